@@ -1,0 +1,274 @@
+"""Delivering the outbox to Slack: once each, in order, paced, retried, never doubled.
+
+A message is claimed in its own transaction before it is sent. Each post carries its
+outbox key in Slack message metadata, so a deliverer that finds a claim abandoned by a
+crashed process first asks Slack whether the post went out before posting again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack_client import TeamClients, retry_after_seconds
+from storage import outbox
+from storage.db import Database
+from storage.models import OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+METADATA_EVENT = "pmo_bot_outbox"
+CLAIM_LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+# Errors no retry can fix: the message is marked failed at once.
+PERMANENT_ERRORS = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "msg_too_long",
+    "no_text",
+    "invalid_blocks",
+    "invalid_blocks_format",
+    "too_many_attachments",
+    "user_not_found",
+    "cant_update_message",
+    "message_not_found",
+    "edit_window_closed",
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "restricted_action",
+    "channel_is_archived",
+    "cannot_dm_bot",
+}
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one pass over the outbox did."""
+
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+
+class ChannelPacer:
+    """Keeps posts to one channel about a second apart, as Slack asks."""
+
+    def __init__(
+        self,
+        interval: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = interval
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait_turn(self, channel: str) -> None:
+        """Sleep until this channel may take another message, then book the slot."""
+        with self._lock:
+            now = self._monotonic()
+            slot = max(now, self._last.get(channel, float("-inf")) + self.interval)
+            self._last[channel] = slot
+        if slot > now:
+            self._sleep(slot - now)
+
+
+class Deliverer:
+    """Sends due outbox messages through the right workspace's client."""
+
+    def __init__(
+        self,
+        database: Database,
+        clients: TeamClients,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        pacer: ChannelPacer | None = None,
+    ) -> None:
+        self.database = database
+        self.clients = clients
+        self.clock = clock
+        self.pacer = pacer or ChannelPacer()
+
+    def deliver(
+        self, keys: Iterable[tuple[str, str]] | None = None, limit: int = 200
+    ) -> DeliveryReport:
+        """Send what is due (only the `(team_id, key)` messages named, when given)."""
+        with self.database.session() as session:
+            ids = outbox.due_ids(session=session, now=self.clock(), limit=limit, keys=keys)
+        sent = deferred = failed = 0
+        for message_id in ids:
+            outcome = self._deliver_one(message_id)
+            sent += outcome == "sent"
+            deferred += outcome == "deferred"
+            failed += outcome == "failed"
+        return DeliveryReport(sent=sent, deferred=deferred, failed=failed)
+
+    def _deliver_one(self, message_id: int) -> str:
+        now = self.clock()
+        with self.database.session() as session:
+            claimed = outbox.claim(
+                session=session, message_id=message_id, now=now, lease=CLAIM_LEASE
+            )
+            if claimed is None:
+                return "skipped"
+            message, uncertain = claimed
+            session.expunge(message)
+            target = self._target(session, message)
+        if target == "parent failed":
+            return self._fail(
+                message,
+                f"the message it depends on ({message.thread_key or message.update_key}) failed",
+            )
+        if target is None:
+            return self._defer(message, "waiting for the message it answers or edits")
+        client = self.clients.for_team(message.team_id)
+        if client is None:
+            return self._fail(message, "pmo-bot is not installed in this workspace")
+        try:
+            if uncertain and message.update_key is None:
+                # An earlier attempt may have posted it unheard (crash, timeout, 5xx).
+                found = self._find_posted(client, message, target)
+                if found is not None:
+                    return self._sent(message, *found)
+            channel, ts = self._send(client, message, target)
+        except SlackApiError as exc:
+            return self._handle_api_error(message, exc)
+        except (URLError, OSError) as exc:
+            return self._retry_later(message, f"connection: {exc}", maybe_posted=True)
+        return self._sent(message, channel, ts)
+
+    def _target(self, session: Any, message: OutboxMessage) -> Any:
+        # Where the message goes; None while the message it depends on is not yet posted.
+        parent_key = message.update_key or message.thread_key
+        if parent_key is None:
+            return {"channel": message.channel}
+        parent = outbox.find(session=session, team_id=message.team_id, key=parent_key)
+        if parent is not None and parent.status == OutboxStatus.FAILED:
+            return "parent failed"
+        if parent is None or parent.ts is None or parent.posted_channel is None:
+            return None
+        return {"channel": parent.posted_channel, "ts": parent.ts}
+
+    def _send(
+        self, client: WebClient, message: OutboxMessage, target: dict[str, str]
+    ) -> tuple[str, str]:
+        self.pacer.wait_turn(target["channel"])
+        if message.update_key is not None:
+            response = client.chat_update(
+                channel=target["channel"],
+                ts=target["ts"],
+                text=message.text,
+                blocks=message.blocks or None,
+            )
+            return response["channel"], response["ts"]
+        response = client.chat_postMessage(
+            channel=target["channel"],
+            thread_ts=target.get("ts"),
+            text=message.text,
+            blocks=message.blocks or None,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"key": message.key}},
+        )
+        return response["channel"], response["ts"]
+
+    def _find_posted(
+        self, client: WebClient, message: OutboxMessage, target: dict[str, str]
+    ) -> tuple[str, str] | None:
+        channel = target["channel"]
+        if channel.startswith(("U", "W")):
+            channel = client.conversations_open(users=channel)["channel"]["id"]
+        oldest = (message.created_at - timedelta(minutes=1)).timestamp()
+        if "ts" in target:
+            history = client.conversations_replies(
+                channel=channel, ts=target["ts"], oldest=f"{oldest:.6f}", include_all_metadata=True
+            )
+        else:
+            history = client.conversations_history(
+                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
+            )
+        for posted in history.get("messages", []):
+            metadata = posted.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and metadata.get("event_payload", {}).get("key") == message.key
+            ):
+                logger.info("outbox %s was already posted as %s", message.key, posted["ts"])
+                return channel, posted["ts"]
+        return None
+
+    def _handle_api_error(self, message: OutboxMessage, exc: SlackApiError) -> str:
+        response = exc.response
+        status = getattr(response, "status_code", 200)
+        error = (response.data or {}).get("error") if isinstance(response.data, dict) else None
+        if status == 429 or error == "ratelimited":
+            wait = retry_after_seconds(dict(response.headers or {}))
+            return self._defer(message, f"rate limited for {wait}s", seconds=wait)
+        if error in PERMANENT_ERRORS:
+            return self._fail(message, error or "error")
+        # A 5xx may come after Slack stored the message; an ok:false answer never does.
+        return self._retry_later(message, error or f"HTTP {status}", maybe_posted=status >= 500)
+
+    def _retry_later(self, message: OutboxMessage, error: str, maybe_posted: bool) -> str:
+        if message.attempts >= MAX_ATTEMPTS:
+            return self._fail(message, f"gave up after {message.attempts} attempts: {error}")
+        backoff = min(30 * 2 ** (message.attempts - 1), 3600)
+        return self._defer(
+            message, error, count_attempt=True, seconds=backoff, maybe_posted=maybe_posted
+        )
+
+    def _defer(
+        self,
+        message: OutboxMessage,
+        reason: str,
+        count_attempt: bool = False,
+        seconds: float = 5,
+        maybe_posted: bool = False,
+    ) -> str:
+        logger.info("outbox %s deferred %ss: %s", message.key, seconds, reason)
+        with self.database.session() as session:
+            outbox.reschedule(
+                session=session,
+                message_id=message.id or 0,
+                at=self.clock() + timedelta(seconds=seconds),
+                error=reason,
+                count_attempt=count_attempt,
+                maybe_posted=maybe_posted,
+            )
+        return "deferred"
+
+    def _fail(self, message: OutboxMessage, error: str) -> str:
+        logger.error(
+            "outbox %s to %s failed for good: %s (pmo-bot outbox retry %s)",
+            message.key,
+            message.channel,
+            error,
+            message.id,
+        )
+        with self.database.session() as session:
+            outbox.mark_failed(session=session, message_id=message.id or 0, error=error)
+        return "failed"
+
+    def _sent(self, message: OutboxMessage, channel: str, ts: str) -> str:
+        with self.database.session() as session:
+            outbox.mark_sent(
+                session=session,
+                message_id=message.id or 0,
+                channel=channel,
+                ts=ts,
+                now=self.clock(),
+            )
+        return "sent"

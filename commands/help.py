@@ -1,0 +1,41 @@
+"""`/pmo help`: every command with its short form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+# (command, what it does). Surfaces add their lines here as they ship.
+COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Projects: /pmo",
+        [
+            ("/pmo help", "this list (also `/pmo` alone)"),
+            ("/pmo new", "create a project (opens a form)"),
+            ("/pmo list", "the workspace's projects: key, name, phase, PM"),
+            ("/pmo show [KEY]", "a project's card with its people and phase"),
+            ("/pmo edit [KEY]", "change a project (opens the form prefilled)"),
+            ("/pmo archive KEY", "archive a finished project (`/pmo unarchive KEY` undoes it)"),
+        ],
+    ),
+]
+
+FOOTNOTE = (
+    "KEY can be left out in a project's home channel: commands typed there are about that project."
+)
+
+
+def help_blocks() -> list[dict[str, Any]]:
+    """The help message, one section per surface."""
+    blocks: list[Any] = [HeaderBlock(text="pmo-bot commands")]
+    for title, lines in COMMANDS:
+        text = f"*{title}*\n" + "\n".join(f"`{usage}` {what}" for usage, what in lines)
+        blocks.append(SectionBlock(text=text))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=FOOTNOTE)]))
+    return [block.to_dict() for block in blocks]
+
+
+def help_text() -> str:
+    """The same help as plain text, for notifications and clients without blocks."""
+    return "\n".join(usage for _, lines in COMMANDS for usage, _ in lines)

@@ -1,0 +1,201 @@
+"""The "New project" / "Edit project" modal: building it and reading it back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DatePickerElement,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserMultiSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from commands.view_state import ViewState, pack_metadata, unpack_metadata
+from workflows.money import NotMoney, parse_money
+from workflows.projects import NAME_MAX, ProjectDraft
+
+CALLBACK_ID = "project.save"
+
+# Block ids double as the field names workflows use in their errors.
+KEY = "key"
+NAME = "name"
+PM = "pm"
+SPONSOR = "sponsor"
+APPROVERS = "approvers"
+MEMBERS = "members"
+CHANNEL = "channel"
+PHASE = "phase"
+START = "start_date"
+TARGET = "target_date"
+BUDGET = "budget"
+FIELDS = (KEY, NAME, PM, SPONSOR, APPROVERS, MEMBERS, CHANNEL, PHASE, START, TARGET, BUDGET)
+
+
+def project_modal(
+    *, phases: list[str], creator: str, draft: ProjectDraft | None = None
+) -> dict[str, Any]:
+    """The modal to create a project, or to edit one when `draft` is the project as it is."""
+    editing = draft is not None
+    blocks: list[Any] = []
+    if editing:
+        assert draft is not None
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=f"Key *{draft.key}* (a key never changes)")]
+            )
+        )
+    else:
+        blocks.append(
+            InputBlock(
+                block_id=KEY,
+                label="Key",
+                hint="2 to 10 letters or digits, e.g. APOLLO. Commands use it: /status APOLLO",
+                element=PlainTextInputElement(action_id=KEY, max_length=10, min_length=2),
+            )
+        )
+    phase = draft.phase if draft and draft.phase in phases else phases[0]
+    blocks += [
+        InputBlock(
+            block_id=NAME,
+            label="Name",
+            element=PlainTextInputElement(
+                action_id=NAME, max_length=NAME_MAX, initial_value=draft.name if draft else None
+            ),
+        ),
+        InputBlock(
+            block_id=PM,
+            label="Project manager (PM)",
+            element=UserSelectElement(
+                action_id=PM, initial_user=(draft.pm if draft else creator) or None
+            ),
+        ),
+        InputBlock(
+            block_id=SPONSOR,
+            label="Sponsor",
+            hint="Hears about high risks and gate decisions.",
+            optional=True,
+            element=UserSelectElement(action_id=SPONSOR, initial_user=draft and draft.sponsor),
+        ),
+        InputBlock(
+            block_id=APPROVERS,
+            label="Approvers",
+            hint="Decide the project's stage gates.",
+            optional=True,
+            element=UserMultiSelectElement(
+                action_id=APPROVERS, initial_users=(draft.approvers or None) if draft else None
+            ),
+        ),
+        InputBlock(
+            block_id=MEMBERS,
+            label="Members",
+            hint="May post status updates with the PM.",
+            optional=True,
+            element=UserMultiSelectElement(
+                action_id=MEMBERS, initial_users=(draft.members or None) if draft else None
+            ),
+        ),
+        InputBlock(
+            block_id=CHANNEL,
+            label="Home channel",
+            hint="Updates are posted there, and commands typed there default to this project.",
+            optional=True,
+            element=ConversationSelectElement(
+                action_id=CHANNEL,
+                initial_conversation=draft.channel_id if draft else None,
+                default_to_current_conversation=not editing,
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+        ),
+        InputBlock(
+            block_id=PHASE,
+            label="Phase",
+            element=StaticSelectElement(
+                action_id=PHASE,
+                options=[Option(value=p, label=p) for p in phases],
+                initial_option=Option(value=phase, label=phase),
+            ),
+        ),
+        InputBlock(
+            block_id=START,
+            label="Start date",
+            optional=True,
+            element=DatePickerElement(
+                action_id=START,
+                initial_date=draft.start_date.isoformat() if draft and draft.start_date else None,
+            ),
+        ),
+        InputBlock(
+            block_id=TARGET,
+            label="Target date",
+            optional=True,
+            element=DatePickerElement(
+                action_id=TARGET,
+                initial_date=draft.target_date.isoformat() if draft and draft.target_date else None,
+            ),
+        ),
+        InputBlock(
+            block_id=BUDGET,
+            label="Budget",
+            hint="The approved budget, in the workspace's currency.",
+            optional=True,
+            element=NumberInputElement(
+                action_id=BUDGET,
+                is_decimal_allowed=True,
+                initial_value=str(draft.budget) if draft and draft.budget is not None else None,
+            ),
+        ),
+    ]
+    view = View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title=f"Edit {draft.key}" if draft else "New project",
+        submit="Save" if editing else "Create",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=pack_metadata(key=draft.key if draft else None),
+    )
+    return view.to_dict()
+
+
+def editing_key(view: dict[str, Any]) -> str | None:
+    """The key of the project being edited, or None for a new project."""
+    return unpack_metadata(view).get("key")
+
+
+def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str]]:
+    """The draft the person entered, and the fields that could not even be read."""
+    state = ViewState(view)
+    errors: dict[str, str] = {}
+    budget: Decimal | None = None
+    if state.text(BUDGET):
+        try:
+            budget = parse_money(state.text(BUDGET))
+        except NotMoney as exc:
+            errors[BUDGET] = str(exc)
+    draft = ProjectDraft(
+        key=editing_key(view) or state.text(KEY),
+        name=state.text(NAME),
+        pm=state.user(PM),
+        sponsor=state.user(SPONSOR),
+        approvers=state.users(APPROVERS),
+        members=state.users(MEMBERS),
+        channel_id=state.conversation(CHANNEL),
+        phase=state.option(PHASE) or "",
+        start_date=state.date(START),
+        target_date=state.date(TARGET),
+        budget=budget,
+    )
+    if not draft.pm:
+        errors[PM] = "Name the project manager."
+    return draft, errors

@@ -1,0 +1,177 @@
+"""Every table pmo-bot keeps. Each row belongs to a workspace (`team_id`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+# Stable constraint names, so migrations can find them again on both databases.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+DEFAULT_PHASES = ["Initiate", "Plan", "Execute", "Close"]
+DEFAULT_TIME_ZONE = "UTC"
+
+
+def utcnow() -> datetime:
+    """Now, as an aware UTC datetime (the default for `created_at` columns)."""
+    return datetime.now(UTC)
+
+
+def team_column() -> Any:
+    """The `team_id` column every table carries, tied to its workspace."""
+    return Field(
+        sa_column=Column(
+            String(32),
+            ForeignKey("workspaces.team_id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+
+
+class Role(StrEnum):
+    """What a person is on a project. One person may hold several roles."""
+
+    PM = "pm"
+    SPONSOR = "sponsor"
+    APPROVER = "approver"
+    MEMBER = "member"
+
+    @property
+    def label(self) -> str:
+        """How the role is named to people."""
+        return {"pm": "PM", "sponsor": "Sponsor", "approver": "Approver", "member": "Member"}[
+            self.value
+        ]
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace that runs pmo-bot, with its PMO-wide settings."""
+
+    __tablename__ = "workspaces"
+
+    team_id: str = Field(sa_column=Column(String(32), primary_key=True))
+    name: str | None = Field(default=None, max_length=200)
+    time_zone: str = Field(default=DEFAULT_TIME_ZONE, max_length=64)
+    phases: list[str] = Field(default_factory=lambda: list(DEFAULT_PHASES), sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Person(SQLModel, table=True):
+    """Someone in the workspace, as Slack knows them."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    user_id: str = Field(max_length=32)
+    name: str | None = Field(default=None, max_length=200)
+    time_zone: str | None = Field(default=None, max_length=64)
+    profile_refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Project(SQLModel, table=True):
+    """A project in the portfolio, known by a short key such as APOLLO."""
+
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    key: str = Field(max_length=10)
+    name: str = Field(max_length=200)
+    channel_id: str | None = Field(default=None, max_length=32, index=True)
+    phase: str = Field(max_length=50)
+    start_date: date | None = None
+    target_date: date | None = None
+    budget: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    archived: bool = False
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProjectRole(SQLModel, table=True):
+    """One role held by one person on one project."""
+
+    __tablename__ = "project_roles"
+    __table_args__ = (UniqueConstraint("project_id", "user_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    user_id: str = Field(max_length=32)
+    role: Role = Field(sa_type=String(16))
+
+
+class AuditEvent(SQLModel, table=True):
+    """One state change: who did what to which thing, and when. Never updated or deleted."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor: str = Field(max_length=32)
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class OutboxStatus(StrEnum):
+    """Where an outgoing Slack message is on its way out."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Slack message to deliver, written in the same transaction as the decision to send it.
+
+    `key` makes it idempotent: asking twice to send `digest:T1:2026-W49` stores one row.
+    A reply names its parent by `thread_key`; an in-place edit names its target by
+    `update_key`; both wait until that message has been posted.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    key: str = Field(max_length=200)
+    channel: str = Field(max_length=32)
+    thread_key: str | None = Field(default=None, max_length=200)
+    update_key: str | None = Field(default=None, max_length=200)
+    text: str = Field(sa_type=Text)
+    blocks: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=String(16), index=True)
+    attempts: int = 0
+    # True while an attempt may have reached Slack without us hearing back.
+    maybe_posted: bool = False
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
+    posted_channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

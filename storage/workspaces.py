@@ -1,0 +1,71 @@
+"""Workspaces and the people in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import Person, Workspace
+
+
+def ensure_workspace(*, session: Session, team_id: str) -> Workspace:
+    """The workspace row for `team_id`, created with default settings on first use."""
+    workspace = session.get(Workspace, team_id)
+    if workspace is not None:
+        return workspace
+    try:
+        with session.begin_nested():
+            workspace = Workspace(team_id=team_id)
+            session.add(workspace)
+    except IntegrityError:
+        # Another request created it between our read and our insert.
+        workspace = session.get(Workspace, team_id)
+        assert workspace is not None
+    return workspace
+
+
+def ensure_people(*, session: Session, team_id: str, user_ids: list[str]) -> dict[str, Person]:
+    """Rows for these Slack users, creating the missing ones (their profile comes later)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    found = {
+        person.user_id: person
+        for person in session.exec(
+            select(Person).where(Person.team_id == team_id, col(Person.user_id).in_(wanted))
+        )
+    }
+    for user_id in wanted:
+        if user_id in found:
+            continue
+        try:
+            with session.begin_nested():
+                person = Person(team_id=team_id, user_id=user_id)
+                session.add(person)
+            found[user_id] = person
+        except IntegrityError:
+            person = session.exec(
+                select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
+            ).one()
+            found[user_id] = person
+    return found
+
+
+def update_profile(
+    *,
+    session: Session,
+    team_id: str,
+    user_id: str,
+    name: str | None,
+    time_zone: str | None,
+    now: datetime,
+) -> Person:
+    """Remember what Slack says of a person: display name and time zone."""
+    person = ensure_people(session=session, team_id=team_id, user_ids=[user_id])[user_id]
+    person.name = name
+    person.time_zone = time_zone
+    person.profile_refreshed_at = now
+    session.add(person)
+    return person

@@ -1,0 +1,50 @@
+"""Money as people type it: `250000`, `250,000.50`, `$1.2m`, `80k`."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_MONEY = re.compile(
+    r"""^\s*(?P<sign>-)?\s*[$€£]?\s*
+        (?P<number>\d[\d,_ ]*(?:\.\d+)?|\.\d+)
+        \s*(?P<scale>[kKmMbB])?\s*$""",
+    re.VERBOSE,
+)
+_SCALES = {"k": Decimal(1_000), "m": Decimal(1_000_000), "b": Decimal(1_000_000_000)}
+# Numeric(16, 2) holds up to 14 digits before the point.
+MAX_AMOUNT = Decimal("99999999999999.99")
+
+
+class NotMoney(ValueError):
+    """The text is not an amount of money."""
+
+
+def parse_money(text: str) -> Decimal:
+    """The amount `text` names, to the cent; raises NotMoney for anything else.
+
+    Negative amounts parse (the caller decides whether they are allowed).
+    """
+    match = _MONEY.match(text)
+    if not match:
+        raise NotMoney(f"“{text.strip()}” is not an amount; write it like 250000 or 1.2m")
+    digits = re.sub(r"[,_ ]", "", match["number"])
+    try:
+        amount = Decimal(digits)
+    except InvalidOperation:
+        raise NotMoney(f"“{text.strip()}” is not an amount") from None
+    if match["scale"]:
+        amount *= _SCALES[match["scale"].lower()]
+    if match["sign"]:
+        amount = -amount
+    amount = amount.quantize(Decimal("0.01"))
+    if abs(amount) > MAX_AMOUNT:
+        raise NotMoney(f"“{text.strip()}” is more than pmo-bot can store")
+    return amount
+
+
+def format_money(amount: Decimal) -> str:
+    """An amount for people: thousands separated, cents only when there are some."""
+    if amount == amount.to_integral_value():
+        return f"{amount:,.0f}"
+    return f"{amount:,.2f}"

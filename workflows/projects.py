@@ -1,0 +1,314 @@
+"""Projects and their roles: who runs what, in which phase, and who may change it."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from storage import audit
+from storage.models import Project, Role
+from storage.projects import (
+    find_project,
+    list_projects,
+    project_in_channel,
+    project_keys,
+    roles_by_project,
+    roles_of,
+    set_role_holders,
+)
+from storage.workspaces import ensure_people, ensure_workspace
+from workflows.errors import InvalidInput, NoProjectHere, NotPermitted, UnknownProject
+
+KEY_PATTERN = re.compile(r"^[A-Z0-9]{2,10}$")
+NAME_MAX = 200
+
+
+@dataclass(frozen=True)
+class ProjectDraft:
+    """What a person asks a project to be, before the rules have looked at it."""
+
+    key: str
+    name: str
+    pm: str | None
+    sponsor: str | None
+    phase: str
+    approvers: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    channel_id: str | None = None
+    start_date: date | None = None
+    target_date: date | None = None
+    budget: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ProjectCard:
+    """A project with the people in each role, ready to show."""
+
+    project: Project
+    roles: dict[Role, list[str]]
+
+    @property
+    def pm(self) -> str | None:
+        """The project manager's user id, if one is named."""
+        pms = self.roles.get(Role.PM, [])
+        return pms[0] if pms else None
+
+
+def normalize_key(key: str) -> str:
+    """Keys are compared and stored in capitals."""
+    return key.strip().upper()
+
+
+def phases_of(*, session: Session, team_id: str) -> list[str]:
+    """The phases projects move through in this workspace, in order."""
+    return list(ensure_workspace(session=session, team_id=team_id).phases)
+
+
+def check_draft(
+    *, session: Session, team_id: str, draft: ProjectDraft, editing: Project | None = None
+) -> dict[str, str]:
+    """What is wrong with the draft, field by field (empty when it may be saved)."""
+    errors: dict[str, str] = {}
+    key = normalize_key(draft.key)
+    if editing is None:
+        if not KEY_PATTERN.match(key):
+            errors["key"] = "A key is 2 to 10 letters or digits, like APOLLO or CRM2."
+        elif find_project(session=session, team_id=team_id, key=key) is not None:
+            errors["key"] = f"{key} is already taken by another project. Pick another key."
+    if not draft.name.strip():
+        errors["name"] = "Give the project a name."
+    elif len(draft.name.strip()) > NAME_MAX:
+        errors["name"] = f"A name has at most {NAME_MAX} characters."
+    if draft.phase not in phases_of(session=session, team_id=team_id):
+        errors["phase"] = "Pick one of the workspace's phases."
+    if draft.start_date and draft.target_date and draft.target_date < draft.start_date:
+        errors["target_date"] = "The target date can't be before the start date."
+    if draft.budget is not None and draft.budget < 0:
+        errors["budget"] = "A budget can't be negative."
+    if draft.channel_id:
+        other = project_in_channel(session=session, team_id=team_id, channel_id=draft.channel_id)
+        if other is not None and (editing is None or other.id != editing.id):
+            errors["channel"] = (
+                f"That channel is already the home of {other.key}; each project needs its own."
+            )
+    return errors
+
+
+def create_project(
+    *, session: Session, team_id: str, actor: str, draft: ProjectDraft, now: datetime
+) -> Project:
+    """Create the project with its roles, audited; InvalidInput when the draft is wrong."""
+    ensure_workspace(session=session, team_id=team_id)
+    errors = check_draft(session=session, team_id=team_id, draft=draft)
+    if errors:
+        raise InvalidInput(errors)
+    project = Project(
+        team_id=team_id,
+        key=normalize_key(draft.key),
+        name=draft.name.strip(),
+        channel_id=draft.channel_id,
+        phase=draft.phase,
+        start_date=draft.start_date,
+        target_date=draft.target_date,
+        budget=draft.budget,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(project)
+    session.flush()
+    assert project.id is not None
+    _assign_roles(session=session, team_id=team_id, project_id=project.id, draft=draft)
+    audit.record(
+        session=session,
+        team_id=team_id,
+        actor=actor,
+        action="project.created",
+        entity="project",
+        entity_id=project.id,
+        at=now,
+        detail={"key": project.key, **_describe(project, draft)},
+    )
+    return project
+
+
+def update_project(
+    *, session: Session, team_id: str, actor: str, key: str, draft: ProjectDraft, now: datetime
+) -> Project:
+    """Apply the draft to an existing project (its key stays), audited with what changed."""
+    project = get_project(session=session, team_id=team_id, key=key)
+    require_may_edit(session=session, project=project, user_id=actor)
+    errors = check_draft(session=session, team_id=team_id, draft=draft, editing=project)
+    if errors:
+        raise InvalidInput(errors)
+    assert project.id is not None
+    before = _describe(project, draft_of(session=session, project=project))
+    project.name = draft.name.strip()
+    project.channel_id = draft.channel_id
+    project.phase = draft.phase
+    project.start_date = draft.start_date
+    project.target_date = draft.target_date
+    project.budget = draft.budget
+    project.updated_at = now
+    session.add(project)
+    _assign_roles(session=session, team_id=team_id, project_id=project.id, draft=draft)
+    after = _describe(project, draft)
+    changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    audit.record(
+        session=session,
+        team_id=team_id,
+        actor=actor,
+        action="project.updated",
+        entity="project",
+        entity_id=project.id,
+        at=now,
+        detail={"key": project.key, "changes": changes},
+    )
+    return project
+
+
+def set_archived(
+    *, session: Session, team_id: str, actor: str, key: str, archived: bool, now: datetime
+) -> Project:
+    """Archive a finished project (or bring it back); its history stays."""
+    project = get_project(session=session, team_id=team_id, key=key)
+    require_may_edit(session=session, project=project, user_id=actor)
+    if project.archived == archived:
+        return project
+    if not archived and project.channel_id:
+        other = project_in_channel(session=session, team_id=team_id, channel_id=project.channel_id)
+        if other is not None:
+            raise InvalidInput(
+                {"channel": f"Its home channel now belongs to {other.key}; edit one of them first."}
+            )
+    project.archived = archived
+    project.updated_at = now
+    session.add(project)
+    audit.record(
+        session=session,
+        team_id=team_id,
+        actor=actor,
+        action="project.archived" if archived else "project.unarchived",
+        entity="project",
+        entity_id=project.id or 0,
+        at=now,
+        detail={"key": project.key},
+    )
+    return project
+
+
+def get_project(*, session: Session, team_id: str, key: str) -> Project:
+    """The project with this key, or UnknownProject naming the key and its close matches."""
+    wanted = normalize_key(key)
+    project = find_project(session=session, team_id=team_id, key=wanted)
+    if project is None:
+        keys = project_keys(session=session, team_id=team_id)
+        raise UnknownProject(wanted, difflib.get_close_matches(wanted, keys, n=3, cutoff=0.5))
+    return project
+
+
+def resolve_project(
+    *, session: Session, team_id: str, key: str | None, channel_id: str | None, usage: str
+) -> Project:
+    """The project named by `key`, else the one whose home is `channel_id`."""
+    if key:
+        return get_project(session=session, team_id=team_id, key=key)
+    if channel_id:
+        project = project_in_channel(session=session, team_id=team_id, channel_id=channel_id)
+        if project is not None:
+            return project
+    raise NoProjectHere(usage)
+
+
+def project_card(*, session: Session, project: Project) -> ProjectCard:
+    """The project with everyone's roles."""
+    assert project.id is not None
+    roles = roles_by_project(session=session, team_id=project.team_id, project_ids=[project.id])
+    return ProjectCard(project=project, roles=dict(roles[project.id]))
+
+
+def portfolio(*, session: Session, team_id: str) -> list[ProjectCard]:
+    """Every active project in the workspace with its roles, ordered by key."""
+    projects = list_projects(session=session, team_id=team_id)
+    roles = roles_by_project(
+        session=session, team_id=team_id, project_ids=[p.id for p in projects if p.id]
+    )
+    return [ProjectCard(project=p, roles=dict(roles[p.id])) for p in projects if p.id]
+
+
+def may_edit(*, session: Session, project: Project, user_id: str) -> bool:
+    """The PM, the sponsor and whoever created the project may change it."""
+    assert project.id is not None
+    if user_id == project.created_by:
+        return True
+    held = roles_of(
+        session=session, team_id=project.team_id, project_id=project.id, user_id=user_id
+    )
+    return bool(held & {Role.PM, Role.SPONSOR})
+
+
+def require_may_edit(*, session: Session, project: Project, user_id: str) -> None:
+    """Raise NotPermitted naming who may change the project, unless `user_id` may."""
+    if may_edit(session=session, project=project, user_id=user_id):
+        return
+    card = project_card(session=session, project=project)
+    who = [f"<@{u}>" for role in (Role.PM, Role.SPONSOR) for u in card.roles.get(role, [])]
+    who.append(f"<@{project.created_by}>")
+    names = ", ".join(dict.fromkeys(who))
+    raise NotPermitted(
+        f"Only the PM, the sponsor or the creator of {project.key} ({names}) can change it."
+    )
+
+
+def draft_of(*, session: Session, project: Project) -> ProjectDraft:
+    """The project as a draft: what the edit form starts from."""
+    card = project_card(session=session, project=project)
+    return ProjectDraft(
+        key=project.key,
+        name=project.name,
+        pm=card.pm,
+        sponsor=(card.roles.get(Role.SPONSOR) or [None])[0],
+        approvers=list(card.roles.get(Role.APPROVER, [])),
+        members=list(card.roles.get(Role.MEMBER, [])),
+        channel_id=project.channel_id,
+        phase=project.phase,
+        start_date=project.start_date,
+        target_date=project.target_date,
+        budget=project.budget,
+    )
+
+
+def _assign_roles(*, session: Session, team_id: str, project_id: int, draft: ProjectDraft) -> None:
+    wanted = {
+        Role.PM: [draft.pm] if draft.pm else [],
+        Role.SPONSOR: [draft.sponsor] if draft.sponsor else [],
+        Role.APPROVER: list(draft.approvers),
+        Role.MEMBER: list(draft.members),
+    }
+    everyone = [user for users in wanted.values() for user in users]
+    ensure_people(session=session, team_id=team_id, user_ids=everyone)
+    for role, user_ids in wanted.items():
+        set_role_holders(
+            session=session, team_id=team_id, project_id=project_id, role=role, user_ids=user_ids
+        )
+
+
+def _describe(project: Project, draft: ProjectDraft) -> dict[str, object]:
+    # JSON-safe snapshot of what the audit row should show.
+    return {
+        "name": project.name,
+        "phase": project.phase,
+        "channel_id": project.channel_id,
+        "start_date": project.start_date.isoformat() if project.start_date else None,
+        "target_date": project.target_date.isoformat() if project.target_date else None,
+        "budget": str(project.budget) if project.budget is not None else None,
+        "pm": draft.pm,
+        "sponsor": draft.sponsor,
+        "approvers": sorted(draft.approvers),
+        "members": sorted(draft.members),
+    }
