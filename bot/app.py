@@ -14,7 +14,7 @@ from bot.errors import handle_error
 from bot.oauth import installation_store, oauth_settings
 from bot.outbox import ChannelPacer, Deliverer
 from bot.settings import Settings
-from bot.slack_client import TeamClients, web_client
+from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
 from commands import pmo
 from commands.context import Clock
 from storage.db import Database
@@ -46,11 +46,13 @@ def build_runtime(
     clock: Clock = utc_now,
     listener_executor: Executor | None = None,
     pacer: ChannelPacer | None = None,
+    retry_backoff: float = DEFAULT_BACKOFF_SECONDS,
 ) -> Runtime:
     """Wire the app to its database and to Slack at SLACK_API_URL."""
     settings.require_slack()
     database = database or Database(settings.DATABASE_URL)
-    client = web_client(settings, settings.SLACK_BOT_TOKEN)
+    # Single-workspace mode: Bolt takes the bot token from this client.
+    client = web_client(settings, settings.SLACK_BOT_TOKEN, retry_backoff)
     app_options: dict[str, Any] = {}
     find_bot_token = None
     if settings.oauth_enabled:
@@ -61,9 +63,7 @@ def build_runtime(
             bot = store.find_bot(enterprise_id=None, team_id=team_id)
             return bot.bot_token if bot else None
 
-    else:
-        app_options["token"] = settings.SLACK_BOT_TOKEN
-    clients = TeamClients(settings, find_bot_token)
+    clients = TeamClients(settings, find_bot_token, retry_backoff)
     deliverer = Deliverer(database, clients, clock=clock, pacer=pacer)
     app = App(
         client=client,

@@ -31,6 +31,13 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def one_line(exc: BaseException) -> str:
+    """An exception as one readable line: the driver's own words, without SQLAlchemy's links."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return f"{cause.__class__.__name__}: {lines[0] if lines else 'no details'}"
+
+
 def settings_or_exit(*, slack: bool = False) -> Settings:
     """The validated settings, or one line naming the bad one and exit code 2."""
     try:
@@ -51,8 +58,7 @@ def ensure_schema(settings: Settings) -> None:
             return
         current = migrations.current_revision(database.engine)
     except Exception as exc:
-        message = f"DATABASE_URL: cannot reach the database ({exc.__class__.__name__}: {exc})"
-        raise fail(message) from None
+        raise fail(f"DATABASE_URL: cannot reach the database ({one_line(exc)})") from None
     finally:
         database.dispose()
     if current != migrations.head_revision():
@@ -87,7 +93,7 @@ def migrate() -> None:
     try:
         migrations.upgrade(settings.DATABASE_URL)
     except Exception as exc:
-        raise fail(f"migration failed: {exc.__class__.__name__}: {exc}") from None
+        raise fail(f"migration failed: {one_line(exc)}") from None
     console.print(f"Database is at migration {migrations.head_revision()}.")
 
 

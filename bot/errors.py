@@ -7,11 +7,13 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 
 from workflows.errors import PmoError
 
 logger = logging.getLogger("pmo_bot.errors")
+MAX_INLINE_ERROR = 2000
 
 
 def apology(error_id: str) -> str:
@@ -26,9 +28,14 @@ def handle_error(
     error: Exception,
     body: dict[str, Any],
     client: WebClient,
+    response: BoltResponse | None = None,
     respond: Callable[..., Any] | None = None,
-) -> None:
-    """Tell the person what went wrong: the rule's own words, or an apology with an error id."""
+) -> BoltResponse | None:
+    """Tell the person what went wrong: the rule's own words, or an apology with an error id.
+
+    A form submitted but not yet acknowledged shows it inline and stays open, so
+    nothing the person typed is lost.
+    """
     if isinstance(error, PmoError):
         text = str(error)
     else:
@@ -42,10 +49,24 @@ def handle_error(
             exc_info=error,
         )
         text = apology(error_id)
+    if response is not None and body.get("type") == "view_submission":
+        block_id = first_input_block(body.get("view", {}))
+        if block_id is not None:
+            errors = {block_id: text[:MAX_INLINE_ERROR]}
+            return BoltResponse(status=200, body={"response_action": "errors", "errors": errors})
     try:
         reply(body=body, client=client, respond=respond, text=text)
     except Exception:
         logger.exception("could not tell user %s about an error", user_of(body))
+    return None
+
+
+def first_input_block(view: dict[str, Any]) -> str | None:
+    """The block id of the modal's first input, where an inline error can show."""
+    for block in view.get("blocks", []):
+        if block.get("type") == "input" and block.get("block_id"):
+            return block["block_id"]
+    return None
 
 
 def reply(

@@ -62,6 +62,15 @@ class DeliveryReport:
     failed: int = 0
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A message that can't go before the one it answers or edits (`key`)."""
+
+    key: str
+    parent_due: datetime
+    parent_failed: bool
+
+
 class ChannelPacer:
     """Keeps posts to one channel about a second apart, as Slack asks."""
 
@@ -127,13 +136,11 @@ class Deliverer:
             message, uncertain = claimed
             session.expunge(message)
             target = self._target(session, message)
-        if target == "parent failed":
-            return self._fail(
-                message,
-                f"the message it depends on ({message.thread_key or message.update_key}) failed",
-            )
-        if target is None:
-            return self._defer(message, "waiting for the message it answers or edits")
+        if isinstance(target, Waiting):
+            if target.parent_failed:
+                return self._fail(message, f"the message it depends on ({target.key}) failed")
+            wait = max((target.parent_due - self.clock()).total_seconds(), 1)
+            return self._defer(message, f"waiting for {target.key} to be posted", seconds=wait)
         client = self.clients.for_team(message.team_id)
         if client is None:
             return self._fail(message, "pmo-bot is not installed in this workspace")
@@ -150,16 +157,18 @@ class Deliverer:
             return self._retry_later(message, f"connection: {exc}", maybe_posted=True)
         return self._sent(message, channel, ts)
 
-    def _target(self, session: Any, message: OutboxMessage) -> Any:
-        # Where the message goes; None while the message it depends on is not yet posted.
+    def _target(self, session: Any, message: OutboxMessage) -> dict[str, str] | Waiting:
+        # Where the message goes, unless the message it answers or edits is not posted yet.
         parent_key = message.update_key or message.thread_key
         if parent_key is None:
             return {"channel": message.channel}
         parent = outbox.find(session=session, team_id=message.team_id, key=parent_key)
-        if parent is not None and parent.status == OutboxStatus.FAILED:
-            return "parent failed"
-        if parent is None or parent.ts is None or parent.posted_channel is None:
-            return None
+        if parent is None:
+            return Waiting(parent_key, self.clock() + timedelta(seconds=5), False)
+        if parent.status == OutboxStatus.FAILED:
+            return Waiting(parent_key, self.clock(), True)
+        if parent.ts is None or parent.posted_channel is None:
+            return Waiting(parent_key, parent.next_attempt_at, False)
         return {"channel": parent.posted_channel, "ts": parent.ts}
 
     def _send(

@@ -134,8 +134,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
 
 # -- Slack ------------------------------------------------------------------------------
 @pytest.fixture
-def slack_api() -> Iterator[FakeSlackAPI]:
-    api = FakeSlackAPI(team_id=TEAM).start()
+def slack_api(clock: Clock) -> Iterator[FakeSlackAPI]:
+    api = FakeSlackAPI(team_id=TEAM, clock=clock).start()
     yield api
     api.stop()
 
@@ -242,6 +242,7 @@ def runtime(
         clock=clock,
         listener_executor=executor,
         pacer=ChannelPacer(interval=0),
+        retry_backoff=0.001,
     )
 
 

@@ -11,7 +11,9 @@ import itertools
 import json
 import threading
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
@@ -97,13 +99,18 @@ class SlackUser:
 class FakeSlackAPI:
     """The Slack Web API and response_url endpoints, in a thread of the test process."""
 
-    def __init__(self, team_id: str = "T0PMO0001") -> None:
+    def __init__(
+        self, team_id: str = "T0PMO0001", clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.team_id = team_id
+        # Slack stamps messages with its own now; in tests that is the test's clock.
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []
         self.messages: dict[str, list[Message]] = defaultdict(list)
         self.users: dict[str, SlackUser] = {}
         self.views: dict[str, dict[str, Any]] = {}
+        self.installed_tokens: list[str] = []
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -224,7 +231,8 @@ class FakeSlackAPI:
             return 200, handler(args), {}
 
     def _next_ts(self) -> str:
-        return f"17000000{next(self._ts):02d}.{next(self._ids):06d}"
+        # Unique and increasing like Slack's, at the clock's second.
+        return f"{int(self.clock().timestamp())}.{next(self._ts):06d}"
 
     def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -360,6 +368,23 @@ class FakeSlackAPI:
 
     def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         return self._open_view(args, previous=f"home-{args['user_id']}")
+
+    def _api_oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("code") != "good-code":
+            return {"ok": False, "error": "invalid_code"}
+        self.installed_tokens.append(f"xoxb-installed-{self.team_id}")
+        return {
+            "ok": True,
+            "access_token": f"xoxb-installed-{self.team_id}",
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": BOT_USER,
+            "app_id": "APMO0001",
+            "team": {"name": "PMO Test", "id": self.team_id},
+            "enterprise": None,
+            "authed_user": {"id": "UINSTALL1"},
+            "is_enterprise_install": False,
+        }
 
     def _api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "error": "not_supported_in_tests"}

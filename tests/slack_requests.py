@@ -212,7 +212,8 @@ class SlackClient:
                 method, path, body=body.encode() if body else None, headers=headers or {}
             )
             response = connection.getresponse()
-            return Reply(response.status, response.read().decode(), dict(response.getheaders()))
+            headers = {name.lower(): value for name, value in response.getheaders()}
+            return Reply(response.status, response.read().decode(), headers)
         finally:
             connection.close()
 

@@ -1,0 +1,220 @@
+"""The outbox: each message reaches Slack once, in order, despite 429s, 5xx and crashes."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+import storage.outbox
+from bot.outbox import MAX_ATTEMPTS, ChannelPacer, Deliverer
+from storage import outbox
+from storage.models import OutboxMessage, OutboxStatus
+from storage.workspaces import ensure_workspace
+from tests.factories import TEAM
+
+
+def enqueue(database, clock, key="digest:T:2026-W48", channel="CDIGEST01", **extra):
+    with database.session() as session:
+        ensure_workspace(session=session, team_id=TEAM)
+        _, created = outbox.enqueue(
+            session=session,
+            team_id=TEAM,
+            key=key,
+            channel=channel,
+            text=f"text of {key}",
+            now=clock(),
+            **extra,
+        )
+    return created
+
+
+def row(database, key="digest:T:2026-W48"):
+    with database.session() as session:
+        return outbox.find(session=session, team_id=TEAM, key=key)
+
+
+def test_a_message_enqueued_twice_is_stored_and_posted_once(runtime, database, slack_api, clock):
+    assert enqueue(database, clock) is True
+    assert enqueue(database, clock) is False
+    runtime.deliverer.deliver()
+    runtime.deliverer.deliver()
+    [post] = slack_api.posts("CDIGEST01")
+    assert post.text == "text of digest:T:2026-W48"
+    assert post.metadata == {
+        "event_type": "pmo_bot_outbox",
+        "event_payload": {"key": "digest:T:2026-W48"},
+    }
+    sent = row(database)
+    assert (sent.status, sent.ts, sent.posted_channel) == ("sent", post.ts, "CDIGEST01")
+
+
+def test_a_slack_outage_delays_the_message_and_it_goes_out_once_slack_is_back(
+    runtime, database, slack_api, clock
+):
+    enqueue(database, clock)
+    slack_api.fail("chat.postMessage", status=503, times=3)  # outlasts the client's 2 retries
+    report = runtime.deliverer.deliver()
+    assert report.deferred == 1
+    waiting = row(database)
+    assert waiting.status == "pending"
+    assert waiting.next_attempt_at == clock() + timedelta(seconds=30)
+    assert len(slack_api.calls_to("chat.postMessage")) == 3
+
+    runtime.deliverer.deliver()  # not yet due
+    assert len(slack_api.calls_to("chat.postMessage")) == 3
+
+    clock.advance(seconds=31)
+    runtime.deliverer.deliver()
+    assert len(slack_api.posts("CDIGEST01")) == 1
+    assert row(database).status == "sent"
+
+
+def test_a_short_rate_limit_is_waited_out_in_process(runtime, database, slack_api, clock):
+    enqueue(database, clock)
+    slack_api.fail("chat.postMessage", status=429, retry_after=0)
+    runtime.deliverer.deliver()
+    assert len(slack_api.calls_to("chat.postMessage")) == 2
+    assert row(database).status == "sent"
+
+
+def test_a_long_rate_limit_reschedules_for_when_slack_says(runtime, database, slack_api, clock):
+    enqueue(database, clock)
+    slack_api.fail("chat.postMessage", status=429, retry_after=45)
+    runtime.deliverer.deliver()
+    waiting = row(database)
+    assert waiting.status == "pending"
+    assert waiting.next_attempt_at == clock() + timedelta(seconds=45)
+    assert waiting.attempts == 0  # being told to wait is not a failed attempt
+    clock.advance(seconds=45)
+    runtime.deliverer.deliver()
+    assert row(database).status == "sent"
+
+
+def test_an_error_no_retry_can_fix_marks_the_message_failed_and_logs_it(
+    runtime, database, slack_api, clock, error_log
+):
+    error_log.expect_errors()
+    enqueue(database, clock)
+    slack_api.fail("chat.postMessage", error="channel_not_found")
+    runtime.deliverer.deliver()
+    failed = row(database)
+    assert (failed.status, failed.last_error) == ("failed", "channel_not_found")
+    assert "digest:T:2026-W48" in error_log.messages()[0]
+    with database.session() as session:
+        assert storage.outbox.requeue_failed(session=session, now=clock()) == 1
+    runtime.deliverer.deliver()
+    assert row(database).status == "sent"
+
+
+def test_a_message_that_keeps_failing_is_given_up_after_the_last_attempt(
+    runtime, database, slack_api, clock, error_log
+):
+    error_log.expect_errors()
+    enqueue(database, clock)
+    slack_api.fail("chat.postMessage", error="internal_error", times=MAX_ATTEMPTS)
+    for _ in range(MAX_ATTEMPTS):
+        runtime.deliverer.deliver()
+        clock.advance(hours=2)
+    failed = row(database)
+    assert failed.status == "failed"
+    assert failed.attempts == MAX_ATTEMPTS
+    assert "gave up" in failed.last_error
+
+
+def test_a_crash_between_posting_and_recording_doubles_nothing(
+    runtime, database, slack_api, clock, monkeypatch
+):
+    enqueue(database, clock)
+
+    def crash(**_):
+        raise KeyboardInterrupt("the process died")
+
+    monkeypatch.setattr(storage.outbox, "mark_sent", crash)
+    with pytest.raises(KeyboardInterrupt):
+        runtime.deliverer.deliver()
+    monkeypatch.undo()
+    assert row(database).status == "sending"
+    assert len(slack_api.posts("CDIGEST01")) == 1
+
+    restarted = Deliverer(database, runtime.clients, clock=clock, pacer=ChannelPacer(interval=0))
+    restarted.deliver()  # the claim has not lapsed: nobody touches it
+    assert row(database).status == "sending"
+    clock.advance(minutes=3)
+    restarted.deliver()
+    [post] = slack_api.posts("CDIGEST01")
+    recovered = row(database)
+    assert (recovered.status, recovered.ts) == ("sent", post.ts)
+
+
+def test_two_deliverers_at_once_post_each_message_once(runtime, database, slack_api, clock):
+    for number in range(30):
+        enqueue(database, clock, key=f"nudge:{number}", channel=f"C{number % 3}")
+    deliverers = [
+        Deliverer(database, runtime.clients, clock=clock, pacer=ChannelPacer(interval=0))
+        for _ in range(3)
+    ]
+    threads = [threading.Thread(target=d.deliver) for d in deliverers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    keys = [post.metadata["event_payload"]["key"] for post in slack_api.posts()]
+    assert sorted(keys) == sorted(f"nudge:{n}" for n in range(30))
+    with database.session() as session:
+        statuses = set(session.exec(select(OutboxMessage.status)))
+    assert statuses == {OutboxStatus.SENT}
+
+
+def test_a_reply_waits_for_its_parent_and_lands_in_its_thread(runtime, database, slack_api, clock):
+    enqueue(database, clock, key="gate:1:request", channel="CAPOLLO01")
+    enqueue(database, clock, key="gate:1:decision:1", thread_key="gate:1:request")
+    slack_api.fail("chat.postMessage", status=503, times=3)
+    runtime.deliverer.deliver()
+    assert slack_api.posts() == []
+    waiting = row(database, "gate:1:decision:1")
+    assert waiting.attempts == 0
+    assert waiting.next_attempt_at == row(database, "gate:1:request").next_attempt_at
+    clock.advance(seconds=30)
+    runtime.deliverer.deliver()
+    parent, reply = slack_api.posts("CAPOLLO01")
+    assert parent.thread_ts is None
+    assert reply.thread_ts == parent.ts
+
+
+def test_a_reply_to_a_message_that_failed_fails_too(runtime, database, slack_api, clock, error_log):
+    error_log.expect_errors()
+    enqueue(database, clock, key="gate:1:request", channel="CGONE0001")
+    enqueue(database, clock, key="gate:1:decision:1", thread_key="gate:1:request")
+    slack_api.fail("chat.postMessage", error="channel_not_found")
+    runtime.deliverer.deliver()
+    assert row(database, "gate:1:decision:1").status == "failed"
+
+
+def test_an_edit_updates_the_original_message_in_place(runtime, database, slack_api, clock):
+    enqueue(database, clock, key="risk:1:posted", channel="CAPOLLO01")
+    runtime.deliverer.deliver()
+    enqueue(database, clock, key="risk:1:closed", update_key="risk:1:posted")
+    runtime.deliverer.deliver()
+    [message] = slack_api.posts("CAPOLLO01")
+    assert message.text == "text of risk:1:closed"
+    assert len(message.edits) == 1
+
+
+def test_posts_to_one_channel_are_paced_a_second_apart():
+    now = [100.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    pacer = ChannelPacer(interval=1.0, monotonic=lambda: now[0], sleep=sleep)
+    pacer.wait_turn("C1")
+    pacer.wait_turn("C2")
+    pacer.wait_turn("C1")
+    now[0] += 0.25
+    pacer.wait_turn("C1")
+    assert slept == [1.0, 0.75]

@@ -1,0 +1,112 @@
+"""Alembic migrations: they build exactly the models' schema, and undo cleanly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import inspect, text
+
+import storage.slack_tables
+from storage import migrate
+from storage.db import create_database_engine
+from storage.models import AuditEvent, SQLModel
+from storage.workspaces import ensure_workspace
+from tests.conftest import _postgres_server_url, create_postgres_database, drop_postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    if not _postgres_server_url():
+        pytest.skip("TEST_DATABASE_URL is not set")
+    url = create_postgres_database("pmo_migration")
+    yield url
+    drop_postgres_database(url)
+
+
+def differences(url):
+    engine = create_database_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return compare_metadata(context, SQLModel.metadata)
+    finally:
+        engine.dispose()
+
+
+def tables(url):
+    engine = create_database_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_head_builds_exactly_the_models_schema(empty_url):
+    migrate.upgrade(empty_url)
+    assert differences(empty_url) == []
+
+
+def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(empty_url):
+    migrate.upgrade(empty_url)
+    migrate.downgrade(empty_url, "base")
+    assert tables(empty_url) <= {"alembic_version"}
+    migrate.upgrade(empty_url)
+    assert differences(empty_url) == []
+    engine = create_database_engine(empty_url)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
+
+
+def test_the_audit_trail_refuses_updates_and_deletes(database):
+    with database.session() as session:
+        ensure_workspace(session=session, team_id="T1")
+        session.add(
+            AuditEvent(
+                team_id="T1",
+                actor="U1",
+                action="project.created",
+                entity="project",
+                entity_id="1",
+                at=datetime(2026, 11, 23, tzinfo=UTC),
+            )
+        )
+    for statement in ("UPDATE audit_events SET actor = 'U2'", "DELETE FROM audit_events"):
+        with (
+            pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+            database.engine.begin() as connection,
+        ):
+            connection.execute(text(statement))
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT actor FROM audit_events")).scalar_one() == "U1"
+
+
+def describe(table):
+    return {
+        c.name: (type(c.type).__name__, getattr(c.type, "length", None), c.nullable)
+        for c in table.columns
+    }
+
+
+def test_our_slack_oauth_tables_match_slack_sdks_stores():
+    metadata = sqlalchemy.MetaData()
+    theirs = {
+        "installations": SQLAlchemyInstallationStore.build_installations_table(metadata, "i"),
+        "bots": SQLAlchemyInstallationStore.build_bots_table(metadata, "b"),
+        "states": SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "s"),
+    }
+    ours = {
+        "installations": storage.slack_tables.installations,
+        "bots": storage.slack_tables.bots,
+        "states": storage.slack_tables.oauth_states,
+    }
+    for name in theirs:
+        assert describe(ours[name]) == describe(theirs[name]), name
