@@ -151,3 +151,33 @@ def test_another_workspace_never_sees_this_ones_projects(slack, slack_api, datab
     with database.session() as session:
         teams = sorted(session.exec(select(Project.team_id)).all())
     assert teams == sorted([OTHER_TEAM, slack.team_id])
+
+
+def test_socket_mode_needs_no_signing_secret_and_runs_the_same_handlers(
+    database, slack_api, clock, executor
+):
+    from slack_bolt.request import BoltRequest
+
+    settings = make_settings(
+        SLACK_API_URL=slack_api.url,
+        DATABASE_URL=database.url,
+        SLACK_SIGNING_SECRET=None,
+        SLACK_APP_TOKEN="xapp-1-test",
+    )
+    runtime = build_runtime(settings, database=database, clock=clock, listener_executor=executor)
+    body = urlencode(
+        {
+            "team_id": slack_api.team_id,
+            "user_id": PM,
+            "channel_id": "CGENERAL",
+            "command": "/pmo",
+            "text": "help",
+            "response_url": slack_api.response_url(),
+            "trigger_id": "1.2.3",
+        }
+    )
+    # What SocketModeHandler hands the app for each envelope Slack sends over the socket.
+    response = runtime.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+    executor.wait_idle()
+    assert response.status == 200
+    assert "/pmo new" in str(slack_api.last_reply()["blocks"])
