@@ -15,11 +15,11 @@ from bot.oauth import installation_store, oauth_settings
 from bot.outbox import ChannelPacer, Deliverer
 from bot.settings import Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
-from commands import pmo
+from commands import pmo, status
 from commands.context import Clock
 from storage.db import Database
 
-SURFACES = [pmo]
+SURFACES = [pmo, status]
 
 
 def utc_now() -> datetime:

@@ -14,7 +14,8 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
-from storage.models import Role
+from commands.project_form import CADENCE_LABELS
+from storage.models import Cadence, Role
 from workflows.money import format_money
 from workflows.projects import ProjectCard
 
@@ -37,6 +38,7 @@ def project_card_blocks(card: ProjectCard) -> list[dict[str, Any]]:
         f"*Start*\n{mrkdwn.day(project.start_date)}",
         f"*Target*\n{mrkdwn.day(project.target_date)}",
         "*Budget*\n" + (format_money(project.budget) if project.budget is not None else "—"),
+        f"*Status updates due*\n{CADENCE_LABELS[Cadence(project.status_cadence)]}",
     ]
     blocks = [
         HeaderBlock(text=mrkdwn.fit(f"{project.key} · {project.name}", 150)),

@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands.view_state import ViewState, pack_metadata, unpack_metadata
+from storage.models import Cadence
 from workflows.money import NotMoney, parse_money
 from workflows.projects import NAME_MAX, ProjectDraft
 
@@ -39,7 +40,26 @@ PHASE = "phase"
 START = "start_date"
 TARGET = "target_date"
 BUDGET = "budget"
-FIELDS = (KEY, NAME, PM, SPONSOR, APPROVERS, MEMBERS, CHANNEL, PHASE, START, TARGET, BUDGET)
+CADENCE = "status_cadence"
+FIELDS = (
+    KEY,
+    NAME,
+    PM,
+    SPONSOR,
+    APPROVERS,
+    MEMBERS,
+    CHANNEL,
+    PHASE,
+    START,
+    TARGET,
+    BUDGET,
+    CADENCE,
+)
+CADENCE_LABELS = {
+    Cadence.WEEKLY: "Every week",
+    Cadence.FORTNIGHTLY: "Every two weeks",
+    Cadence.MONTHLY: "Every month",
+}
 
 
 def project_modal(
@@ -65,6 +85,7 @@ def project_modal(
             )
         )
     phase = draft.phase if draft and draft.phase in phases else phases[0]
+    cadence = draft.status_cadence if draft else Cadence.WEEKLY
     blocks += [
         InputBlock(
             block_id=NAME,
@@ -155,6 +176,15 @@ def project_modal(
                 initial_value=str(draft.budget) if draft and draft.budget is not None else None,
             ),
         ),
+        InputBlock(
+            block_id=CADENCE,
+            label="Status updates due",
+            element=StaticSelectElement(
+                action_id=CADENCE,
+                options=[Option(value=c.value, label=label) for c, label in CADENCE_LABELS.items()],
+                initial_option=Option(value=cadence.value, label=CADENCE_LABELS[cadence]),
+            ),
+        ),
     ]
     view = View(
         type="modal",
@@ -195,6 +225,7 @@ def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str
         start_date=state.date(START),
         target_date=state.date(TARGET),
         budget=budget,
+        status_cadence=Cadence(state.option(CADENCE) or Cadence.WEEKLY),
     )
     if not draft.pm:
         errors[PM] = "Name the project manager."

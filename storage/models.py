@@ -7,7 +7,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -58,6 +68,30 @@ class Role(StrEnum):
         ]
 
 
+class Rag(StrEnum):
+    """A status colour: green on track, amber at risk, red off track, or on hold."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    HOLD = "hold"
+
+    @property
+    def label(self) -> str:
+        """How the PMO names it."""
+        return {"green": "On track", "amber": "At risk", "red": "Off track", "hold": "On hold"}[
+            self.value
+        ]
+
+
+class Cadence(StrEnum):
+    """How often a project owes a status update."""
+
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+
 class Workspace(SQLModel, table=True):
     """A Slack workspace that runs pmo-bot, with its PMO-wide settings."""
 
@@ -67,6 +101,8 @@ class Workspace(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     time_zone: str = Field(default=DEFAULT_TIME_ZONE, max_length=64)
     phases: list[str] = Field(default_factory=lambda: list(DEFAULT_PHASES), sa_type=JSON)
+    # Status updates are due by this weekday (Monday 0 ... Sunday 6) in the workspace's zone.
+    status_due_weekday: int = 4
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -100,6 +136,7 @@ class Project(SQLModel, table=True):
     start_date: date | None = None
     target_date: date | None = None
     budget: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    status_cadence: Cadence = Field(default=Cadence.WEEKLY, sa_type=String(16))
     archived: bool = False
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -175,3 +212,47 @@ class OutboxMessage(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StatusUpdate(SQLModel, table=True):
+    """One status report of a project. A later one in the same period supersedes it."""
+
+    __tablename__ = "status_updates"
+    __table_args__ = (
+        # One current update per project and period; superseded versions stay as history.
+        Index(
+            "uq_status_updates_current",
+            "project_id",
+            "period",
+            unique=True,
+            sqlite_where=text("superseded_by_id IS NULL"),
+            postgresql_where=text("superseded_by_id IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    period: str = Field(max_length=16)
+    author: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    overall: Rag = Field(sa_type=String(8))
+    schedule: Rag = Field(sa_type=String(8))
+    scope: Rag = Field(sa_type=String(8))
+    budget: Rag = Field(sa_type=String(8))
+    resources: Rag = Field(sa_type=String(8))
+    percent_complete: int | None = None
+    summary: str = Field(sa_type=Text)
+    accomplishments: str = Field(default="", sa_type=Text)
+    next_steps: str = Field(default="", sa_type=Text)
+    blockers: str = Field(default="", sa_type=Text)
+    path_to_green: str = Field(default="", sa_type=Text)
+    spent_to_date: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    forecast_at_completion: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    flagged: bool = False
+    flags: list[str] = Field(default_factory=list, sa_type=JSON)
+    superseded_by_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("status_updates.id"), nullable=True)
+    )

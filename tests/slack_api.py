@@ -111,6 +111,7 @@ class FakeSlackAPI:
         self.users: dict[str, SlackUser] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.installed_tokens: list[str] = []
+        self.last_view_id: str | None = None
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -350,6 +351,7 @@ class FakeSlackAPI:
             }
         )
         self.views[view_id] = view
+        self.last_view_id = view_id
         return {"ok": True, "view": view}
 
     def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -367,7 +369,9 @@ class FakeSlackAPI:
         return self._open_view(args, previous=view_id)
 
     def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
-        return self._open_view(args, previous=f"home-{args['user_id']}")
+        home = f"home-{args['user_id']}"
+        self.views[home] = {**args["view"], "id": home}
+        return {"ok": True, "view": self.views[home]}
 
     def _api_oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
         if args.get("code") != "good-code":

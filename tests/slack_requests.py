@@ -103,11 +103,10 @@ class Modal:
         return None
 
     def options(self, label: str) -> list[str]:
-        element = self.block(label)["element"]
-        return [option["value"] for option in element.get("options", [])]
+        return [option["value"] for option in _options(self.block(label)["element"])]
 
-    def state(self, *, current_channel: str | None = None) -> dict[str, Any]:
-        """`view.state.values` as Slack would submit it now."""
+    def state(self, *, current_channel: str | None = None, partial: bool = False) -> dict[str, Any]:
+        """`view.state.values` as Slack would submit it now (`partial`: mid-edit, not submitted)."""
         values: dict[str, Any] = {}
         for label, block in self.inputs().items():
             element = block["element"]
@@ -117,7 +116,8 @@ class Modal:
                 value = self.initial(label)
                 if value is None and element.get("default_to_current_conversation"):
                     value = current_channel
-            if (value is None or value == [] or value == "") and not block.get("optional"):
+            empty = value is None or value == [] or value == ""
+            if empty and not block.get("optional") and not partial:
                 raise AssertionError(
                     f"Slack would not submit: the required field {label!r} is empty"
                 )
@@ -125,8 +125,13 @@ class Modal:
         return values
 
 
+def _options(element: dict[str, Any]) -> list[dict[str, Any]]:
+    grouped = [o for group in element.get("option_groups", []) for o in group["options"]]
+    return list(element.get("options", [])) + grouped
+
+
 def _option(element: dict[str, Any], value: str) -> dict[str, Any]:
-    for option in element.get("options", []):
+    for option in _options(element):
         if option["value"] == value or option["text"]["text"] == value:
             return option
     if element["type"] in ("external_select", "multi_external_select"):
@@ -253,19 +258,16 @@ class SlackClient:
 
     def last_modal(self) -> Modal:
         """The modal the app opened (or pushed, or updated) most recently."""
-        calls = [
-            c for c in self.api.calls if c.method in ("views.open", "views.push", "views.update")
-        ]
-        assert calls, f"the app opened no modal; it called {[c.method for c in self.api.calls]}"
-        view = calls[-1]["view"]
-        return Modal(view)
+        view_id = self.api.last_view_id
+        assert view_id, f"the app opened no modal; it called {[c.method for c in self.api.calls]}"
+        return Modal(self.api.views[view_id])
 
     def submit(
         self, modal: Modal, *, user: str, channel: str | None = None, **kwargs: Any
     ) -> Reply:
         """Press the modal's submit button."""
         view = {
-            "id": "V0SUBMIT01",
+            "id": modal.view.get("id", "V0SUBMIT01"),
             "team_id": self.team_id,
             "type": "modal",
             "blocks": modal.view["blocks"],
@@ -356,13 +358,47 @@ class SlackClient:
         message = Message(channel=channel, ts=f"{time.time():.6f}", text="", blocks=blocks)
         return self.click(message, action_id, user=user, **kwargs)
 
+    def pick(self, modal: Modal, label: str, option: str, *, user: str, **kwargs: Any) -> Reply:
+        """Pick an option in a modal's select that dispatches actions (block_actions in a view)."""
+        block = modal.block(label)
+        element = block["element"]
+        modal.enter({label: option})
+        view_id = modal.view.get("id") or "V0SUBMIT01"
+        payload = {
+            "type": "block_actions",
+            "user": self._user(user),
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "container": {"type": "view", "view_id": view_id},
+            "trigger_id": self._trigger(),
+            "team": self._team(),
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {
+                **modal.view,
+                "id": view_id,
+                "hash": modal.view.get("hash") or "h0",
+                "state": {"values": modal.state(partial=True)},
+            },
+            "actions": [
+                {
+                    "type": element["type"],
+                    "action_id": element["action_id"],
+                    "block_id": block["block_id"],
+                    "selected_option": _option(element, option),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return self._interactive(payload, **kwargs)
+
     def suggest(self, modal: Modal, label: str, typed: str, *, user: str, **kwargs: Any) -> Reply:
         """Type into an external select: Slack asks the app for options (block_suggestion)."""
         block = modal.block(label)
         payload = {
             "type": "block_suggestion",
             "user": self._user(user),
-            "container": {"type": "view", "view_id": "V0SUBMIT01"},
+            "container": {"type": "view", "view_id": modal.view.get("id", "V0SUBMIT01")},
             "api_app_id": APP_ID,
             "token": "verification-token-unused",
             "action_id": block["element"]["action_id"],
@@ -371,7 +407,7 @@ class SlackClient:
             "team": self._team(),
             "enterprise": None,
             "is_enterprise_install": False,
-            "view": {**modal.view, "id": "V0SUBMIT01", "state": {"values": {}}},
+            "view": {**modal.view, "state": {"values": modal.state(partial=True)}},
         }
         return self._interactive(payload, **kwargs)
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from storage import audit
-from storage.models import Project, Role
+from storage.models import Cadence, Project, Role
 from storage.projects import (
     find_project,
     list_projects,
@@ -24,7 +24,8 @@ from storage.projects import (
 from storage.workspaces import ensure_people, ensure_workspace
 from workflows.errors import InvalidInput, NoProjectHere, NotPermitted, UnknownProject
 
-KEY_PATTERN = re.compile(r"^[A-Z0-9]{2,10}$")
+# ASCII only, checked before upper-casing: "ß".upper() is "SS".
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9]{2,10}$")
 NAME_MAX = 200
 
 
@@ -43,6 +44,7 @@ class ProjectDraft:
     start_date: date | None = None
     target_date: date | None = None
     budget: Decimal | None = None
+    status_cadence: Cadence = Cadence.WEEKLY
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def check_draft(
     errors: dict[str, str] = {}
     key = normalize_key(draft.key)
     if editing is None:
-        if not KEY_PATTERN.match(key):
+        if not KEY_PATTERN.match(draft.key.strip()):
             errors["key"] = "A key is 2 to 10 letters or digits, like APOLLO or CRM2."
         elif find_project(session=session, team_id=team_id, key=key) is not None:
             errors["key"] = f"{key} is already taken by another project. Pick another key."
@@ -116,6 +118,7 @@ def create_project(
         start_date=draft.start_date,
         target_date=draft.target_date,
         budget=draft.budget,
+        status_cadence=draft.status_cadence,
         created_by=actor,
         created_at=now,
         updated_at=now,
@@ -154,6 +157,7 @@ def update_project(
     project.start_date = draft.start_date
     project.target_date = draft.target_date
     project.budget = draft.budget
+    project.status_cadence = draft.status_cadence
     project.updated_at = now
     session.add(project)
     _assign_roles(session=session, team_id=team_id, project_id=project.id, draft=draft)
@@ -280,6 +284,7 @@ def draft_of(*, session: Session, project: Project) -> ProjectDraft:
         start_date=project.start_date,
         target_date=project.target_date,
         budget=project.budget,
+        status_cadence=Cadence(project.status_cadence),
     )
 
 
@@ -307,6 +312,7 @@ def _describe(project: Project, draft: ProjectDraft) -> dict[str, object]:
         "start_date": project.start_date.isoformat() if project.start_date else None,
         "target_date": project.target_date.isoformat() if project.target_date else None,
         "budget": str(project.budget) if project.budget is not None else None,
+        "status_cadence": str(project.status_cadence),
         "pm": draft.pm,
         "sponsor": draft.sponsor,
         "approvers": sorted(draft.approvers),

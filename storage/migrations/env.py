@@ -24,6 +24,11 @@ def run_migrations() -> None:
     assert url, "sqlalchemy.url must be set"
     engine = create_database_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild tables; with foreign keys on, dropping the old copy
+            # would cascade-delete every row that refers to it.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=storage.models.SQLModel.metadata,

@@ -57,6 +57,7 @@ def test_new_opens_a_modal_whose_labels_name_what_they_ask(slack):
         "Start date",
         "Target date",
         "Budget",
+        "Status updates due",
     ]
     assert modal.options("Phase") == ["Initiate", "Plan", "Execute", "Close"]
     assert modal.initial("Project manager (PM)") == PM

@@ -66,6 +66,32 @@ def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(empty_url)
     engine.dispose()
 
 
+def test_upgrading_keeps_existing_projects_and_gives_them_the_new_defaults(empty_url):
+    migrate.upgrade(empty_url, "0001")
+    engine = create_database_engine(empty_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workspaces (team_id, time_zone, phases, created_at) "
+                "VALUES ('T1', 'UTC', '[\"Plan\"]', '2026-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO projects (team_id, key, name, phase, archived, created_by, "
+                "created_at, updated_at) VALUES ('T1', 'OLD', 'Old one', 'Plan', false, 'U1', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+    migrate.upgrade(empty_url)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT key, status_cadence FROM projects")).one()
+        weekday = connection.execute(text("SELECT status_due_weekday FROM workspaces")).scalar()
+    engine.dispose()
+    assert tuple(row) == ("OLD", "weekly")
+    assert weekday == 4
+
+
 def test_the_audit_trail_refuses_updates_and_deletes(database):
     with database.session() as session:
         ensure_workspace(session=session, team_id="T1")

@@ -1,0 +1,300 @@
+"""`/status`: post a project's status (form or short form), read the last one and the trend."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from commands import status_form, status_message
+from commands.context import Clock, Delivery
+from commands.status_form import ProjectChoice
+from commands.status_text import USAGE, BadStatusText, Kind, StatusCommand, parse_status_text
+from storage import outbox
+from storage.db import Database
+from storage.models import Project, Role
+from storage.projects import project_in_channel, projects_with_role
+from workflows import projects
+from workflows import status as status_rules
+from workflows.errors import NotPermitted, PmoError, UnknownProject
+
+
+def register(app: App) -> None:
+    """Attach `/status`, its form, the project picker and the post's buttons."""
+    app.command("/status")(status_command)
+    app.view(status_form.CALLBACK_ID)(save_status)
+    app.action(status_form.PROJECT_ACTION)(pick_project)
+    app.options(status_form.PROJECT_ACTION)(suggest_projects)
+    app.action(status_message.HISTORY_ACTION)(show_history)
+    app.action(status_message.UPDATE_AGAIN_ACTION)(update_again)
+
+
+def status_command(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+) -> None:
+    """`/status` alone opens the form; with text, the short form."""
+    ack()
+    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    try:
+        asked = parse_status_text(command.get("text", ""))
+    except BadStatusText as exc:
+        respond(text=str(exc))
+        return
+    if asked.kind == Kind.FORM:
+        open_status_form(
+            client=client,
+            db=db,
+            team_id=team_id,
+            user_id=user_id,
+            key=None,
+            channel_id=channel_id,
+            trigger_id=command["trigger_id"],
+        )
+        return
+    if asked.kind == Kind.POST:
+        post_short_form(
+            db=db,
+            respond=respond,
+            delivery=delivery,
+            clock=clock,
+            team_id=team_id,
+            user_id=user_id,
+            channel_id=channel_id,
+            asked=asked,
+        )
+        return
+    with db.session() as session:
+        project = projects.resolve_project(
+            session=session,
+            team_id=team_id,
+            key=asked.key,
+            channel_id=channel_id,
+            usage="/status KEY",
+        )
+        if asked.kind == Kind.SHOW:
+            update = status_rules.last_update(session=session, project=project)
+            blocks = status_message.last_update_blocks(project=project, update=update)
+        else:
+            lines = status_rules.history(session=session, project=project)
+            blocks = status_message.history_blocks(project=project, lines=lines)
+    respond(blocks=blocks, text=f"{project.key} status")
+
+
+def post_short_form(
+    *,
+    db: Database,
+    respond: Respond,
+    delivery: Delivery,
+    clock: Clock,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    asked: StatusCommand,
+) -> None:
+    """`/status [KEY] red summary [path: …]`: everything else carried from the last update."""
+    with db.session() as session:
+        project = projects.resolve_project(
+            session=session, team_id=team_id, key=asked.key, channel_id=channel_id, usage=USAGE
+        )
+        status_rules.require_may_post(session=session, project=project, user_id=user_id)
+        assert asked.rag is not None
+        previous = status_rules.last_update(session=session, project=project)
+        draft = status_rules.carried_draft(previous, asked.rag, asked.summary)
+        if asked.path_to_green is not None:
+            draft = replace(draft, path_to_green=asked.path_to_green)
+        errors = status_rules.check_draft(draft)
+        if errors:
+            hint = " Add it after `path:` in the same command, or use `/status` for the form."
+            raise PmoError(" ".join(errors.values()) + (hint if "path_to_green" in errors else ""))
+        posted = status_rules.post_update(
+            session=session, project=project, author=user_id, draft=draft, now=clock()
+        )
+        keys = enqueue_post(session=session, project=project, posted=posted, now=clock())
+        where = f"<#{project.channel_id}>" if project.channel_id else "your DMs"
+    respond(text=f"Posted the {project.key} status ({asked.rag.label}) to {where}.")
+    delivery.deliver(keys)
+
+
+def open_status_form(
+    *,
+    client: WebClient,
+    db: Database,
+    team_id: str,
+    user_id: str,
+    key: str | None,
+    channel_id: str | None,
+    trigger_id: str,
+) -> None:
+    """Open the form: for the named project, the channel's project, or a picker."""
+    with db.session() as session:
+        choices = postable_choices(session=session, team_id=team_id, user_id=user_id)
+        project = None
+        if key:
+            project = projects.get_project(session=session, team_id=team_id, key=key)
+        elif channel_id:
+            project = project_in_channel(session=session, team_id=team_id, channel_id=channel_id)
+        if project is not None:
+            status_rules.require_may_post(session=session, project=project, user_id=user_id)
+        elif not choices:
+            raise PmoError(
+                "You are not the PM or a member of any project, so there is no status for you "
+                "to post. `/pmo list` shows the projects and their PMs."
+            )
+        view = build_form(session=session, choices=choices, project=project)
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def build_form(
+    *, session: Session, choices: list[ProjectChoice], project: Project | None
+) -> dict[str, Any]:
+    """The form for `project` (prefilled from its last update), or with only the picker set."""
+    if project is None:
+        return status_form.status_modal(choices=choices, selected=None, draft=None)
+    last = status_rules.last_update(session=session, project=project)
+    chosen = ProjectChoice(key=project.key, name=project.name, runs_it=True)
+    return status_form.status_modal(
+        choices=choices,
+        selected=chosen,
+        draft=status_rules.draft_from(last) if last else None,
+        budget=project.budget,
+    )
+
+
+def postable_choices(*, session: Session, team_id: str, user_id: str) -> list[ProjectChoice]:
+    """The projects the person may post for: the ones they run first, then member ones."""
+    run = projects_with_role(session=session, team_id=team_id, user_id=user_id, roles={Role.PM})
+    member = projects_with_role(
+        session=session, team_id=team_id, user_id=user_id, roles={Role.MEMBER}
+    )
+    run_keys = {p.key for p in run}
+    return [ProjectChoice(p.key, p.name, True) for p in run] + [
+        ProjectChoice(p.key, p.name, False) for p in member if p.key not in run_keys
+    ]
+
+
+def pick_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+    """A project was picked in the form: refill the form from that project's last update."""
+    ack()
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    key = body["actions"][0]["selected_option"]["value"]
+    with db.session() as session:
+        project = projects.get_project(session=session, team_id=team_id, key=key)
+        choices = postable_choices(session=session, team_id=team_id, user_id=user_id)
+        view = build_form(session=session, choices=choices, project=project)
+    client.views_update(view_id=body["view"]["id"], hash=body["view"]["hash"], view=view)
+
+
+def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
+    """Options for the project picker once a person has more than 100 projects."""
+    with db.session() as session:
+        choices = postable_choices(
+            session=session, team_id=body["team"]["id"], user_id=body["user"]["id"]
+        )
+    ack(options=status_form.project_options(choices, body.get("value", "")))
+
+
+def save_status(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+) -> None:
+    """Store the update and post it; wrong fields are shown inline in the form."""
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    key = status_form.selected_key(view)
+    if not key:
+        ack(response_action="errors", errors={status_form.PROJECT: "Pick a project."})
+        return
+    draft, errors = status_form.read_status_form(view)
+    try:
+        with db.session() as session:
+            project = projects.get_project(session=session, team_id=team_id, key=key)
+            status_rules.require_may_post(session=session, project=project, user_id=user_id)
+            errors = {**status_rules.check_draft(draft), **errors}
+            if errors:
+                ack(response_action="errors", errors=errors)
+                return
+            now = clock()
+            posted = status_rules.post_update(
+                session=session, project=project, author=user_id, draft=draft, now=now
+            )
+            keys = enqueue_post(session=session, project=project, posted=posted, now=now)
+    except (NotPermitted, UnknownProject) as exc:
+        ack(response_action="errors", errors={status_form.PROJECT: str(exc)})
+        return
+    ack()
+    delivery.deliver(keys)
+
+
+def enqueue_post(
+    *, session: Session, project: Project, posted: status_rules.Posted, now: Any
+) -> list[tuple[str, str]]:
+    """Queue the update's post (and the retiring of the one it replaces) in this transaction."""
+    update = posted.update
+    text, blocks = status_message.status_post(
+        project=project, update=update, changes=posted.changes, replaced=posted.replaced is not None
+    )
+    key = f"status:{update.id}:posted"
+    outbox.enqueue(
+        session=session,
+        team_id=project.team_id,
+        key=key,
+        channel=project.channel_id or update.author,
+        text=text,
+        blocks=blocks,
+        now=now,
+    )
+    keys = [(project.team_id, key)]
+    if posted.replaced is not None:
+        old = posted.replaced
+        text, blocks = status_message.retired_post(project=project, update=old, newer=update)
+        retire_key = f"status:{old.id}:retired"
+        outbox.enqueue(
+            session=session,
+            team_id=project.team_id,
+            key=retire_key,
+            channel=project.channel_id or old.author,
+            update_key=f"status:{old.id}:posted",
+            text=text,
+            blocks=blocks,
+            now=now,
+        )
+        keys.append((project.team_id, retire_key))
+    return keys
+
+
+def show_history(ack: Ack, body: dict[str, Any], respond: Respond, db: Database) -> None:
+    """The post's "View history" button."""
+    ack()
+    with db.session() as session:
+        project = projects.get_project(
+            session=session, team_id=body["team"]["id"], key=body["actions"][0]["value"]
+        )
+        lines = status_rules.history(session=session, project=project)
+        blocks = status_message.history_blocks(project=project, lines=lines)
+    respond(blocks=blocks, text=f"{project.key} status history", replace_original=False)
+
+
+def update_again(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+    """The post's "Update again" button: the form, prefilled."""
+    ack()
+    open_status_form(
+        client=client,
+        db=db,
+        team_id=body["team"]["id"],
+        user_id=body["user"]["id"],
+        key=body["actions"][0]["value"],
+        channel_id=None,
+        trigger_id=body["trigger_id"],
+    )

@@ -1,0 +1,249 @@
+"""The `/status` form: a project picker and the update, prefilled from the last one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    DividerBlock,
+    ExternalDataSelectElement,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    OptionGroup,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from commands.view_state import ViewState, pack_metadata, unpack_metadata
+from storage.models import Rag
+from workflows.money import NotMoney, format_money, parse_money
+from workflows.status import DIMENSIONS, StatusDraft
+
+CALLBACK_ID = "status.save"
+PROJECT = "status_project"
+PROJECT_ACTION = "status.project"
+OVERALL = "overall"
+PERCENT = "percent_complete"
+SUMMARY = "summary"
+ACCOMPLISHMENTS = "accomplishments"
+NEXT_STEPS = "next_steps"
+BLOCKERS = "blockers"
+PATH = "path_to_green"
+SPENT = "spent_to_date"
+FORECAST = "forecast_at_completion"
+STATIC_SELECT_MAX = 100
+TEXT_MAX = 3000
+
+RAG_EMOJI = {
+    Rag.GREEN: ":large_green_circle:",
+    Rag.AMBER: ":large_yellow_circle:",
+    Rag.RED: ":red_circle:",
+    Rag.HOLD: ":white_circle:",
+}
+DIMENSION_LABELS = {
+    "schedule": "Schedule",
+    "scope": "Scope",
+    "budget": "Budget",
+    "resources": "Resources",
+}
+
+
+@dataclass(frozen=True)
+class ProjectChoice:
+    """A project the person may post for, and why (PM first, then member)."""
+
+    key: str
+    name: str
+    runs_it: bool
+
+    def option(self) -> Option:
+        return Option(value=self.key, label=f"{self.key} · {self.name}"[:75])
+
+
+def rag_option(rag: Rag) -> Option:
+    """A RAG colour as a select option: emoji and words."""
+    return Option(value=rag.value, label=f"{RAG_EMOJI[rag]} {rag.label}")
+
+
+def status_modal(
+    *,
+    choices: list[ProjectChoice],
+    selected: ProjectChoice | None,
+    draft: StatusDraft | None,
+    budget: Decimal | None = None,
+) -> dict[str, Any]:
+    """The form; with a project selected, prefilled from its last update (`draft`)."""
+    blocks: list[Any] = [_project_picker(choices, selected)]
+    if selected is not None:
+        note = (
+            "Prefilled from the last update: change what moved, then post."
+            if draft
+            else "First update for this project."
+        )
+        if budget is not None:
+            note += f" Approved budget: {format_money(budget)}."
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    blocks.append(DividerBlock())
+    overall = draft.overall if draft else Rag.GREEN
+    blocks.append(
+        InputBlock(
+            block_id=OVERALL,
+            label="Overall",
+            element=RadioButtonsElement(
+                action_id=OVERALL,
+                options=[rag_option(r) for r in Rag],
+                initial_option=rag_option(overall),
+            ),
+        )
+    )
+    for name in DIMENSIONS:
+        value = getattr(draft, name) if draft else Rag.GREEN
+        blocks.append(
+            InputBlock(
+                block_id=name,
+                label=DIMENSION_LABELS[name],
+                element=StaticSelectElement(
+                    action_id=name,
+                    options=[rag_option(r) for r in Rag],
+                    initial_option=rag_option(value),
+                ),
+            )
+        )
+    percent = draft.percent_complete if draft else None
+    blocks += [
+        InputBlock(
+            block_id=PERCENT,
+            label="Percent complete",
+            optional=True,
+            element=NumberInputElement(
+                action_id=PERCENT,
+                is_decimal_allowed=False,
+                initial_value=str(percent) if percent is not None else None,
+            ),
+        ),
+        _text(SUMMARY, "Summary", draft.summary if draft else "", optional=False),
+        _text(ACCOMPLISHMENTS, "Accomplishments", draft.accomplishments if draft else ""),
+        _text(NEXT_STEPS, "Next steps", draft.next_steps if draft else ""),
+        _text(BLOCKERS, "Blockers", draft.blockers if draft else "", hint="One per line."),
+        _text(
+            PATH,
+            "Path to green",
+            draft.path_to_green if draft else "",
+            hint="Required when the project is at risk or off track.",
+        ),
+        _money(SPENT, "Spent to date", draft.spent_to_date if draft else None),
+        _money(FORECAST, "Forecast at completion", draft.forecast_at_completion if draft else None),
+    ]
+    return View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title="Status update",
+        submit="Post update",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=pack_metadata(key=selected.key if selected else None),
+    ).to_dict()
+
+
+def _project_picker(choices: list[ProjectChoice], selected: ProjectChoice | None) -> InputBlock:
+    initial = selected.option() if selected else None
+    element: Any
+    if len(choices) > STATIC_SELECT_MAX:
+        element = ExternalDataSelectElement(
+            action_id=PROJECT_ACTION,
+            placeholder="Type a key or name",
+            min_query_length=0,
+            initial_option=initial,
+        )
+    else:
+        groups = [
+            OptionGroup(label=label, options=[c.option() for c in choices if c.runs_it is runs])
+            for label, runs in (("Projects you run", True), ("Projects you're a member of", False))
+            if any(c.runs_it is runs for c in choices)
+        ]
+        element = StaticSelectElement(
+            action_id=PROJECT_ACTION, option_groups=groups, initial_option=initial
+        )
+    return InputBlock(block_id=PROJECT, label="Project", element=element, dispatch_action=True)
+
+
+def _text(
+    block_id: str, label: str, value: str, optional: bool = True, hint: str | None = None
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id=block_id,
+            multiline=True,
+            max_length=TEXT_MAX,
+            initial_value=value[:TEXT_MAX] or None,
+        ),
+    )
+
+
+def _money(block_id: str, label: str, value: Decimal | None) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=True,
+        hint="An amount such as 120000, 120,000 or 120k.",
+        element=PlainTextInputElement(
+            action_id=block_id, initial_value=format_money(value) if value is not None else None
+        ),
+    )
+
+
+def project_options(choices: list[ProjectChoice], typed: str) -> list[dict[str, Any]]:
+    """Options for the external project picker: matches on key or name, at most 100."""
+    needle = typed.strip().lower()
+    found = [c for c in choices if needle in c.key.lower() or needle in c.name.lower()]
+    return [c.option().to_dict() for c in found[:STATIC_SELECT_MAX]]
+
+
+def selected_key(view: dict[str, Any]) -> str | None:
+    """The project picked in the form (or fixed when it was opened)."""
+    return ViewState(view).option(PROJECT) or unpack_metadata(view).get("key")
+
+
+def read_status_form(view: dict[str, Any]) -> tuple[StatusDraft, dict[str, str]]:
+    """The update as entered, and the fields that could not even be read."""
+    state = ViewState(view)
+    errors: dict[str, str] = {}
+    percent: int | None = None
+    if state.text(PERCENT):
+        try:
+            percent = int(state.text(PERCENT))
+        except ValueError:
+            errors[PERCENT] = "Percent complete is a whole number from 0 to 100."
+    amounts: dict[str, Decimal | None] = {}
+    for name in (SPENT, FORECAST):
+        amounts[name] = None
+        if state.text(name):
+            try:
+                amounts[name] = parse_money(state.text(name))
+            except NotMoney as exc:
+                errors[name] = str(exc)
+    dimensions = {name: Rag(state.option(name) or Rag.GREEN) for name in DIMENSIONS}
+    draft = StatusDraft(
+        overall=Rag(state.option(OVERALL) or Rag.GREEN),
+        summary=state.text(SUMMARY),
+        percent_complete=percent,
+        accomplishments=state.text(ACCOMPLISHMENTS),
+        next_steps=state.text(NEXT_STEPS),
+        blockers=state.text(BLOCKERS),
+        path_to_green=state.text(PATH),
+        spent_to_date=amounts[SPENT],
+        forecast_at_completion=amounts[FORECAST],
+        **dimensions,
+    )
+    return draft, errors

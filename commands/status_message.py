@@ -1,0 +1,209 @@
+"""How status updates look in Slack: the channel post, the last update, the history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from commands import mrkdwn
+from commands.status_form import DIMENSION_LABELS, RAG_EMOJI
+from storage.models import Project, Rag, StatusUpdate
+from workflows.money import format_money
+from workflows.status import DIMENSIONS, Changes, HistoryLine
+
+HISTORY_ACTION = "status.history"
+UPDATE_AGAIN_ACTION = "status.update_again"
+SECTION_MAX = 3000
+FIELD_MAX = 2000
+
+
+def rag_words(rag: Rag | str) -> str:
+    """`:red_circle: Off track`."""
+    rag = Rag(rag)
+    return f"{RAG_EMOJI[rag]} {rag.label}"
+
+
+def when(moment: datetime) -> str:
+    """A time Slack shows in each reader's own time zone."""
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def status_post(
+    *, project: Project, update: StatusUpdate, changes: Changes, replaced: bool
+) -> tuple[str, list[dict[str, Any]]]:
+    """The message posted to the project's channel: (notification text, blocks)."""
+    header = mrkdwn.fit(f"{project.key} · {project.name} — {Rag(update.overall).label}", 150)
+    byline = f"{RAG_EMOJI[Rag(update.overall)]} Status by <@{update.author}> · {update.period}"
+    if update.percent_complete is not None:
+        byline += f" · {update.percent_complete}% complete"
+    if replaced:
+        byline += " · replaces the earlier update of this period"
+    blocks: list[Any] = [
+        HeaderBlock(text=header),
+        ContextBlock(elements=[MarkdownTextObject(text=byline)]),
+    ]
+    blocks += _flag_sections(update)
+    blocks.append(SectionBlock(text=mrkdwn.fit(changes_text(changes), SECTION_MAX)))
+    blocks.append(_dimension_fields(update))
+    blocks += _text_sections(update)
+    money = _money_line(project, update)
+    if money:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=money)]))
+    blocks.append(_actions(project))
+    summary = mrkdwn.fit(mrkdwn.escape(update.summary), 200)
+    text = f"{project.key} status: {Rag(update.overall).label} — {summary}"
+    return text, [block.to_dict() for block in blocks]
+
+
+def retired_post(
+    *, project: Project, update: StatusUpdate, newer: StatusUpdate
+) -> tuple[str, list[dict[str, Any]]]:
+    """What an update's message becomes once a newer one in the same period replaces it."""
+    text = (
+        f":arrows_counterclockwise: This {project.key} update was replaced by a newer one "
+        f"from <@{newer.author}> {when(newer.created_at)}."
+    )
+    blocks = [
+        ContextBlock(elements=[MarkdownTextObject(text=text)]),
+        SectionBlock(
+            text=mrkdwn.fit(
+                f"~{rag_words(update.overall)}~ {mrkdwn.escape(update.summary)}", SECTION_MAX
+            )
+        ),
+    ]
+    return text, [block.to_dict() for block in blocks]
+
+
+def changes_text(changes: Changes) -> str:
+    """What changed since the last update of an earlier period, in a few lines."""
+    if changes.first_update:
+        return "*What changed:* first update for this project."
+    lines = []
+    for name, before, after in changes.rag_moves:
+        label = "Overall" if name == "overall" else DIMENSION_LABELS[name]
+        lines.append(f"{label}: {rag_words(before)} → {rag_words(after)}")
+    if changes.percent_delta:
+        lines.append(f"Progress: {changes.percent_delta:+d} points")
+    for blocker in changes.new_blockers:
+        lines.append(f"New blocker: {mrkdwn.escape(blocker)}")
+    if not lines:
+        return "*What changed since last time:* no change in RAG, progress or blockers."
+    return "*What changed since last time:*\n" + "\n".join(f"• {line}" for line in lines)
+
+
+def _flag_sections(update: StatusUpdate) -> list[SectionBlock]:
+    if not update.flagged:
+        return []
+    flags = "; ".join(mrkdwn.escape(flag) for flag in update.flags)
+    return [SectionBlock(text=mrkdwn.fit(f":warning: *Flagged:* {flags}", SECTION_MAX))]
+
+
+def _dimension_fields(update: StatusUpdate) -> SectionBlock:
+    return SectionBlock(
+        fields=[
+            f"*{DIMENSION_LABELS[name]}*\n{rag_words(getattr(update, name))}" for name in DIMENSIONS
+        ]
+    )
+
+
+def _actions(project: Project) -> ActionsBlock:
+    return ActionsBlock(
+        elements=[
+            ButtonElement(text="View history", action_id=HISTORY_ACTION, value=project.key),
+            ButtonElement(text="Update again", action_id=UPDATE_AGAIN_ACTION, value=project.key),
+        ]
+    )
+
+
+def _text_sections(update: StatusUpdate) -> list[SectionBlock]:
+    sections = []
+    for label, value in (
+        ("Summary", update.summary),
+        ("Accomplishments", update.accomplishments),
+        ("Next steps", update.next_steps),
+        ("Blockers", update.blockers),
+        ("Path to green", update.path_to_green),
+    ):
+        if value.strip():
+            text = f"*{label}*\n{mrkdwn.escape(value)}"
+            sections.append(SectionBlock(text=mrkdwn.fit(text, SECTION_MAX)))
+    return sections
+
+
+def _money_line(project: Project, update: StatusUpdate) -> str:
+    parts = []
+    if update.spent_to_date is not None:
+        parts.append(f"Spent to date {format_money(update.spent_to_date)}")
+    if update.forecast_at_completion is not None:
+        parts.append(f"forecast at completion {format_money(update.forecast_at_completion)}")
+    if parts and project.budget is not None:
+        parts.append(f"budget {format_money(project.budget)}")
+        if (
+            update.forecast_at_completion is not None
+            and update.forecast_at_completion > project.budget
+        ):
+            over = update.forecast_at_completion - project.budget
+            parts.append(f":warning: {format_money(over)} over budget")
+    return " · ".join(parts)
+
+
+def last_update_blocks(*, project: Project, update: StatusUpdate | None) -> list[dict[str, Any]]:
+    """`/status KEY`: the last update as a card, or how to post the first one."""
+    if update is None:
+        return [
+            SectionBlock(
+                text=f"*{project.key}* has no status update yet. `/status {project.key}` "
+                "alone shows this; `/status` opens the form to post one."
+            ).to_dict()
+        ]
+    byline = f"Last update by <@{update.author}> {when(update.created_at)} · {update.period}"
+    if update.percent_complete is not None:
+        byline += f" · {update.percent_complete}% complete"
+    blocks: list[Any] = [
+        HeaderBlock(
+            text=mrkdwn.fit(f"{project.key} · {project.name} — {Rag(update.overall).label}", 150)
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=byline)]),
+    ]
+    blocks += _flag_sections(update)
+    blocks.append(_dimension_fields(update))
+    blocks += _text_sections(update)
+    blocks.append(_actions(project))
+    return [block.to_dict() for block in blocks]
+
+
+def history_blocks(*, project: Project, lines: list[HistoryLine]) -> list[dict[str, Any]]:
+    """`/status history KEY`: the trend line, then one line per period, newest last."""
+    if not lines:
+        return last_update_blocks(project=project, update=None)
+    trend = " ".join(RAG_EMOJI[Rag(line.update.overall)] for line in lines)
+    rows = []
+    for line in lines:
+        update = line.update
+        percent = f" {update.percent_complete}%" if update.percent_complete is not None else ""
+        earlier = line.versions - 1
+        edited = (
+            f" _(edited; {earlier} earlier version{'s' * (earlier > 1)} kept)_" if earlier else ""
+        )
+        flag = " :warning:" if update.flagged else ""
+        summary = mrkdwn.fit(mrkdwn.escape(" ".join(update.summary.split())), 120)
+        rag = RAG_EMOJI[Rag(update.overall)]
+        rows.append(
+            f"`{update.period}` {rag}{percent}{flag} {summary} — <@{update.author}>{edited}"
+        )
+    blocks: list[Any] = [
+        HeaderBlock(text=mrkdwn.fit(f"{project.key} · last {len(lines)} updates", 150)),
+        SectionBlock(text=f"*Trend* (oldest → newest)\n{trend}"),
+        SectionBlock(text=mrkdwn.fit("\n".join(rows), SECTION_MAX)),
+    ]
+    return [block.to_dict() for block in blocks]

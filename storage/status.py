@@ -1,0 +1,108 @@
+"""Status updates: queries only, every one scoped by workspace."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import StatusUpdate
+
+
+def current_in_period(
+    *, session: Session, team_id: str, project_id: int, period: str
+) -> StatusUpdate | None:
+    """The update that stands for the period (not superseded), if one was posted."""
+    return session.exec(
+        select(StatusUpdate).where(
+            StatusUpdate.team_id == team_id,
+            StatusUpdate.project_id == project_id,
+            StatusUpdate.period == period,
+            col(StatusUpdate.superseded_by_id).is_(None),
+        )
+    ).first()
+
+
+def latest(*, session: Session, team_id: str, project_id: int) -> StatusUpdate | None:
+    """The project's newest update that stands."""
+    return session.exec(
+        select(StatusUpdate)
+        .where(
+            StatusUpdate.team_id == team_id,
+            StatusUpdate.project_id == project_id,
+            col(StatusUpdate.superseded_by_id).is_(None),
+        )
+        .order_by(col(StatusUpdate.id).desc())
+        .limit(1)
+    ).first()
+
+
+def latest_before_period(
+    *, session: Session, team_id: str, project_id: int, period: str
+) -> StatusUpdate | None:
+    """The newest standing update of an earlier period: what "since last week" compares with."""
+    return session.exec(
+        select(StatusUpdate)
+        .where(
+            StatusUpdate.team_id == team_id,
+            StatusUpdate.project_id == project_id,
+            StatusUpdate.period != period,
+            col(StatusUpdate.superseded_by_id).is_(None),
+        )
+        .order_by(col(StatusUpdate.id).desc())
+        .limit(1)
+    ).first()
+
+
+def latest_by_project(
+    *, session: Session, team_id: str, project_ids: list[int]
+) -> dict[int, StatusUpdate]:
+    """For each project, its newest standing update (one query, however many projects)."""
+    if not project_ids:
+        return {}
+    newest = (
+        select(func.max(StatusUpdate.id))
+        .where(
+            StatusUpdate.team_id == team_id,
+            col(StatusUpdate.project_id).in_(project_ids),
+            col(StatusUpdate.superseded_by_id).is_(None),
+        )
+        .group_by(col(StatusUpdate.project_id))
+    )
+    rows = session.exec(select(StatusUpdate).where(col(StatusUpdate.id).in_(newest)))
+    return {row.project_id: row for row in rows}
+
+
+def standing_history(
+    *, session: Session, team_id: str, project_id: int, limit: int
+) -> list[StatusUpdate]:
+    """The standing update of each of the last `limit` periods, newest first."""
+    return list(
+        session.exec(
+            select(StatusUpdate)
+            .where(
+                StatusUpdate.team_id == team_id,
+                StatusUpdate.project_id == project_id,
+                col(StatusUpdate.superseded_by_id).is_(None),
+            )
+            .order_by(col(StatusUpdate.id).desc())
+            .limit(limit)
+        )
+    )
+
+
+def versions_by_period(
+    *, session: Session, team_id: str, project_id: int, periods: list[str]
+) -> dict[str, int]:
+    """How many versions were posted in each period (1 when never edited)."""
+    if not periods:
+        return {}
+    rows = session.exec(
+        select(StatusUpdate.period, func.count())
+        .where(
+            StatusUpdate.team_id == team_id,
+            StatusUpdate.project_id == project_id,
+            col(StatusUpdate.period).in_(periods),
+        )
+        .group_by(col(StatusUpdate.period))
+    )
+    return {period: count for period, count in rows}
