@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext
 
+from bot.ack import StickyAck
 from bot.errors import handle_error
 from bot.oauth import installation_store, oauth_settings
-from bot.outbox import ChannelPacer, Deliverer
+from bot.outbox import ChannelPacer, Courier, Deliverer
 from bot.settings import Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
 from commands import pmo, status
@@ -20,6 +22,17 @@ from commands.context import Clock
 from storage.db import Database
 
 SURFACES = [pmo, status]
+LISTENER_THREADS = 16
+
+
+class _TokenFromClient(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN is unused when given a client; ours carries it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_TokenFromClient())
 
 
 def utc_now() -> datetime:
@@ -35,6 +48,7 @@ class Runtime:
     database: Database
     app: App
     deliverer: Deliverer
+    courier: Courier
     clients: TeamClients
     clock: Clock
 
@@ -49,7 +63,7 @@ def build_runtime(
     retry_backoff: float = DEFAULT_BACKOFF_SECONDS,
 ) -> Runtime:
     """Wire the app to its database and to Slack at SLACK_API_URL."""
-    settings.require_slack()
+    settings.require_slack(receive=False)
     database = database or Database(settings.DATABASE_URL)
     # Single-workspace mode: Bolt takes the bot token from this client.
     client = web_client(settings, settings.SLACK_BOT_TOKEN, retry_backoff)
@@ -65,18 +79,21 @@ def build_runtime(
 
     clients = TeamClients(settings, find_bot_token, retry_backoff)
     deliverer = Deliverer(database, clients, clock=clock, pacer=pacer)
+    courier = Courier(deliverer)
     app = App(
         client=client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "",
-        listener_executor=listener_executor,
+        # Bolt's default is 5 threads; acks wait for a free one, so keep headroom.
+        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
         **app_options,
     )
 
     def provide_services(context: BoltContext, next_: Callable[[], None]) -> None:
         # Listeners name what they need: `db`, `clock`, `delivery` (see commands/context.py).
+        context["ack"] = StickyAck()
         context["db"] = database
         context["clock"] = clock
-        context["delivery"] = deliverer
+        context["delivery"] = courier
         next_()
 
     app.middleware(provide_services)
@@ -88,6 +105,7 @@ def build_runtime(
         database=database,
         app=app,
         deliverer=deliverer,
+        courier=courier,
         clients=clients,
         clock=clock,
     )

@@ -81,9 +81,25 @@ def serve(
     ensure_schema(settings)
     if settings.socket_mode:
         console.print("pmo-bot: connecting to Slack over Socket Mode")
-        server.serve_socket_mode(settings)
+        server.serve_socket_mode(settings, scheduler=not no_scheduler)
     else:
-        server.serve_http(settings)
+        server.serve_http(settings, scheduler=not no_scheduler)
+
+
+@cli.command()
+def scheduler() -> None:
+    """Run the scheduled jobs alone (the Procfile's `worker`)."""
+    from bot.app import build_runtime
+    from bot.scheduler import build_scheduler
+
+    settings = settings_or_exit()
+    try:
+        settings.require_slack(receive=False)
+    except SettingsError as exc:
+        raise fail(str(exc), code=2) from None
+    ensure_schema(settings)
+    console.print("pmo-bot: scheduler running")
+    build_scheduler(build_runtime(settings), blocking=True).start()
 
 
 @cli.command()

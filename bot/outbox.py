@@ -60,6 +60,7 @@ class DeliveryReport:
     sent: int = 0
     deferred: int = 0
     failed: int = 0
+    next_due: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -72,28 +73,83 @@ class Waiting:
 
 
 class ChannelPacer:
-    """Keeps posts to one channel about a second apart, as Slack asks."""
+    """Keeps posts to one channel about a second apart, as Slack asks (per process)."""
 
     def __init__(
-        self,
-        interval: float = 1.0,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        self, interval: float = 1.0, monotonic: Callable[[], float] = time.monotonic
     ) -> None:
         self.interval = interval
         self._monotonic = monotonic
-        self._sleep = sleep
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def wait_turn(self, channel: str) -> None:
-        """Sleep until this channel may take another message, then book the slot."""
+    def reserve(self, channel: str) -> float:
+        """0 and the slot is booked, or how many seconds until the channel is free."""
         with self._lock:
             now = self._monotonic()
-            slot = max(now, self._last.get(channel, float("-inf")) + self.interval)
-            self._last[channel] = slot
-        if slot > now:
-            self._sleep(slot - now)
+            free_at = self._last.get(channel, float("-inf")) + self.interval
+            if free_at > now:
+                return free_at - now
+            self._last[channel] = now
+            return 0.0
+
+
+class Courier:
+    """A thread that delivers the outbox when asked, so listener threads never wait on Slack.
+
+    `send_soon()` returns at once; the courier then delivers everything due, and sleeps
+    until the next deferred message falls due (or `poll` seconds, or the next wake).
+    """
+
+    def __init__(self, deliverer: Deliverer, poll: float = 15.0) -> None:
+        self.deliverer = deliverer
+        self.poll = poll
+        self._wake = threading.Event()
+        self._changed = threading.Condition()
+        self._requested = 0
+        self._done = 0
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+
+    def send_soon(self) -> None:
+        """Ask for a delivery pass; starts the thread on first use (after any fork)."""
+        with self._changed:
+            self._requested += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="courier", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def wait_idle(self, timeout: float = 20) -> None:
+        """Block until every pass asked for so far has run (for tests and shutdown)."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._done >= self._requested, timeout):
+                raise TimeoutError("the courier is still delivering")
+
+    def stop(self) -> None:
+        """End the thread after its current pass."""
+        self._stopped = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stopped:
+            with self._changed:
+                asked = self._requested
+            self._wake.clear()
+            wait = self.poll
+            try:
+                report = self.deliverer.deliver()
+                if report.next_due is not None:
+                    until = (report.next_due - self.deliverer.clock()).total_seconds()
+                    wait = min(max(until, 0.05), self.poll)
+            except Exception:
+                logger.exception("outbox delivery pass failed; retrying in %ss", self.poll)
+            with self._changed:
+                self._done = asked
+                self._changed.notify_all()
+            self._wake.wait(timeout=wait)
 
 
 class Deliverer:
@@ -123,7 +179,9 @@ class Deliverer:
             sent += outcome == "sent"
             deferred += outcome == "deferred"
             failed += outcome == "failed"
-        return DeliveryReport(sent=sent, deferred=deferred, failed=failed)
+        with self.database.session() as session:
+            next_due = outbox.next_due(session=session)
+        return DeliveryReport(sent=sent, deferred=deferred, failed=failed, next_due=next_due)
 
     def _deliver_one(self, message_id: int) -> str:
         now = self.clock()
@@ -144,6 +202,10 @@ class Deliverer:
         client = self.clients.for_team(message.team_id)
         if client is None:
             return self._fail(message, "pmo-bot is not installed in this workspace")
+        wait = self.pacer.reserve(target["channel"])
+        if wait > 0:
+            # Never sleep here: the slot comes back to whoever delivers next.
+            return self._defer(message, "pacing the channel", seconds=wait)
         try:
             if uncertain and message.update_key is None:
                 # An earlier attempt may have posted it unheard (crash, timeout, 5xx).
@@ -174,7 +236,6 @@ class Deliverer:
     def _send(
         self, client: WebClient, message: OutboxMessage, target: dict[str, str]
     ) -> tuple[str, str]:
-        self.pacer.wait_turn(target["channel"])
         if message.update_key is not None:
             response = client.chat_update(
                 channel=target["channel"],

@@ -8,6 +8,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from bot.app import build_runtime
+from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from bot.web import create_web_app
 
@@ -15,11 +16,12 @@ logger = logging.getLogger(__name__)
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    """gunicorn run from our CLI; each worker builds its own runtime (no shared pools)."""
+    """gunicorn run from our CLI; the worker builds its own runtime (no pools across fork)."""
 
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+    def __init__(self, settings: Settings, options: dict[str, Any], scheduler: bool) -> None:
         self._settings = settings
         self._options = options
+        self._scheduler = scheduler
         super().__init__()
 
     def load_config(self) -> None:
@@ -27,10 +29,16 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return create_web_app(build_runtime(self._settings))
+        runtime = build_runtime(self._settings)
+        if self._scheduler:
+            # In the worker, after the fork: threads don't survive a fork.
+            build_scheduler(runtime, blocking=False).start()
+        return create_web_app(runtime)
 
 
-def serve_http(settings: Settings, *, host: str = "0.0.0.0", threads: int = 8) -> None:
+def serve_http(
+    settings: Settings, *, scheduler: bool, host: str = "0.0.0.0", threads: int = 8
+) -> None:
     """Listen on PORT with one gthread worker: Bolt acks first, then works in threads."""
     options = {
         "bind": f"{host}:{settings.PORT}",
@@ -40,13 +48,15 @@ def serve_http(settings: Settings, *, host: str = "0.0.0.0", threads: int = 8) -
         "timeout": 60,
         "accesslog": "-",
     }
-    _Gunicorn(settings, options).run()
+    _Gunicorn(settings, options, scheduler).run()
 
 
-def serve_socket_mode(settings: Settings) -> None:
+def serve_socket_mode(settings: Settings, *, scheduler: bool) -> None:
     """Connect to Slack over a WebSocket with the app-level token; no public URL needed."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     runtime = build_runtime(settings)
+    if scheduler:
+        build_scheduler(runtime, blocking=False).start()
     assert settings.SLACK_APP_TOKEN
     SocketModeHandler(runtime.app, settings.SLACK_APP_TOKEN).start()

@@ -108,15 +108,19 @@ class Settings(BaseSettings):
         """True when `serve` connects over Socket Mode instead of listening on HTTP."""
         return bool(self.SLACK_APP_TOKEN)
 
-    def require_slack(self) -> None:
-        """Raise SettingsError unless the settings are enough to talk to Slack."""
+    def require_slack(self, *, receive: bool = True) -> None:
+        """Raise SettingsError unless the settings are enough to talk to Slack.
+
+        `receive` False is for processes that only send (the scheduler): they need a
+        token but no signing secret.
+        """
         if not self.oauth_enabled and not self.SLACK_BOT_TOKEN:
             raise SettingsError(
                 "SLACK_BOT_TOKEN is not set: give the bot token (xoxb-...) from your Slack "
                 "app's OAuth & Permissions page, or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
                 "SLACK_STATE_SECRET for multi-workspace install"
             )
-        if not self.socket_mode and not self.SLACK_SIGNING_SECRET:
+        if receive and not self.socket_mode and not self.SLACK_SIGNING_SECRET:
             raise SettingsError(
                 "SLACK_SIGNING_SECRET is not set: HTTP mode needs the signing secret from your "
                 "Slack app's Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)"

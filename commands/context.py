@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 Clock = Callable[[], datetime]
 
 
 class Delivery(Protocol):
-    """Sends outbox messages now, after the transaction that stored them has committed."""
+    """Sends what the outbox holds, once the transaction that stored it has committed."""
 
-    def deliver(self, keys: Iterable[tuple[str, str]] | None = None, limit: int = 200) -> Any:
-        """Send the named `(team_id, key)` messages, or everything due."""
+    def send_soon(self) -> None:
+        """Ask for delivery without waiting for it (Slack's answer never holds up a listener)."""
         ...

@@ -162,9 +162,7 @@ def save_project(
                     session=session, team_id=team_id, actor=user_id, draft=draft, now=now
                 )
             card = projects.project_card(session=session, project=project)
-            announcement = _announce(
-                session=session, card=card, actor=user_id, created=not key, now=now
-            )
+            _announce(session=session, card=card, actor=user_id, created=not key, now=now)
     except InvalidInput as exc:
         ack(response_action="errors", errors=_form_errors(exc.errors, editing=bool(key)))
         return
@@ -172,7 +170,7 @@ def save_project(
         ack(response_action="errors", errors={project_form.NAME: str(exc)})
         return
     ack()
-    delivery.deliver([announcement])
+    delivery.send_soon()
 
 
 def _announce(

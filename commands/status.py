@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -118,10 +119,10 @@ def post_short_form(
         posted = status_rules.post_update(
             session=session, project=project, author=user_id, draft=draft, now=clock()
         )
-        keys = enqueue_post(session=session, project=project, posted=posted, now=clock())
+        enqueue_post(session=session, project=project, posted=posted, now=clock())
         where = f"<#{project.channel_id}>" if project.channel_id else "your DMs"
     respond(text=f"Posted the {project.key} status ({asked.rag.label}) to {where}.")
-    delivery.deliver(keys)
+    delivery.send_soon()
 
 
 def open_status_form(
@@ -229,17 +230,17 @@ def save_status(
             posted = status_rules.post_update(
                 session=session, project=project, author=user_id, draft=draft, now=now
             )
-            keys = enqueue_post(session=session, project=project, posted=posted, now=now)
+            enqueue_post(session=session, project=project, posted=posted, now=now)
     except (NotPermitted, UnknownProject) as exc:
         ack(response_action="errors", errors={status_form.PROJECT: str(exc)})
         return
     ack()
-    delivery.deliver(keys)
+    delivery.send_soon()
 
 
 def enqueue_post(
-    *, session: Session, project: Project, posted: status_rules.Posted, now: Any
-) -> list[tuple[str, str]]:
+    *, session: Session, project: Project, posted: status_rules.Posted, now: datetime
+) -> None:
     """Queue the update's post (and the retiring of the one it replaces) in this transaction."""
     update = posted.update
     text, blocks = status_message.status_post(
@@ -255,7 +256,6 @@ def enqueue_post(
         blocks=blocks,
         now=now,
     )
-    keys = [(project.team_id, key)]
     if posted.replaced is not None:
         old = posted.replaced
         text, blocks = status_message.retired_post(project=project, update=old, newer=update)
@@ -270,8 +270,6 @@ def enqueue_post(
             blocks=blocks,
             now=now,
         )
-        keys.append((project.team_id, retire_key))
-    return keys
 
 
 def show_history(ack: Ack, body: dict[str, Any], respond: Respond, db: Database) -> None:

@@ -29,17 +29,27 @@ def create_database_engine(url: str, **options: Any) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 30}, **options
         )
         event.listen(engine, "connect", _tune_sqlite_connection)
+        event.listen(engine, "begin", _begin_immediately)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
 
 
 def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, begin transactions (see _begin_immediately).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     # WAL lets the web process read while the scheduler writes.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _begin_immediately(connection: Any) -> None:
+    # Take SQLite's write lock when a transaction starts, not at its first write: a
+    # transaction that read first and then writes fails outright ("database is locked")
+    # if another wrote in between, where waiting its turn would have been right.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:

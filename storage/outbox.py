@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -83,6 +83,15 @@ def due_ids(
         )
     statement = statement.order_by(col(OutboxMessage.id)).limit(limit)
     return [message_id for message_id in session.exec(statement) if message_id is not None]
+
+
+def next_due(*, session: Session) -> datetime | None:
+    """When the earliest pending message falls due, if any is pending."""
+    return session.exec(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            col(OutboxMessage.status) == OutboxStatus.PENDING
+        )
+    ).one()
 
 
 def claim(

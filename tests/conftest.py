@@ -234,9 +234,9 @@ def runtime(
     clock: Clock,
     executor: TrackingExecutor,
     error_log: ErrorLog,
-) -> Runtime:
+) -> Iterator[Runtime]:
     settings = make_settings(SLACK_API_URL=slack_api.url, DATABASE_URL=database.url)
-    return build_runtime(
+    runtime = build_runtime(
         settings,
         database=database,
         clock=clock,
@@ -244,6 +244,8 @@ def runtime(
         pacer=ChannelPacer(interval=0),
         retry_backoff=0.001,
     )
+    yield runtime
+    runtime.courier.stop()
 
 
 @pytest.fixture
@@ -260,12 +262,20 @@ def app_url(runtime: Runtime) -> Iterator[str]:
 
 
 @pytest.fixture
-def slack(app_url: str, slack_api: FakeSlackAPI, executor: TrackingExecutor) -> SlackClient:
+def slack(
+    app_url: str, slack_api: FakeSlackAPI, executor: TrackingExecutor, runtime: Runtime
+) -> SlackClient:
     """Slack itself, as the app sees it: signed requests from people in the workspace."""
+
+    def settle() -> None:
+        # Listeners first (they may ask for delivery), then the courier's delivery.
+        executor.wait_idle()
+        runtime.courier.wait_idle()
+
     return SlackClient(
         app_url=app_url,
         signing_secret=SIGNING_SECRET,
         api=slack_api,
-        settle=executor.wait_idle,
+        settle=settle,
         team_id=TEAM,
     )

@@ -26,9 +26,9 @@ def run_migrations() -> None:
     with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             # Batch migrations rebuild tables; with foreign keys on, dropping the old copy
-            # would cascade-delete every row that refers to it.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # would cascade-delete every row that refers to it. (The pragma only works
+            # outside a transaction, so it goes to the driver directly.)
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=storage.models.SQLModel.metadata,

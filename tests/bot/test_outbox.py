@@ -203,18 +203,29 @@ def test_an_edit_updates_the_original_message_in_place(runtime, database, slack_
     assert len(message.edits) == 1
 
 
-def test_posts_to_one_channel_are_paced_a_second_apart():
-    now = [100.0]
-    slept = []
+def test_posts_to_one_channel_are_paced_a_second_apart_without_sleeping(
+    runtime, database, slack_api, clock
+):
+    ticks = [100.0]
+    paced = Deliverer(
+        database, runtime.clients, clock=clock, pacer=ChannelPacer(1.0, monotonic=lambda: ticks[0])
+    )
+    enqueue(database, clock, key="a", channel="C1")
+    enqueue(database, clock, key="b", channel="C1")
+    enqueue(database, clock, key="c", channel="C2")
+    report = paced.deliver()
+    assert (report.sent, report.deferred) == (2, 1)
+    assert report.next_due == clock() + timedelta(seconds=1)
+    assert [p.text for p in slack_api.posts()] == ["text of a", "text of c"]
+    ticks[0] += 1.0
+    clock.advance(seconds=1)
+    paced.deliver()
+    assert [p.text for p in slack_api.posts("C1")] == ["text of a", "text of b"]
 
-    def sleep(seconds):
-        slept.append(round(seconds, 3))
-        now[0] += seconds
 
-    pacer = ChannelPacer(interval=1.0, monotonic=lambda: now[0], sleep=sleep)
-    pacer.wait_turn("C1")
-    pacer.wait_turn("C2")
-    pacer.wait_turn("C1")
-    now[0] += 0.25
-    pacer.wait_turn("C1")
-    assert slept == [1.0, 0.75]
+def test_the_courier_delivers_in_its_own_thread_when_asked(runtime, database, slack_api, clock):
+    enqueue(database, clock, key="a", channel="C1")
+    runtime.courier.send_soon()
+    runtime.courier.wait_idle()
+    [post] = slack_api.posts("C1")
+    assert post.text == "text of a"
