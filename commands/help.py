@@ -19,6 +19,18 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/pmo archive KEY", "archive a finished project (`/pmo unarchive KEY` undoes it)"),
         ],
     ),
+    (
+        "Status: /status",
+        [
+            ("/status", "post a status update (opens the form, prefilled from the last one)"),
+            (
+                "/status [KEY] green|amber|red|hold text [path: …]",
+                "post in one line; amber and red need a path to green",
+            ),
+            ("/status KEY", "the last update"),
+            ("/status history [KEY]", "the last 10 updates as a trend"),
+        ],
+    ),
 ]
 
 FOOTNOTE = (

@@ -33,7 +33,14 @@ def open_new_project_form(slack, user=PM):
 def test_help_lists_every_command_with_its_short_form(slack, slack_api):
     slack.command("/pmo", "help", user=PM)
     text = str(slack_api.last_reply()["blocks"])
-    for usage in ("/pmo new", "/pmo list", "/pmo show [KEY]", "/pmo edit [KEY]"):
+    for usage in (
+        "/pmo new",
+        "/pmo list",
+        "/pmo show [KEY]",
+        "/pmo edit [KEY]",
+        "/status [KEY] green|amber|red|hold text",
+        "/status history [KEY]",
+    ):
         assert usage in text
 
 
