@@ -31,6 +31,15 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/status history [KEY]", "the last 10 updates as a trend"),
         ],
     ),
+    (
+        "Risks and issues: /risk",
+        [
+            ("/risk", "raise a risk or an issue (opens the form)"),
+            ("/risk [KEY] p4 i5 title", "raise a risk: probability and impact from 1 to 5"),
+            ("/risk list [KEY]", "the project's open risks and issues by score"),
+            ("/risk mine", "the open ones you own"),
+        ],
+    ),
 ]
 
 FOOTNOTE = (

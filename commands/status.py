@@ -12,12 +12,12 @@ from sqlmodel import Session
 
 from commands import status_form, status_message
 from commands.context import Clock, Delivery
-from commands.status_form import ProjectChoice
+from commands.project_picker import ProjectChoice, project_choices, project_options
 from commands.status_text import USAGE, BadStatusText, Kind, StatusCommand, parse_status_text
 from storage import outbox
 from storage.db import Database
 from storage.models import Project, Role
-from storage.projects import project_in_channel, projects_with_role
+from storage.projects import project_in_channel
 from workflows import projects
 from workflows import status as status_rules
 from workflows.errors import NotPermitted, PmoError, UnknownProject
@@ -172,14 +172,9 @@ def build_form(
 
 def postable_choices(*, session: Session, team_id: str, user_id: str) -> list[ProjectChoice]:
     """The projects the person may post for: the ones they run first, then member ones."""
-    run = projects_with_role(session=session, team_id=team_id, user_id=user_id, roles={Role.PM})
-    member = projects_with_role(
-        session=session, team_id=team_id, user_id=user_id, roles={Role.MEMBER}
+    return project_choices(
+        session=session, team_id=team_id, user_id=user_id, roles={Role.PM, Role.MEMBER}
     )
-    run_keys = {p.key for p in run}
-    return [ProjectChoice(p.key, p.name, True) for p in run] + [
-        ProjectChoice(p.key, p.name, False) for p in member if p.key not in run_keys
-    ]
 
 
 def pick_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
@@ -200,7 +195,7 @@ def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
         choices = postable_choices(
             session=session, team_id=body["team"]["id"], user_id=body["user"]["id"]
         )
-    ack(options=status_form.project_options(choices, body.get("value", "")))
+    ack(options=project_options(choices, body.get("value", "")))
 
 
 def save_status(

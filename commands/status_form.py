@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
-    ExternalDataSelectElement,
     InputBlock,
     MarkdownTextObject,
     NumberInputElement,
     Option,
-    OptionGroup,
     PlainTextInputElement,
     RadioButtonsElement,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
+from commands.project_picker import ProjectChoice, project_picker
 from commands.view_state import ViewState, pack_metadata, unpack_metadata
 from storage.models import Rag
 from workflows.money import NotMoney, format_money, parse_money
@@ -38,7 +36,6 @@ BLOCKERS = "blockers"
 PATH = "path_to_green"
 SPENT = "spent_to_date"
 FORECAST = "forecast_at_completion"
-STATIC_SELECT_MAX = 100
 TEXT_MAX = 3000
 
 RAG_EMOJI = {
@@ -55,18 +52,6 @@ DIMENSION_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class ProjectChoice:
-    """A project the person may post for, and why (PM first, then member)."""
-
-    key: str
-    name: str
-    runs_it: bool
-
-    def option(self) -> Option:
-        return Option(value=self.key, label=f"{self.key} · {self.name}"[:75])
-
-
 def rag_option(rag: Rag) -> Option:
     """A RAG colour as a select option: emoji and words."""
     return Option(value=rag.value, label=f"{RAG_EMOJI[rag]} {rag.label}")
@@ -80,7 +65,9 @@ def status_modal(
     budget: Decimal | None = None,
 ) -> dict[str, Any]:
     """The form; with a project selected, prefilled from its last update (`draft`)."""
-    blocks: list[Any] = [_project_picker(choices, selected)]
+    blocks: list[Any] = [
+        project_picker(choices, selected, block_id=PROJECT, action_id=PROJECT_ACTION, refills=True)
+    ]
     if selected is not None:
         note = (
             "Prefilled from the last update: change what moved, then post."
@@ -152,28 +139,6 @@ def status_modal(
     ).to_dict()
 
 
-def _project_picker(choices: list[ProjectChoice], selected: ProjectChoice | None) -> InputBlock:
-    initial = selected.option() if selected else None
-    element: Any
-    if len(choices) > STATIC_SELECT_MAX:
-        element = ExternalDataSelectElement(
-            action_id=PROJECT_ACTION,
-            placeholder="Type a key or name",
-            min_query_length=0,
-            initial_option=initial,
-        )
-    else:
-        groups = [
-            OptionGroup(label=label, options=[c.option() for c in choices if c.runs_it is runs])
-            for label, runs in (("Projects you run", True), ("Projects you're a member of", False))
-            if any(c.runs_it is runs for c in choices)
-        ]
-        element = StaticSelectElement(
-            action_id=PROJECT_ACTION, option_groups=groups, initial_option=initial
-        )
-    return InputBlock(block_id=PROJECT, label="Project", element=element, dispatch_action=True)
-
-
 def _text(
     block_id: str, label: str, value: str, optional: bool = True, hint: str | None = None
 ) -> InputBlock:
@@ -201,13 +166,6 @@ def _money(block_id: str, label: str, value: Decimal | None) -> InputBlock:
             action_id=block_id, initial_value=format_money(value) if value is not None else None
         ),
     )
-
-
-def project_options(choices: list[ProjectChoice], typed: str) -> list[dict[str, Any]]:
-    """Options for the external project picker: matches on key or name, at most 100."""
-    needle = typed.strip().lower()
-    found = [c for c in choices if needle in c.key.lower() or needle in c.name.lower()]
-    return [c.option().to_dict() for c in found[:STATIC_SELECT_MAX]]
 
 
 def selected_key(view: dict[str, Any]) -> str | None:

@@ -92,6 +92,27 @@ class Cadence(StrEnum):
     MONTHLY = "monthly"
 
 
+class RiskKind(StrEnum):
+    """A risk may happen; an issue has happened."""
+
+    RISK = "risk"
+    ISSUE = "issue"
+
+
+class RiskStatus(StrEnum):
+    """Where a risk is in its life: open, being mitigated, closed, or turned into an issue."""
+
+    OPEN = "open"
+    MITIGATING = "mitigating"
+    CLOSED = "closed"
+    CONVERTED = "converted"
+
+    @property
+    def is_active(self) -> bool:
+        """Still needs attention."""
+        return self in (RiskStatus.OPEN, RiskStatus.MITIGATING)
+
+
 class Workspace(SQLModel, table=True):
     """A Slack workspace that runs pmo-bot, with its PMO-wide settings."""
 
@@ -103,6 +124,10 @@ class Workspace(SQLModel, table=True):
     phases: list[str] = Field(default_factory=lambda: list(DEFAULT_PHASES), sa_type=JSON)
     # Status updates are due by this weekday (Monday 0 ... Sunday 6) in the workspace's zone.
     status_due_weekday: int = 4
+    # Risk severity bands by score (probability x impact): below medium is low.
+    risk_medium_from: int = 6
+    risk_high_from: int = 12
+    risk_critical_from: int = 20
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -256,3 +281,38 @@ class StatusUpdate(SQLModel, table=True):
     superseded_by_id: int | None = Field(
         default=None, sa_column=Column(ForeignKey("status_updates.id"), nullable=True)
     )
+
+
+class Risk(SQLModel, table=True):
+    """An entry of a project's RAID log: a risk that may happen or an issue that has."""
+
+    __tablename__ = "risks"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    number: int
+    kind: RiskKind = Field(sa_type=String(8))
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=Text)
+    probability: int
+    impact: int
+    score: int = Field(index=True)
+    category: str = Field(max_length=40)
+    owner: str | None = Field(default=None, max_length=32, index=True)
+    mitigation: str = Field(default="", sa_type=Text)
+    review_date: date | None = None
+    status: RiskStatus = Field(default=RiskStatus.OPEN, sa_type=String(16), index=True)
+    # Bumped by every change: names the message edit it causes, and catches double clicks.
+    version: int = 1
+    resolution: str = Field(default="", sa_type=Text)
+    raised_by: str = Field(max_length=32)
+    source_risk_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("risks.id"), nullable=True)
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

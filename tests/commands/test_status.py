@@ -73,7 +73,7 @@ def test_elsewhere_the_form_offers_the_projects_the_pm_runs_first(slack, databas
     groups = [
         (g["label"]["text"], [o["value"] for o in g["options"]]) for g in picker["option_groups"]
     ]
-    assert groups == [("Projects you run", ["ZULU"]), ("Projects you're a member of", ["ALPHA"])]
+    assert groups == [("Projects you run", ["ZULU"]), ("Your other projects", ["ALPHA"])]
     assert modal.initial("Project") is None
 
 

@@ -1,0 +1,376 @@
+"""`/risk`: raise risks and issues, list them, and move them along with buttons."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from commands import risk_form, risk_message
+from commands.context import Clock, Delivery
+from commands.project_picker import ProjectChoice, project_choices, project_options
+from commands.risk_text import USAGE, BadRiskText, RiskAsk, RiskCommand, parse_risk_text
+from storage import outbox
+from storage import risks as risk_store
+from storage.db import Database
+from storage.models import Project, Risk, Role
+from storage.projects import project_in_channel
+from storage.workspaces import ensure_workspace
+from workflows import projects
+from workflows import risks as risk_rules
+from workflows.errors import InvalidInput, NotPermitted, PmoError, UnknownProject
+from workflows.periods import zone
+
+ANY_ROLE = {Role.PM, Role.SPONSOR, Role.APPROVER, Role.MEMBER}
+
+
+def register(app: App) -> None:
+    """Attach `/risk`, its forms and the buttons on risk cards."""
+    app.command("/risk")(risk_command)
+    app.view(risk_form.CALLBACK_ID)(save_risk)
+    app.view(risk_form.CLOSE_CALLBACK_ID)(save_resolution)
+    app.options(risk_form.PROJECT_ACTION)(suggest_projects)
+    app.action(risk_message.OWN_ACTION)(take_ownership)
+    app.action(risk_message.MITIGATING_ACTION)(start_mitigating)
+    app.action(risk_message.CLOSE_ACTION)(ask_resolution)
+    app.action(risk_message.CONVERT_ACTION)(convert_to_issue)
+
+
+def risk_command(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+) -> None:
+    """`/risk` alone opens the form; with text, the short form, a list, or your own."""
+    ack()
+    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    try:
+        asked = parse_risk_text(command.get("text", ""))
+    except BadRiskText as exc:
+        respond(text=str(exc))
+        return
+    if asked.kind == RiskAsk.FORM:
+        with db.session() as session:
+            view = _form_for(session, team_id, user_id, channel_id)
+        client.views_open(trigger_id=command["trigger_id"], view=view)
+    elif asked.kind == RiskAsk.RAISE:
+        _raise_short_form(db, delivery, clock, respond, team_id, user_id, channel_id, asked)
+    elif asked.kind == RiskAsk.LIST:
+        with db.session() as session:
+            project = projects.resolve_project(
+                session=session,
+                team_id=team_id,
+                key=asked.key,
+                channel_id=channel_id,
+                usage="/risk list KEY",
+            )
+            assert project.id is not None
+            entries = risk_store.active_risks(
+                session=session, team_id=team_id, project_id=project.id
+            )
+            blocks = _list_blocks(
+                session,
+                team_id,
+                [(r, project) for r in entries],
+                clock(),
+                title=f"{project.key}: open risks and issues ({len(entries)})",
+                empty=f"{project.key} has no open risks or issues. `/risk` raises one.",
+            )
+        respond(blocks=blocks, text=f"{project.key} risks")
+    else:
+        with db.session() as session:
+            mine = risk_store.owned_by(session=session, team_id=team_id, user_id=user_id)
+            blocks = _list_blocks(
+                session,
+                team_id,
+                mine,
+                clock(),
+                title=f"Open risks and issues you own ({len(mine)})",
+                empty="You own no open risks or issues.",
+            )
+        respond(blocks=blocks, text="Your risks")
+
+
+def _form_for(
+    session: Session, team_id: str, user_id: str, channel_id: str | None
+) -> dict[str, Any]:
+    choices = project_choices(session=session, team_id=team_id, user_id=user_id, roles=ANY_ROLE)
+    project = (
+        project_in_channel(session=session, team_id=team_id, channel_id=channel_id)
+        if channel_id
+        else None
+    )
+    if project is not None:
+        risk_rules.require_on_project(session=session, project=project, user_id=user_id)
+    elif not choices:
+        raise PmoError(
+            "You are on no project yet, so there is none to raise a risk on. "
+            "`/pmo list` shows the projects and their PMs."
+        )
+    selected = ProjectChoice(project.key, project.name, True) if project else None
+    return risk_form.risk_modal(choices=choices, selected=selected, raiser=user_id)
+
+
+def _raise_short_form(
+    db: Database,
+    delivery: Delivery,
+    clock: Clock,
+    respond: Respond,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    asked: RiskCommand,
+) -> None:
+    with db.session() as session:
+        project = projects.resolve_project(
+            session=session, team_id=team_id, key=asked.key, channel_id=channel_id, usage=USAGE
+        )
+        risk_rules.require_on_project(session=session, project=project, user_id=user_id)
+        draft = risk_rules.RiskDraft(
+            title=asked.title, probability=asked.probability, impact=asked.impact, owner=user_id
+        )
+        try:
+            raised = risk_rules.raise_risk(
+                session=session, project=project, raised_by=user_id, draft=draft, now=clock()
+            )
+        except InvalidInput as exc:
+            raise PmoError(f"{exc} `{USAGE}`") from None
+        enqueue_raised(session=session, raised=raised, now=clock())
+        name = risk_rules.label(raised.risk, project)
+    respond(text=f"Raised {name} ({raised.severity.value}, score {raised.risk.score}).")
+    delivery.send_soon()
+
+
+def save_risk(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+) -> None:
+    """Raise the entry from the form; wrong fields are shown inline."""
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    key = risk_form.selected_key(view)
+    if not key:
+        ack(response_action="errors", errors={risk_form.PROJECT: "Pick a project."})
+        return
+    draft = risk_form.read_risk_form(view)
+    try:
+        with db.session() as session:
+            project = projects.get_project(session=session, team_id=team_id, key=key)
+            risk_rules.require_on_project(session=session, project=project, user_id=user_id)
+            raised = risk_rules.raise_risk(
+                session=session, project=project, raised_by=user_id, draft=draft, now=clock()
+            )
+            enqueue_raised(session=session, raised=raised, now=clock())
+    except InvalidInput as exc:
+        ack(response_action="errors", errors=exc.errors)
+        return
+    except (NotPermitted, UnknownProject) as exc:
+        ack(response_action="errors", errors={risk_form.PROJECT: str(exc)})
+        return
+    ack()
+    delivery.send_soon()
+
+
+def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
+    """Options for the project picker past 100 projects."""
+    with db.session() as session:
+        choices = project_choices(
+            session=session, team_id=body["team"]["id"], user_id=body["user"]["id"], roles=ANY_ROLE
+        )
+    ack(options=project_options(choices, body.get("value", "")))
+
+
+def take_ownership(
+    ack: Ack, body: dict[str, Any], respond: Respond, db: Database, clock: Clock, delivery: Delivery
+) -> None:
+    """ "Take ownership": the clicker owns the entry."""
+    ack()
+    _button(body, respond, db, clock, delivery, risk_rules.take_ownership)
+
+
+def start_mitigating(
+    ack: Ack, body: dict[str, Any], respond: Respond, db: Database, clock: Clock, delivery: Delivery
+) -> None:
+    """ "Mitigating": the entry is being worked on."""
+    ack()
+    _button(body, respond, db, clock, delivery, risk_rules.start_mitigating)
+
+
+def convert_to_issue(
+    ack: Ack, body: dict[str, Any], respond: Respond, db: Database, clock: Clock, delivery: Delivery
+) -> None:
+    """ "Became an issue": the risk happened."""
+    ack()
+    _button(body, respond, db, clock, delivery, risk_rules.convert_to_issue)
+
+
+def _button(
+    body: dict[str, Any],
+    respond: Respond,
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+    change: Any,
+) -> None:
+    # Buttons carry only the risk id; who may do what is read again from the database.
+    risk_id = _risk_id(body)
+    with db.session() as session:
+        changed = change(
+            session=session,
+            team_id=body["team"]["id"],
+            risk_id=risk_id,
+            user_id=body["user"]["id"],
+            now=clock(),
+        )
+        if changed.changed:
+            enqueue_card_update(
+                session=session, risk=changed.risk, project=changed.project, now=clock()
+            )
+        if changed.issue is not None:
+            enqueue_raised(session=session, raised=changed.issue, now=clock())
+    respond(text=changed.message, response_type="ephemeral", replace_original=False)
+    if changed.changed:
+        delivery.send_soon()
+
+
+def ask_resolution(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+    """ "Close": first ask how it was resolved (if the person may close it)."""
+    ack()
+    risk_id = _risk_id(body)
+    with db.session() as session:
+        risk, project = risk_rules.check_may_close(
+            session=session, team_id=body["team"]["id"], risk_id=risk_id, user_id=body["user"]["id"]
+        )
+        view = risk_form.close_modal(
+            risk_id=risk_id, label=risk_rules.label(risk, project), title=risk.title
+        )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def save_resolution(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+) -> None:
+    """Close the entry with the resolution given."""
+    risk_id = risk_form.closing_risk_id(view)
+    if risk_id is None:
+        ack(
+            response_action="errors", errors={risk_form.RESOLUTION: "This form is no longer valid."}
+        )
+        return
+    try:
+        with db.session() as session:
+            changed = risk_rules.close(
+                session=session,
+                team_id=body["team"]["id"],
+                risk_id=risk_id,
+                user_id=body["user"]["id"],
+                resolution=risk_form.read_resolution(view),
+                now=clock(),
+            )
+            enqueue_card_update(
+                session=session, risk=changed.risk, project=changed.project, now=clock()
+            )
+    except InvalidInput as exc:
+        ack(response_action="errors", errors=exc.errors)
+        return
+    except PmoError as exc:
+        ack(response_action="errors", errors={risk_form.RESOLUTION: str(exc)})
+        return
+    ack()
+    delivery.send_soon()
+
+
+def _risk_id(body: dict[str, Any]) -> int:
+    try:
+        return int(body["actions"][0]["value"])
+    except (KeyError, IndexError, ValueError):
+        raise PmoError("That button no longer points at a risk.") from None
+
+
+def _today(session: Session, team_id: str, now: datetime) -> date:
+    workspace = ensure_workspace(session=session, team_id=team_id)
+    return now.astimezone(zone(workspace.time_zone)).date()
+
+
+def _list_blocks(
+    session: Session,
+    team_id: str,
+    entries: list[tuple[Risk, Project]],
+    now: datetime,
+    *,
+    title: str,
+    empty: str,
+) -> list[dict[str, Any]]:
+    workspace = ensure_workspace(session=session, team_id=team_id)
+    banded = [(r, p, risk_rules.severity(r.score, workspace)) for r, p in entries]
+    return risk_message.risk_list(
+        title=title, entries=banded, today=_today(session, team_id, now), empty=empty
+    )
+
+
+def enqueue_raised(*, session: Session, raised: risk_rules.Raised, now: datetime) -> None:
+    """Queue the card for the channel and the escalation DMs, in the caller's transaction."""
+    risk, project = raised.risk, raised.project
+    text, blocks = risk_message.risk_card(
+        risk=risk,
+        project=project,
+        band=raised.severity,
+        today=_today(session, project.team_id, now),
+    )
+    outbox.enqueue(
+        session=session,
+        team_id=project.team_id,
+        key=f"risk:{risk.id}:posted",
+        channel=project.channel_id or risk.raised_by,
+        text=text,
+        blocks=blocks,
+        now=now,
+    )
+    if raised.notify:
+        text, blocks = risk_message.escalation(risk=risk, project=project, band=raised.severity)
+        for user in raised.notify:
+            outbox.enqueue(
+                session=session,
+                team_id=project.team_id,
+                key=f"risk:{risk.id}:escalated:{user}",
+                channel=user,
+                text=text,
+                blocks=blocks,
+                now=now,
+            )
+
+
+def enqueue_card_update(*, session: Session, risk: Risk, project: Project, now: datetime) -> None:
+    """Queue the edit of the card in place, named by the risk's version."""
+    workspace = ensure_workspace(session=session, team_id=project.team_id)
+    text, blocks = risk_message.risk_card(
+        risk=risk,
+        project=project,
+        band=risk_rules.severity(risk.score, workspace),
+        today=_today(session, project.team_id, now),
+    )
+    outbox.enqueue(
+        session=session,
+        team_id=project.team_id,
+        key=f"risk:{risk.id}:v{risk.version}",
+        channel=project.channel_id or risk.raised_by,
+        update_key=f"risk:{risk.id}:posted",
+        text=text,
+        blocks=blocks,
+        now=now,
+    )

@@ -1,0 +1,171 @@
+"""How risks look in Slack: the card in the project channel, the escalation, the lists."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from commands import mrkdwn
+from storage.models import Project, Risk, RiskKind, RiskStatus
+from workflows.risks import IMPACT, PROBABILITY, Severity, label
+
+OWN_ACTION = "risk.own"
+MITIGATING_ACTION = "risk.mitigating"
+CLOSE_ACTION = "risk.close"
+CONVERT_ACTION = "risk.convert"
+SECTION_MAX = 3000
+MESSAGE_BLOCKS_MAX = 50
+
+SEVERITY_EMOJI = {
+    Severity.LOW: ":large_green_circle:",
+    Severity.MEDIUM: ":large_yellow_circle:",
+    Severity.HIGH: ":large_orange_circle:",
+    Severity.CRITICAL: ":red_circle:",
+}
+STATUS_WORDS = {
+    RiskStatus.OPEN: "Open",
+    RiskStatus.MITIGATING: "Mitigating",
+    RiskStatus.CLOSED: "Closed",
+    RiskStatus.CONVERTED: "Became an issue",
+}
+
+
+def severity_text(risk: Risk, band: Severity) -> str:
+    """`:red_circle: Critical · P4 Likely × I5 Severe = 20`."""  # noqa: RUF002
+    return (
+        f"{SEVERITY_EMOJI[band]} {band.value.capitalize()} · P{risk.probability} "
+        f"{PROBABILITY[risk.probability]} × I{risk.impact} {IMPACT[risk.impact]} = {risk.score}"
+    )
+
+
+def risk_card(
+    *, risk: Risk, project: Project, band: Severity, today: date
+) -> tuple[str, list[dict[str, Any]]]:
+    """The entry as posted in the channel, with buttons while it is active."""
+    kind = "Issue" if risk.kind == RiskKind.ISSUE else "Risk"
+    status = RiskStatus(risk.status)
+    review = mrkdwn.day(risk.review_date)
+    if risk.review_date and status.is_active and risk.review_date < today:
+        review += " :alarm_clock: overdue"
+    fields = [
+        f"*Severity*\n{severity_text(risk, band)}",
+        f"*Status*\n{STATUS_WORDS[status]}",
+        f"*Owner*\n{mrkdwn.mention(risk.owner)}",
+        f"*Category*\n{mrkdwn.escape(risk.category)}",
+        f"*Review by*\n{review}",
+        f"*Raised by*\n{mrkdwn.mention(risk.raised_by)}",
+    ]
+    blocks: list[Any] = [
+        HeaderBlock(text=mrkdwn.fit(f"{label(risk, project)} · {risk.title}", 150)),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"{kind} on *{project.key}* · {mrkdwn.escape(project.name)}"
+                )
+            ]
+        ),
+        SectionBlock(fields=fields),
+    ]
+    for heading, text in (("Description", risk.description), ("Mitigation", risk.mitigation)):
+        if text.strip():
+            blocks.append(
+                SectionBlock(text=mrkdwn.fit(f"*{heading}*\n{mrkdwn.escape(text)}", SECTION_MAX))
+            )
+    if risk.resolution and not status.is_active:
+        blocks.append(
+            SectionBlock(
+                text=mrkdwn.fit(f"*Resolution*\n{mrkdwn.escape(risk.resolution)}", SECTION_MAX)
+            )
+        )
+    if status.is_active:
+        blocks.append(_buttons(risk))
+    text = f"{kind} {label(risk, project)} ({band.value}): {mrkdwn.escape(risk.title)}"
+    return mrkdwn.fit(text, 3000), [block.to_dict() for block in blocks]
+
+
+def _buttons(risk: Risk) -> ActionsBlock:
+    value = str(risk.id)
+    elements = [
+        ButtonElement(text="Take ownership", action_id=OWN_ACTION, value=value),
+    ]
+    if risk.status == RiskStatus.OPEN:
+        elements.append(ButtonElement(text="Mitigating", action_id=MITIGATING_ACTION, value=value))
+    elements.append(ButtonElement(text="Close", action_id=CLOSE_ACTION, value=value))
+    if risk.kind == RiskKind.RISK:
+        elements.append(
+            ButtonElement(
+                text="Became an issue",
+                action_id=CONVERT_ACTION,
+                value=value,
+                style="danger",
+                confirm=ConfirmObject(
+                    title="It happened?",
+                    text="This risk is closed and a new issue is raised in its place.",
+                    confirm="Yes, it's an issue",
+                    deny="Cancel",
+                ),
+            )
+        )
+    return ActionsBlock(elements=elements)
+
+
+def escalation(*, risk: Risk, project: Project, band: Severity) -> tuple[str, list[dict[str, Any]]]:
+    """The direct message a sponsor (or PM) gets for a high or critical entry."""
+    kind = "issue" if risk.kind == RiskKind.ISSUE else "risk"
+    where = f" in <#{project.channel_id}>" if project.channel_id else ""
+    text = (
+        f":rotating_light: {band.value.capitalize()} {kind} on {project.key}: "
+        f"*{label(risk, project)} · {mrkdwn.escape(risk.title)}*"
+    )
+    detail = (
+        f"{severity_text(risk, band)}\nRaised by {mrkdwn.mention(risk.raised_by)} · "
+        f"owner {mrkdwn.mention(risk.owner)}. It is posted{where}."
+    )
+    blocks = [
+        SectionBlock(text=mrkdwn.fit(text, SECTION_MAX)),
+        ContextBlock(elements=[MarkdownTextObject(text=detail)]),
+    ]
+    return mrkdwn.fit(text, 3000), [block.to_dict() for block in blocks]
+
+
+def risk_list(
+    *, title: str, entries: list[tuple[Risk, Project, Severity]], today: date, empty: str
+) -> list[dict[str, Any]]:
+    """A list of entries, highest score first, one line each, within one message."""
+    if not entries:
+        return [SectionBlock(text=empty).to_dict()]
+    lines = []
+    for risk, project, band in entries:
+        owner = f"owner {mrkdwn.mention(risk.owner)}" if risk.owner else "no owner"
+        status = STATUS_WORDS[RiskStatus(risk.status)].lower()
+        review = ""
+        if risk.review_date is not None:
+            late = " :alarm_clock:" if risk.review_date < today else ""
+            review = f" · review {risk.review_date.isoformat()}{late}"
+        lines.append(
+            f"{SEVERITY_EMOJI[band]} *{label(risk, project)}* {risk.score} · "
+            f"{mrkdwn.escape(risk.title)} · {owner} · {status}{review}"
+        )
+    blocks: list[Any] = [HeaderBlock(text=mrkdwn.fit(title, 150))]
+    chunk: list[str] = []
+    for line in lines:
+        line = mrkdwn.fit(line, SECTION_MAX)
+        if chunk and len("\n".join([*chunk, line])) > SECTION_MAX:
+            blocks.append(SectionBlock(text="\n".join(chunk)))
+            chunk = []
+            if len(blocks) == MESSAGE_BLOCKS_MAX - 1:
+                break
+        chunk.append(line)
+    if chunk and len(blocks) < MESSAGE_BLOCKS_MAX:
+        blocks.append(SectionBlock(text="\n".join(chunk)))
+    return [block.to_dict() for block in blocks]

@@ -1,0 +1,95 @@
+"""Risks and issues: queries only, every one scoped by workspace."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import Project, Risk, RiskStatus
+
+ACTIVE = [RiskStatus.OPEN.value, RiskStatus.MITIGATING.value]
+
+
+def get_risk(*, session: Session, team_id: str, risk_id: int, lock: bool = False) -> Risk | None:
+    """One risk of the workspace; `lock` holds its row until the transaction ends."""
+    statement = select(Risk).where(Risk.team_id == team_id, Risk.id == risk_id)
+    if lock:
+        statement = statement.with_for_update()
+    return session.exec(statement).first()
+
+
+def next_number(*, session: Session, team_id: str, project_id: int) -> int:
+    """The number the project's next risk gets (R1, R2, ...)."""
+    highest = session.exec(
+        select(func.max(Risk.number)).where(Risk.team_id == team_id, Risk.project_id == project_id)
+    ).one()
+    return (highest or 0) + 1
+
+
+def active_risks(*, session: Session, team_id: str, project_id: int) -> list[Risk]:
+    """The project's open and mitigating entries, highest score first."""
+    return list(
+        session.exec(
+            select(Risk)
+            .where(
+                Risk.team_id == team_id,
+                Risk.project_id == project_id,
+                col(Risk.status).in_(ACTIVE),
+            )
+            .order_by(col(Risk.score).desc(), col(Risk.id))
+        )
+    )
+
+
+def owned_by(*, session: Session, team_id: str, user_id: str) -> list[tuple[Risk, Project]]:
+    """Active entries a person owns, across projects, highest score first."""
+    return list(
+        session.exec(
+            select(Risk, Project)
+            .join(Project, col(Project.id) == col(Risk.project_id))
+            .where(
+                Risk.team_id == team_id,
+                Risk.owner == user_id,
+                col(Risk.status).in_(ACTIVE),
+                col(Project.archived).is_(False),
+            )
+            .order_by(col(Risk.score).desc(), col(Risk.id))
+        )
+    )
+
+
+def past_review(*, session: Session, team_id: str, today: date) -> list[tuple[Risk, Project]]:
+    """Active entries whose review date is before `today`, oldest review first."""
+    return list(
+        session.exec(
+            select(Risk, Project)
+            .join(Project, col(Project.id) == col(Risk.project_id))
+            .where(
+                Risk.team_id == team_id,
+                col(Risk.status).in_(ACTIVE),
+                col(Risk.review_date).is_not(None),
+                col(Risk.review_date) < today,
+                col(Project.archived).is_(False),
+            )
+            .order_by(col(Risk.review_date), col(Risk.id))
+        )
+    )
+
+
+def top_active(*, session: Session, team_id: str, limit: int) -> list[tuple[Risk, Project]]:
+    """The workspace's highest-scoring active entries on active projects."""
+    return list(
+        session.exec(
+            select(Risk, Project)
+            .join(Project, col(Project.id) == col(Risk.project_id))
+            .where(
+                Risk.team_id == team_id,
+                col(Risk.status).in_(ACTIVE),
+                col(Project.archived).is_(False),
+            )
+            .order_by(col(Risk.score).desc(), col(Risk.id))
+            .limit(limit)
+        )
+    )

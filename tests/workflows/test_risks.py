@@ -1,0 +1,99 @@
+"""Risk rules called directly: bands, review dates, numbering, conversions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from commands.risk_text import BadRiskText, RiskAsk, parse_risk_text
+from storage.models import Workspace
+from storage.workspaces import ensure_workspace
+from tests.factories import MEMBER, PM, TEAM, make_project
+from workflows.risks import RiskDraft, Severity, raise_risk, risks_past_review, severity
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@given(p=st.integers(1, 5), i=st.integers(1, 5))
+def test_default_bands(p, i):
+    score = p * i
+    band = severity(score, Workspace(team_id="T"))
+    expected = (
+        Severity.LOW
+        if score < 6
+        else Severity.MEDIUM
+        if score < 12
+        else Severity.HIGH
+        if score < 20
+        else Severity.CRITICAL
+    )
+    assert band == expected
+    assert band.escalates == (score >= 12)
+
+
+def draft(**fields):
+    return RiskDraft(**{"title": "t", "probability": 3, "impact": 3, **fields})
+
+
+def test_numbers_count_up_per_project(database):
+    apollo = make_project(database)
+    hermes = make_project(database, key="HERMES", channel_id=None)
+    with database.session() as session:
+        numbers = [
+            raise_risk(session=session, project=p, raised_by=PM, draft=draft(), now=NOW).risk.number
+            for p in (apollo, apollo, hermes, apollo)
+        ]
+    assert numbers == [1, 2, 1, 3]
+
+
+def test_review_dates_pass_at_midnight_in_the_workspace_zone(database):
+    project = make_project(database)
+    with database.session() as session:
+        workspace = ensure_workspace(session=session, team_id=TEAM)
+        workspace.time_zone = "Pacific/Auckland"  # UTC+13 in November
+        session.add(workspace)
+        raise_risk(
+            session=session,
+            project=project,
+            raised_by=MEMBER,
+            draft=draft(owner=MEMBER, review_date=date(2026, 11, 25)),
+            now=NOW,
+        )
+    with database.session() as session:
+        assert (
+            risks_past_review(
+                session=session, team_id=TEAM, now=datetime(2026, 11, 25, 10, 59, tzinfo=UTC)
+            )
+            == []
+        )
+        [(risk, found)] = risks_past_review(
+            session=session, team_id=TEAM, now=datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+        )
+    assert (risk.owner, found.key) == (MEMBER, "APOLLO")
+
+
+@pytest.mark.parametrize("text", ["p4 i5", "APOLLO i5", "x p0 i1 t", "x p1 i6 t", "APOLLO p1 p2 t"])
+def test_short_forms_that_are_refused(text):
+    with pytest.raises(BadRiskText):
+        parse_risk_text(text)
+
+
+@given(
+    p=st.integers(1, 5),
+    i=st.integers(1, 5),
+    title=st.text(min_size=1).filter(lambda t: t.strip() and t.split()[0][:1].lower() not in "pi"),
+    swap=st.booleans(),
+)
+def test_any_title_survives_the_short_form(p, i, title, swap):
+    scores = f"i{i} p{p}" if swap else f"p{p} i{i}"
+    parsed = parse_risk_text(f"APOLLO {scores} {title}")
+    assert (parsed.kind, parsed.key, parsed.probability, parsed.impact) == (
+        RiskAsk.RAISE,
+        "APOLLO",
+        p,
+        i,
+    )
+    assert parsed.title == title.strip()
