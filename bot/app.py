@@ -17,11 +17,11 @@ from bot.oauth import installation_store, oauth_settings
 from bot.outbox import ChannelPacer, Courier, Deliverer
 from bot.settings import Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
-from commands import pmo, risk, status
+from commands import gate, pmo, risk, status
 from commands.context import Clock
 from storage.db import Database
 
-SURFACES = [pmo, status, risk]
+SURFACES = [pmo, status, risk, gate]
 LISTENER_THREADS = 16
 
 

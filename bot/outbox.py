@@ -7,6 +7,7 @@ crashed process first asks Slack whether the post went out before posting again.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -220,22 +221,37 @@ class Deliverer:
         return self._sent(message, channel, ts)
 
     def _target(self, session: Any, message: OutboxMessage) -> dict[str, str] | Waiting:
-        # Where the message goes, unless the message it answers or edits is not posted yet.
-        parent_key = message.update_key or message.thread_key
-        if parent_key is None:
-            return {"channel": message.channel}
-        parent = outbox.find(session=session, team_id=message.team_id, key=parent_key)
-        if parent is None:
-            return Waiting(parent_key, self.clock() + timedelta(seconds=5), False)
-        if parent.status == OutboxStatus.FAILED:
-            return Waiting(parent_key, self.clock(), True)
-        if parent.ts is None or parent.posted_channel is None:
-            return Waiting(parent_key, parent.next_attempt_at, False)
-        return {"channel": parent.posted_channel, "ts": parent.ts}
+        # Where the message goes, unless a message it answers, edits or links to is not
+        # posted yet.
+        target = {"channel": message.channel}
+        for parent_key, role in (
+            (message.update_key or message.thread_key, "parent"),
+            (message.link_key, "link"),
+        ):
+            if parent_key is None:
+                continue
+            parent = outbox.find(session=session, team_id=message.team_id, key=parent_key)
+            if parent is None:
+                return Waiting(parent_key, self.clock() + timedelta(seconds=5), False)
+            if parent.status == OutboxStatus.FAILED:
+                return Waiting(parent_key, self.clock(), True)
+            if parent.ts is None or parent.posted_channel is None:
+                return Waiting(parent_key, parent.next_attempt_at, False)
+            if role == "parent":
+                target = {"channel": parent.posted_channel, "ts": parent.ts}
+            else:
+                target["link_channel"], target["link_ts"] = parent.posted_channel, parent.ts
+        return target
 
     def _send(
         self, client: WebClient, message: OutboxMessage, target: dict[str, str]
     ) -> tuple[str, str]:
+        if "link_ts" in target:
+            permalink = client.chat_getPermalink(
+                channel=target["link_channel"], message_ts=target["link_ts"]
+            )["permalink"]
+            message.text = message.text.replace("{link}", permalink)
+            message.blocks = json.loads(json.dumps(message.blocks).replace("{link}", permalink))
         if message.update_key is not None:
             response = client.chat_update(
                 channel=target["channel"],

@@ -40,6 +40,14 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/risk mine", "the open ones you own"),
         ],
     ),
+    (
+        "Stage gates: /gate",
+        [
+            ("/gate [KEY]", "request the project's next gate (opens the form)"),
+            ("/gate history [KEY]", "every request, decision, reminder and phase change"),
+            ("/gate withdraw [KEY]", "take back a pending gate (requester, PM or sponsor)"),
+        ],
+    ),
 ]
 
 FOOTNOTE = (

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
-from commands.project_form import CADENCE_LABELS
+from commands.project_form import CADENCE_LABELS, GATE_RULE_LABELS
 from storage.models import Cadence, Role
 from workflows.money import format_money
 from workflows.projects import ProjectCard
@@ -39,6 +39,7 @@ def project_card_blocks(card: ProjectCard) -> list[dict[str, Any]]:
         f"*Target*\n{mrkdwn.day(project.target_date)}",
         "*Budget*\n" + (format_money(project.budget) if project.budget is not None else "—"),
         f"*Status updates due*\n{CADENCE_LABELS[Cadence(project.status_cadence)]}",
+        f"*Gate approval*\n{GATE_RULE_LABELS.get(project.gate_rule, project.gate_rule)}",
     ]
     blocks = [
         HeaderBlock(text=mrkdwn.fit(f"{project.key} · {project.name}", 150)),

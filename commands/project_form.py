@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    CheckboxesElement,
     ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
@@ -41,6 +42,9 @@ START = "start_date"
 TARGET = "target_date"
 BUDGET = "budget"
 CADENCE = "status_cadence"
+GATE_RULE = "gate_rule"
+GATE_OPTIONS = "gate_options"
+GATE_SLA = "gate_sla_days"
 FIELDS = (
     KEY,
     NAME,
@@ -54,7 +58,24 @@ FIELDS = (
     TARGET,
     BUDGET,
     CADENCE,
+    GATE_RULE,
+    GATE_OPTIONS,
+    GATE_SLA,
 )
+GATE_RULE_LABELS = {
+    "all": "All approvers",
+    "any": "Any one approver",
+    "2": "2 of the approvers",
+    "3": "3 of the approvers",
+    "4": "4 of the approvers",
+    "5": "5 of the approvers",
+}
+PM_MAY_APPROVE = "pm_may_approve"
+REJECT_ENDS = "reject_ends"
+GATE_OPTION_LABELS = {
+    REJECT_ENDS: "One rejection ends the gate",
+    PM_MAY_APPROVE: "The PM may approve gates (if listed as an approver)",
+}
 CADENCE_LABELS = {
     Cadence.WEEKLY: "Every week",
     Cadence.FORTNIGHTLY: "Every two weeks",
@@ -86,6 +107,11 @@ def project_modal(
         )
     phase = draft.phase if draft and draft.phase in phases else phases[0]
     cadence = draft.status_cadence if draft else Cadence.WEEKLY
+    rule = draft.gate_rule if draft and draft.gate_rule in GATE_RULE_LABELS else "all"
+    gate_options = [Option(value=v, label=text) for v, text in GATE_OPTION_LABELS.items()]
+    ticked = {REJECT_ENDS} if draft is None or draft.gate_reject_ends else set()
+    if draft is not None and draft.gate_pm_may_approve:
+        ticked.add(PM_MAY_APPROVE)
     blocks += [
         InputBlock(
             block_id=NAME,
@@ -185,6 +211,37 @@ def project_modal(
                 initial_option=Option(value=cadence.value, label=CADENCE_LABELS[cadence]),
             ),
         ),
+        InputBlock(
+            block_id=GATE_RULE,
+            label="Gate approval",
+            hint="How many approvers must approve a stage gate.",
+            element=StaticSelectElement(
+                action_id=GATE_RULE,
+                options=[Option(value=v, label=text) for v, text in GATE_RULE_LABELS.items()],
+                initial_option=Option(value=rule, label=GATE_RULE_LABELS[rule]),
+            ),
+        ),
+        InputBlock(
+            block_id=GATE_OPTIONS,
+            label="Gate rules",
+            hint="The requester never decides their own gate.",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=GATE_OPTIONS,
+                options=gate_options,
+                initial_options=[o for o in gate_options if o.value in ticked] or None,
+            ),
+        ),
+        InputBlock(
+            block_id=GATE_SLA,
+            label="Days to decide a gate",
+            hint="Working days before approvers are reminded, then the sponsor is told.",
+            element=NumberInputElement(
+                action_id=GATE_SLA,
+                is_decimal_allowed=False,
+                initial_value=str(draft.gate_sla_days if draft else 2),
+            ),
+        ),
     ]
     view = View(
         type="modal",
@@ -213,6 +270,12 @@ def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str
             budget = parse_money(state.text(BUDGET))
         except NotMoney as exc:
             errors[BUDGET] = str(exc)
+    sla = 2
+    if state.text(GATE_SLA):
+        try:
+            sla = int(state.text(GATE_SLA))
+        except ValueError:
+            errors[GATE_SLA] = "Give a whole number of working days."
     draft = ProjectDraft(
         key=editing_key(view) or state.text(KEY),
         name=state.text(NAME),
@@ -226,6 +289,10 @@ def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str
         target_date=state.date(TARGET),
         budget=budget,
         status_cadence=Cadence(state.option(CADENCE) or Cadence.WEEKLY),
+        gate_rule=state.option(GATE_RULE) or "all",
+        gate_pm_may_approve=PM_MAY_APPROVE in state.options(GATE_OPTIONS),
+        gate_reject_ends=REJECT_ENDS in state.options(GATE_OPTIONS),
+        gate_sla_days=sla,
     )
     if not draft.pm:
         errors[PM] = "Name the project manager."

@@ -113,6 +113,24 @@ class RiskStatus(StrEnum):
         return self in (RiskStatus.OPEN, RiskStatus.MITIGATING)
 
 
+class GateStatus(StrEnum):
+    """Where a stage-gate request stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes"
+    WITHDRAWN = "withdrawn"
+
+
+class Verdict(StrEnum):
+    """One approver's decision on a gate."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    CHANGES = "changes"
+
+
 class Workspace(SQLModel, table=True):
     """A Slack workspace that runs pmo-bot, with its PMO-wide settings."""
 
@@ -162,6 +180,11 @@ class Project(SQLModel, table=True):
     target_date: date | None = None
     budget: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
     status_cadence: Cadence = Field(default=Cadence.WEEKLY, sa_type=String(16))
+    # Stage gates: how many approvers must approve, and the separation-of-duties options.
+    gate_rule: str = Field(default="all", max_length=8)
+    gate_pm_may_approve: bool = False
+    gate_reject_ends: bool = True
+    gate_sla_days: int = 2
     archived: bool = False
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -224,6 +247,8 @@ class OutboxMessage(SQLModel, table=True):
     channel: str = Field(max_length=32)
     thread_key: str | None = Field(default=None, max_length=200)
     update_key: str | None = Field(default=None, max_length=200)
+    # `{link}` in the text and blocks becomes the permalink of the message with this key.
+    link_key: str | None = Field(default=None, max_length=200)
     text: str = Field(sa_type=Text)
     blocks: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=String(16), index=True)
@@ -316,3 +341,74 @@ class Risk(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Gate(SQLModel, table=True):
+    """A request to move a project to its next phase, decided by its approvers."""
+
+    __tablename__ = "gates"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        # At most one pending gate per project, whatever races the requests.
+        Index(
+            "uq_gates_one_pending",
+            "project_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    number: int
+    from_phase: str = Field(max_length=50)
+    to_phase: str = Field(max_length=50)
+    requested_by: str = Field(max_length=32)
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    evidence: str = Field(sa_type=Text)
+    checklist: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    rule: str = Field(max_length=8)
+    required: int
+    reject_ends: bool = True
+    sla_days: int = 2
+    status: GateStatus = Field(default=GateStatus.PENDING, sa_type=String(16), index=True)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = 1
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class GateApprover(SQLModel, table=True):
+    """Who may decide a gate: the project's approvers when it was requested, less the
+    requester (and the PM, unless the project allows it)."""
+
+    __tablename__ = "gate_approvers"
+    __table_args__ = (UniqueConstraint("gate_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    gate_id: int = Field(
+        sa_column=Column(ForeignKey("gates.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    user_id: str = Field(max_length=32)
+
+
+class GateDecision(SQLModel, table=True):
+    """One approver's decision; the database allows one per approver and gate."""
+
+    __tablename__ = "gate_decisions"
+    __table_args__ = (UniqueConstraint("gate_id", "approver"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    gate_id: int = Field(
+        sa_column=Column(ForeignKey("gates.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    approver: str = Field(max_length=32)
+    verdict: Verdict = Field(sa_type=String(8))
+    reason: str = Field(default="", sa_type=Text)
+    decided_at: datetime = Field(sa_type=UTCDateTime)

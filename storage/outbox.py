@@ -23,6 +23,7 @@ def enqueue(
     blocks: list[dict[str, Any]] | None = None,
     thread_key: str | None = None,
     update_key: str | None = None,
+    link_key: str | None = None,
     now: datetime,
 ) -> tuple[OutboxMessage, bool]:
     """Store a message to send unless one with this key exists; returns (row, created)."""
@@ -37,6 +38,7 @@ def enqueue(
         blocks=blocks or [],
         thread_key=thread_key,
         update_key=update_key,
+        link_key=link_key,
         next_attempt_at=now,
         created_at=now,
     )

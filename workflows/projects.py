@@ -27,6 +27,7 @@ from workflows.errors import InvalidInput, NoProjectHere, NotPermitted, UnknownP
 # ASCII only, checked before upper-casing: "ß".upper() is "SS".
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9]{2,10}$")
 NAME_MAX = 200
+GATE_RULES = ("all", "any", "2", "3", "4", "5")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class ProjectDraft:
     target_date: date | None = None
     budget: Decimal | None = None
     status_cadence: Cadence = Cadence.WEEKLY
+    gate_rule: str = "all"
+    gate_pm_may_approve: bool = False
+    gate_reject_ends: bool = True
+    gate_sla_days: int = 2
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,10 @@ def check_draft(
         errors["target_date"] = "The target date can't be before the start date."
     if draft.budget is not None and draft.budget < 0:
         errors["budget"] = "A budget can't be negative."
+    if draft.gate_rule not in GATE_RULES:
+        errors["gate_rule"] = "Pick one of the approval rules."
+    if not 1 <= draft.gate_sla_days <= 30:
+        errors["gate_sla_days"] = "Approvers get 1 to 30 working days to decide."
     if draft.channel_id:
         other = project_in_channel(session=session, team_id=team_id, channel_id=draft.channel_id)
         if other is not None and (editing is None or other.id != editing.id):
@@ -119,6 +128,10 @@ def create_project(
         target_date=draft.target_date,
         budget=draft.budget,
         status_cadence=draft.status_cadence,
+        gate_rule=draft.gate_rule,
+        gate_pm_may_approve=draft.gate_pm_may_approve,
+        gate_reject_ends=draft.gate_reject_ends,
+        gate_sla_days=draft.gate_sla_days,
         created_by=actor,
         created_at=now,
         updated_at=now,
@@ -158,6 +171,10 @@ def update_project(
     project.target_date = draft.target_date
     project.budget = draft.budget
     project.status_cadence = draft.status_cadence
+    project.gate_rule = draft.gate_rule
+    project.gate_pm_may_approve = draft.gate_pm_may_approve
+    project.gate_reject_ends = draft.gate_reject_ends
+    project.gate_sla_days = draft.gate_sla_days
     project.updated_at = now
     session.add(project)
     _assign_roles(session=session, team_id=team_id, project_id=project.id, draft=draft)
@@ -285,6 +302,10 @@ def draft_of(*, session: Session, project: Project) -> ProjectDraft:
         target_date=project.target_date,
         budget=project.budget,
         status_cadence=Cadence(project.status_cadence),
+        gate_rule=project.gate_rule,
+        gate_pm_may_approve=project.gate_pm_may_approve,
+        gate_reject_ends=project.gate_reject_ends,
+        gate_sla_days=project.gate_sla_days,
     )
 
 
@@ -313,6 +334,10 @@ def _describe(project: Project, draft: ProjectDraft) -> dict[str, object]:
         "target_date": project.target_date.isoformat() if project.target_date else None,
         "budget": str(project.budget) if project.budget is not None else None,
         "status_cadence": str(project.status_cadence),
+        "gate_rule": project.gate_rule,
+        "gate_pm_may_approve": project.gate_pm_may_approve,
+        "gate_reject_ends": project.gate_reject_ends,
+        "gate_sla_days": project.gate_sla_days,
         "pm": draft.pm,
         "sponsor": draft.sponsor,
         "approvers": sorted(draft.approvers),

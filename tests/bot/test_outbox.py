@@ -229,3 +229,22 @@ def test_the_courier_delivers_in_its_own_thread_when_asked(runtime, database, sl
     runtime.courier.wait_idle()
     [post] = slack_api.posts("C1")
     assert post.text == "text of a"
+
+
+def test_a_message_can_link_to_another_once_that_one_is_posted(runtime, database, slack_api, clock):
+    enqueue(database, clock, key="gate:1:ask:U1", channel="U1", link_key="gate:1:request")
+    with database.session() as session:
+        outbox.find(
+            session=session, team_id=TEAM, key="gate:1:ask:U1"
+        ).text = "Please decide: {link}"
+    runtime.deliverer.deliver()
+    assert slack_api.posts() == []
+    enqueue(database, clock, key="gate:1:request", channel="CAPOLLO01")
+    clock.advance(seconds=10)
+    runtime.deliverer.deliver()
+    clock.advance(seconds=1)
+    runtime.deliverer.deliver()
+    request = slack_api.posts("CAPOLLO01")[0]
+    [dm] = slack_api.dms("U1")
+    link = f"https://pmo-test.slack.com/archives/CAPOLLO01/p{request.ts.replace('.', '')}"
+    assert dm.text == f"Please decide: {link}"

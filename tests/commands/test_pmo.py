@@ -65,6 +65,9 @@ def test_new_opens_a_modal_whose_labels_name_what_they_ask(slack):
         "Target date",
         "Budget",
         "Status updates due",
+        "Gate approval",
+        "Gate rules",
+        "Days to decide a gate",
     ]
     assert modal.options("Phase") == ["Initiate", "Plan", "Execute", "Close"]
     assert modal.initial("Project manager (PM)") == PM
