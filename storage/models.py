@@ -92,6 +92,13 @@ class Cadence(StrEnum):
     MONTHLY = "monthly"
 
 
+class NudgeStyle(StrEnum):
+    """Gentle: one reminder. Firm: a reminder, then the sponsor hears after 2 working days."""
+
+    GENTLE = "gentle"
+    FIRM = "firm"
+
+
 class RiskKind(StrEnum):
     """A risk may happen; an issue has happened."""
 
@@ -146,6 +153,18 @@ class Workspace(SQLModel, table=True):
     risk_medium_from: int = 6
     risk_high_from: int = 12
     risk_critical_from: int = 20
+    # The Monday digest: where, to whom, and when (local time of the workspace).
+    digest_channel: str | None = Field(default=None, max_length=32)
+    digest_leaders: list[str] = Field(default_factory=list, sa_type=JSON)
+    digest_weekday: int = 0
+    digest_time: str = Field(default="09:00", max_length=5)
+    # Nudges: the cadence new projects start with, quiet hours (each person's local time).
+    default_cadence: Cadence = Field(default=Cadence.WEEKLY, sa_type=String(16))
+    quiet_start: str = Field(default="19:00", max_length=5)
+    quiet_end: str = Field(default="08:00", max_length=5)
+    nudge_style: NudgeStyle = Field(default=NudgeStyle.GENTLE, sa_type=String(8))
+    # Who may change these settings besides Slack's workspace admins and owners.
+    pmo_leads: list[str] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -161,6 +180,8 @@ class Person(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     time_zone: str | None = Field(default=None, max_length=64)
     profile_refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # No nudges for this person until after this day (leave, holiday).
+    paused_until: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -412,3 +433,13 @@ class GateDecision(SQLModel, table=True):
     verdict: Verdict = Field(sa_type=String(8))
     reason: str = Field(default="", sa_type=Text)
     decided_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Which scheduler process may act, and until when (renewed while it runs)."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: str = Field(sa_column=Column(String(32), primary_key=True))
+    holder: str = Field(max_length=100)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
