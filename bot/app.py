@@ -17,11 +17,12 @@ from bot.oauth import installation_store, oauth_settings
 from bot.outbox import ChannelPacer, Courier, Deliverer
 from bot.settings import Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
-from commands import gate, pmo, risk, status
+from commands import gate, nudge, pmo, risk, status
 from commands.context import Clock
+from commands.templates import Templates
 from storage.db import Database
 
-SURFACES = [pmo, status, risk, gate]
+SURFACES = [pmo, status, risk, gate, nudge]
 LISTENER_THREADS = 16
 
 
@@ -51,6 +52,7 @@ class Runtime:
     courier: Courier
     clients: TeamClients
     clock: Clock
+    templates: Templates
 
 
 def build_runtime(
@@ -108,4 +110,5 @@ def build_runtime(
         courier=courier,
         clients=clients,
         clock=clock,
+        templates=Templates(settings.TEMPLATES_DIR),
     )

@@ -1,18 +1,19 @@
-"""`pmo-bot`: serve the app, migrate the database, print the Slack manifest."""
+"""`pmo-bot`: serve the app, run the scheduler, migrate, print the manifest; the jobs and
+the demo are in bot/cli_jobs.py."""
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from bot import cli_jobs
+from bot.cli_support import console, ensure_schema, fail, one_line, settings_or_exit
 from bot.logs import configure_logging
 from bot.manifest import manifest_yaml
-from bot.settings import Settings, SettingsError, load_settings
 from storage import migrate as migrations
-from storage.db import Database
 
 cli = typer.Typer(
     name="pmo-bot",
@@ -21,51 +22,6 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-errors = Console(stderr=True)
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one clear line on stderr and stop with `code`."""
-    errors.print(f"[bold red]pmo-bot:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one readable line: the driver's own words, without SQLAlchemy's links."""
-    cause = getattr(exc, "orig", None) or exc
-    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
-    return f"{cause.__class__.__name__}: {lines[0] if lines else 'no details'}"
-
-
-def settings_or_exit(*, slack: bool = False) -> Settings:
-    """The validated settings, or one line naming the bad one and exit code 2."""
-    try:
-        settings = load_settings()
-        if slack:
-            settings.require_slack()
-    except SettingsError as exc:
-        raise fail(str(exc), code=2) from None
-    return settings
-
-
-def ensure_schema(settings: Settings) -> None:
-    """SQLite is migrated on start; PostgreSQL must have run `pmo-bot migrate` (release)."""
-    database = Database(settings.DATABASE_URL)
-    try:
-        if database.backend == "sqlite":
-            migrations.upgrade(settings.DATABASE_URL)
-            return
-        current = migrations.current_revision(database.engine)
-    except Exception as exc:
-        raise fail(f"DATABASE_URL: cannot reach the database ({one_line(exc)})") from None
-    finally:
-        database.dispose()
-    if current != migrations.head_revision():
-        raise fail(
-            f"the database is at migration {current or 'none'}, this code needs "
-            f"{migrations.head_revision()}: run `pmo-bot migrate` first"
-        )
 
 
 @cli.command()
@@ -90,16 +46,18 @@ def serve(
 def scheduler() -> None:
     """Run the scheduled jobs alone (the Procfile's `worker`)."""
     from bot.app import build_runtime
-    from bot.scheduler import build_scheduler
+    from bot.scheduler import SchedulerService
 
-    settings = settings_or_exit()
-    try:
-        settings.require_slack(receive=False)
-    except SettingsError as exc:
-        raise fail(str(exc), code=2) from None
+    settings = settings_or_exit(slack=True, receive=False)
     ensure_schema(settings)
-    console.print("pmo-bot: scheduler running")
-    build_scheduler(build_runtime(settings), blocking=True).start()
+    service = SchedulerService(build_runtime(settings))
+    # Heroku stops a dyno with SIGTERM: finish the current step and give the lease back.
+    signal.signal(signal.SIGTERM, lambda *_: service.stop())
+    console.print(f"pmo-bot: scheduler {service.holder} running")
+    try:
+        service.run()
+    except KeyboardInterrupt:
+        service.stop()
 
 
 @cli.command()
@@ -128,6 +86,12 @@ def manifest(
     if url and not url.startswith(("https://", "http://")):
         raise fail(f"--url must start with https:// (got {url!r})", code=2)
     sys.stdout.write(manifest_yaml(url, socket_mode=socket_mode))
+
+
+cli.command()(cli_jobs.digest)
+cli.command()(cli_jobs.nudge)
+cli.command()(cli_jobs.demo)
+cli.add_typer(cli_jobs.outbox_cli, name="outbox")
 
 
 def main() -> None:

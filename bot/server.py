@@ -8,7 +8,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from bot.app import build_runtime
-from bot.scheduler import build_scheduler
+from bot.scheduler import SchedulerService
 from bot.settings import Settings
 from bot.web import create_web_app
 
@@ -32,7 +32,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         runtime = build_runtime(self._settings)
         if self._scheduler:
             # In the worker, after the fork: threads don't survive a fork.
-            build_scheduler(runtime, blocking=False).start()
+            SchedulerService(runtime).start_in_background()
         return create_web_app(runtime)
 
 
@@ -57,6 +57,6 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool) -> None:
 
     runtime = build_runtime(settings)
     if scheduler:
-        build_scheduler(runtime, blocking=False).start()
+        SchedulerService(runtime).start_in_background()
     assert settings.SLACK_APP_TOKEN
     SocketModeHandler(runtime.app, settings.SLACK_APP_TOKEN).start()

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     SLACK_API_URL: str = DEFAULT_SLACK_API_URL
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     PORT: int = Field(default=3000, ge=1, le=65535)
+    # A folder of Jinja2 templates overriding the digest's and nudges' text (optional).
+    TEMPLATES_DIR: str | None = None
 
     @field_validator(
         "SLACK_BOT_TOKEN",

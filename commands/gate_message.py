@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -137,27 +136,6 @@ def ask_approver(*, gate: Gate, project: Project) -> str:
 def tell_sponsor(*, gate: Gate, project: Project) -> str:
     """The direct message the sponsor gets when the gate ends."""
     return outcome_reply(gate=gate, project=project) + " The request and its decisions: {link}"
-
-
-def remind_approver(*, gate: Gate, project: Project, due: datetime) -> str:
-    """The reminder an approver gets once the gate is past its SLA."""
-    return (
-        f":alarm_clock: *{gate_label(gate, project)}* ({project.key}: "
-        f"{mrkdwn.escape(gate.from_phase)} → {mrkdwn.escape(gate.to_phase)}) has waited for your "
-        f"decision since {when(gate.requested_at)}, past its {gate.sla_days} working days. "
-        "Decide it here: {link}"
-    )
-
-
-def escalate_to_sponsor(*, gate: Gate, project: Project, waiting: list[str]) -> str:
-    """What the sponsor hears when approvers still have not decided after a reminder."""
-    names = ", ".join(f"<@{u}>" for u in waiting)
-    return (
-        f":rotating_light: *{gate_label(gate, project)}* ({project.key}: "
-        f"{mrkdwn.escape(gate.from_phase)} → {mrkdwn.escape(gate.to_phase)}) is still waiting "
-        f"for {names}, though they were reminded. Requested {when(gate.requested_at)}: "
-        "{link}"
-    )
 
 
 HISTORY_WORDS = {

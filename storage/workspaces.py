@@ -69,3 +69,12 @@ def update_profile(
     person.profile_refreshed_at = now
     session.add(person)
     return person
+
+
+def names_of(*, session: Session, team_id: str) -> dict[str, str]:
+    """Slack user id to name, for the people whose name is known."""
+    return {
+        person.user_id: person.name
+        for person in session.exec(select(Person).where(Person.team_id == team_id))
+        if person.name
+    }

@@ -1,0 +1,185 @@
+"""The Monday digest as Slack messages: Jinja2 writes the text, Python packs the blocks.
+
+Each section is cut into section blocks of at most 3,000 characters; a message holds at
+most 50 blocks, and what does not fit continues in the thread of the first message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from commands import mrkdwn
+from commands.risk_message import SEVERITY_EMOJI
+from commands.status_form import RAG_EMOJI
+from commands.templates import Markup, Templates
+from storage.models import GateStatus, Rag
+from workflows.digest import Digest
+from workflows.gates import gate_label
+from workflows.risks import label as risk_label
+
+SECTION_MAX = 3000
+MESSAGE_BLOCKS_MAX = 50
+BAR_WIDTH = 20
+SPARKS = "▁▂▃▄▅▆▇█"
+NO_UPDATE_EMOJI = ":black_circle:"
+OUTCOMES = {
+    GateStatus.APPROVED.value: Markup(":white_check_mark: passed"),
+    GateStatus.REJECTED.value: Markup(":x: rejected"),
+    GateStatus.CHANGES_REQUESTED.value: Markup(":leftwards_arrow_with_hook: sent back"),
+}
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    """One message of the digest: the first is posted, the others go in its thread."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def digest_messages(digest: Digest, templates: Templates) -> list[DigestMessage]:
+    """The digest, split into messages of at most 50 blocks."""
+    team = digest.team_id
+
+    def render(name: str, **context: Any) -> str:
+        return templates.render(name, team_id=team, digest=digest, window=digest.window, **context)
+
+    header = mrkdwn.fit(render("digest_header.j2"), 150)
+    sections = [
+        render("digest_health.j2", rows=_health_rows(digest)),
+        render(
+            "digest_moved.j2",
+            lines=[
+                {
+                    "project": line.project,
+                    "pm": line.pm,
+                    "before": Markup(_rag_emoji(line.previous)),
+                    "after": Markup(_rag_emoji(line.rag)),
+                }
+                for line in digest.moved
+            ],
+        ),
+        render("digest_missing.j2", lines=digest.missing),
+        render(
+            "digest_risks.j2",
+            groups=[
+                (
+                    project,
+                    [
+                        {
+                            "risk": line.risk,
+                            "label": risk_label(line.risk, project),
+                            "emoji": Markup(SEVERITY_EMOJI[line.severity]),
+                        }
+                        for line in lines
+                    ],
+                )
+                for project, lines in digest.top_risks
+            ],
+        ),
+        render(
+            "digest_gates.j2",
+            lines=[
+                {
+                    "label": gate_label(line.gate, line.project),
+                    "gate": line.gate,
+                    "approvals": line.approvals,
+                    "working_days": line.working_days,
+                    "waiting": line.waiting,
+                }
+                for line in digest.pending_gates
+            ],
+        ),
+        render("digest_decisions.j2", groups=digest.decided_gates, outcome=OUTCOMES),
+        render(
+            "digest_participation.j2",
+            latest=digest.participation[-1],
+            weeks=digest.participation,
+            trend=Markup(_trend(digest)),
+        ),
+    ]
+    blocks: list[Any] = [
+        HeaderBlock(text=header),
+        ContextBlock(
+            elements=[MarkdownTextObject(text=mrkdwn.fit(render("digest_intro.j2"), 3000))]
+        ),
+    ]
+    for text in sections:
+        blocks.append(DividerBlock())
+        blocks += [SectionBlock(text=chunk) for chunk in _chunks(text)]
+    return _pack(header, [block.to_dict() for block in blocks])
+
+
+def _rag_emoji(rag: Rag | None) -> str:
+    return RAG_EMOJI[rag] if rag is not None else NO_UPDATE_EMOJI
+
+
+def _health_rows(digest: Digest) -> list[dict[str, Any]]:
+    total = max(digest.active_projects, 1)
+    rows = []
+    for key, label in (
+        ("green", Rag.GREEN.label),
+        ("amber", Rag.AMBER.label),
+        ("red", Rag.RED.label),
+        ("hold", Rag.HOLD.label),
+        ("none", "No update yet"),
+    ):
+        count = digest.counts[key]
+        change = count - digest.previous_counts[key]
+        filled = round(BAR_WIDTH * count / total)
+        rows.append(
+            {
+                "emoji": Markup(RAG_EMOJI[Rag(key)] if key != "none" else NO_UPDATE_EMOJI),
+                "label": label,
+                "count": count,
+                "change": Markup(f"({change:+d})" if change else "(=)"),
+                "bar": Markup(f"`{'█' * filled}{'░' * (BAR_WIDTH - filled)}`"),
+            }
+        )
+    return rows
+
+
+def _trend(digest: Digest) -> str:
+    points = [p.percent for p in digest.participation]
+    words = " → ".join(f"{p}%" if p is not None else "–" for p in points)
+    spark = "".join(
+        SPARKS[min(p * len(SPARKS) // 101, len(SPARKS) - 1)] if p is not None else " "
+        for p in points
+    )
+    return f"{words} `{spark}`"
+
+
+def _chunks(text: str) -> list[str]:
+    # Whole lines per section block; a single line longer than a block is cut with a note.
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        line = mrkdwn.fit(line, SECTION_MAX)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > SECTION_MAX:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        chunks.append(current)
+    return chunks
+
+
+def _pack(header: str, blocks: list[dict[str, Any]]) -> list[DigestMessage]:
+    messages = []
+    for start in range(0, len(blocks), MESSAGE_BLOCKS_MAX):
+        part = blocks[start : start + MESSAGE_BLOCKS_MAX]
+        number = len(messages) + 1
+        text = header if number == 1 else f"{header} (continued, part {number})"
+        messages.append(DigestMessage(text=text, blocks=part))
+    return messages

@@ -1,0 +1,64 @@
+"""Nudges as Slack messages: text from Jinja2 templates, and a button where one helps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
+
+from commands import mrkdwn
+from commands.templates import Templates
+from workflows.gates import gate_label
+from workflows.nudges import Nudge, NudgeKind
+from workflows.risks import label as risk_label
+
+POST_STATUS_ACTION = "nudge.post_status"
+TEMPLATES = {
+    NudgeKind.STATUS: "nudge_status.j2",
+    NudgeKind.STATUS_ESCALATION: "nudge_status_escalation.j2",
+    NudgeKind.RISK_REVIEW: "nudge_risk.j2",
+    NudgeKind.GATE_REMINDER: "nudge_gate.j2",
+    NudgeKind.GATE_ESCALATION: "nudge_gate_escalation.j2",
+}
+
+
+def nudge_message(nudge: Nudge, templates: Templates) -> tuple[str, list[dict[str, Any]]]:
+    """The direct message for a nudge; `{link}` in it becomes a permalink when sent."""
+    context: dict[str, Any] = {"project": nudge.project}
+    if nudge.stale is not None:
+        context["stale"] = nudge.stale
+    if nudge.risk is not None:
+        context |= {"risk": nudge.risk, "label": risk_label(nudge.risk, nudge.project)}
+    if nudge.gate is not None:
+        context |= {
+            "gate": nudge.gate.gate,
+            "label": gate_label(nudge.gate.gate, nudge.project),
+            "waiting": nudge.gate.waiting,
+        }
+    text = mrkdwn.fit(
+        templates.render(TEMPLATES[nudge.kind], team_id=nudge.project.team_id, **context), 3000
+    )
+    blocks: list[Any] = [SectionBlock(text=text)]
+    if nudge.kind == NudgeKind.STATUS:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Post update",
+                        action_id=POST_STATUS_ACTION,
+                        value=nudge.project.key,
+                        style="primary",
+                    )
+                ]
+            )
+        )
+    return text, [block.to_dict() for block in blocks]
+
+
+def link_key(nudge: Nudge) -> str | None:
+    """The message a nudge links to (the risk card, the gate request), if any."""
+    if nudge.risk is not None:
+        return f"risk:{nudge.risk.id}:posted"
+    if nudge.gate is not None:
+        return f"gate:{nudge.gate.gate.id}:request"
+    return None

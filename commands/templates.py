@@ -1,0 +1,81 @@
+"""Jinja2 templates for the text of digests and nudges; a deployment may override any.
+
+Templates are looked up in TEMPLATES_DIR/<team id>/, then TEMPLATES_DIR/, then the ones
+shipped in commands/templates/. Every value is escaped for mrkdwn unless it is already
+Slack markup (`Markup`, made by the filters `mention`, `channel`, `when`), so a project
+name can never ping a channel.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+from commands import mrkdwn
+
+
+class Markup(str):
+    """Text that is already Slack mrkdwn and must not be escaped again."""
+
+
+def _finalize(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return mrkdwn.escape(str(value))
+
+
+def _mention(user_id: str | None) -> Markup:
+    return Markup(mrkdwn.mention(user_id))
+
+
+def _channel(channel_id: str | None) -> Markup:
+    return Markup(mrkdwn.channel(channel_id))
+
+
+def _when(moment: datetime) -> Markup:
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return Markup(f"<!date^{int(moment.timestamp())}^{{date_short_pretty}}|{fallback}>")
+
+
+def _day(value: date | datetime | None) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    return mrkdwn.day(value)
+
+
+class Templates:
+    """Renders a named template for a workspace."""
+
+    def __init__(self, override_dir: str | None = None) -> None:
+        self._override = Path(override_dir) if override_dir else None
+        self._environments: dict[str, Environment] = {}
+
+    def _environment(self, team_id: str) -> Environment:
+        if team_id not in self._environments:
+            loaders: list[Any] = []
+            if self._override is not None:
+                loaders += [
+                    FileSystemLoader(str(self._override / team_id)),
+                    FileSystemLoader(str(self._override)),
+                ]
+            loaders.append(PackageLoader("commands", "templates"))
+            environment = Environment(
+                loader=ChoiceLoader(loaders),
+                finalize=_finalize,
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                keep_trailing_newline=False,
+            )
+            environment.filters.update(mention=_mention, channel=_channel, when=_when, day=_day)
+            self._environments[team_id] = environment
+        return self._environments[team_id]
+
+    def render(self, name: str, *, team_id: str, **context: Any) -> str:
+        """The template `name` (e.g. "digest_health.j2") rendered for `team_id`."""
+        return self._environment(team_id).get_template(name).render(**context).strip()
