@@ -17,6 +17,12 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/pmo show [KEY]", "a project's card with its people and phase"),
             ("/pmo edit [KEY]", "change a project (opens the form prefilled)"),
             ("/pmo archive KEY", "archive a finished project (`/pmo unarchive KEY` undoes it)"),
+            (
+                "/pmo settings",
+                "the workspace's digest, time zone, nudges and risk bands (PMO leads and admins)",
+            ),
+            ("/pmo pause until YYYY-MM-DD", "no nudges for you up to and including that day"),
+            ("/pmo resume", "turn your nudges back on"),
         ],
     ),
     (

@@ -1,25 +1,33 @@
-"""`/pmo`: help, and projects with their roles (new, list, show, edit, archive)."""
+"""`/pmo`: help, projects with their roles (new, list, show, edit, archive), the workspace's
+settings, and pausing one's own nudges."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from contextlib import suppress
+from datetime import date, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from commands import project_card, project_form
+from commands import project_card, project_form, settings_form
 from commands.context import Clock, Delivery
 from commands.help import help_blocks
+from commands.mrkdwn import day
 from commands.project_card import portfolio_blocks, project_card_blocks
 from storage import outbox
 from storage.db import Database
 from workflows import projects
-from workflows.errors import InvalidInput, PmoError
+from workflows import settings as settings_rules
+from workflows.errors import InvalidInput, NotPermitted, PmoError
 
 USAGE_SHOW = "/pmo show KEY"
 USAGE_EDIT = "/pmo edit KEY"
+USAGE_PAUSE = "/pmo pause until YYYY-MM-DD"
+PAUSE_TEXT = re.compile(r"until\s+([0-9]{4}-[0-9]{2}-[0-9]{2})", re.IGNORECASE)
 
 
 def register(app: App) -> None:
@@ -27,6 +35,8 @@ def register(app: App) -> None:
     app.command("/pmo")(pmo_command)
     app.view(project_form.CALLBACK_ID)(save_project)
     app.action(project_card.EDIT_ACTION)(edit_from_card)
+    app.view(settings_form.CALLBACK_ID)(save_settings)
+    app.options(settings_form.TIME_ZONE_ACTION)(suggest_time_zones)
 
 
 def pmo_command(
@@ -62,9 +72,12 @@ def pmo_command(
     elif verb == "new":
         with db.session() as session:
             phases = projects.phases_of(session=session, team_id=team_id)
+            cadence = settings_rules.settings_of(session=session, team_id=team_id).default_cadence
         client.views_open(
             trigger_id=command["trigger_id"],
-            view=project_form.project_modal(phases=phases, creator=user_id),
+            view=project_form.project_modal(
+                phases=phases, creator=user_id, default_cadence=cadence
+            ),
         )
     elif verb == "edit":
         open_edit_form(
@@ -90,6 +103,19 @@ def pmo_command(
             )
         state = "archived" if project.archived else "active again"
         respond(text=f"{project.key} is {state}.")
+    elif verb == "settings":
+        open_settings_form(
+            client=client,
+            db=db,
+            team_id=team_id,
+            user_id=user_id,
+            trigger_id=command["trigger_id"],
+        )
+    elif verb in ("pause", "resume"):
+        until = _pause_date(rest) if verb == "pause" else None
+        respond(
+            text=pause_nudges(db=db, team_id=team_id, user_id=user_id, until=until, now=clock())
+        )
     else:
         respond(
             text=f"I don't know `/pmo {verb}`. Here is what I can do:",
@@ -207,3 +233,88 @@ def _form_errors(errors: dict[str, str], editing: bool) -> dict[str, str]:
             block = project_form.NAME
         shown[block] = f"{shown[block]} {message}" if block in shown else message
     return shown
+
+
+def is_slack_admin(client: WebClient, user_id: str) -> bool:
+    """What Slack says: a workspace admin or owner. Someone Slack doesn't know is neither."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as exc:
+        if exc.response.get("error") == "user_not_found":
+            return False
+        raise
+    return bool(user.get("is_admin") or user.get("is_owner"))
+
+
+def open_settings_form(
+    *, client: WebClient, db: Database, team_id: str, user_id: str, trigger_id: str
+) -> None:
+    """Open the settings form prefilled, if the person may change the settings."""
+    admin = is_slack_admin(client, user_id)
+    with db.session() as session:
+        settings_rules.require_may_change_settings(
+            session=session, team_id=team_id, user_id=user_id, is_slack_admin=admin
+        )
+        current = settings_rules.settings_of(session=session, team_id=team_id)
+    client.views_open(trigger_id=trigger_id, view=settings_form.settings_modal(current))
+
+
+def suggest_time_zones(ack: Ack, body: dict[str, Any]) -> None:
+    """Options for the time-zone search: the zones matching what was typed."""
+    ack(options=settings_form.time_zone_options(body.get("value", "")))
+
+
+def save_settings(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    clock: Clock,
+) -> None:
+    """Store the settings, asking again who may (rights can change while a form is open);
+    wrong fields are shown inline in the form."""
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    draft, unreadable = settings_form.read_settings_form(view)
+    admin = is_slack_admin(client, user_id)
+    try:
+        with db.session() as session:
+            settings_rules.require_may_change_settings(
+                session=session, team_id=team_id, user_id=user_id, is_slack_admin=admin
+            )
+            errors = {**settings_rules.check_settings(draft), **unreadable}
+            if errors:
+                ack(response_action="errors", errors=errors)
+                return
+            settings_rules.save_settings(
+                session=session, team_id=team_id, actor=user_id, draft=draft, now=clock()
+            )
+    except NotPermitted as exc:
+        ack(response_action="errors", errors={settings_form.DIGEST_CHANNEL: str(exc)})
+        return
+    ack()
+
+
+def pause_nudges(
+    *, db: Database, team_id: str, user_id: str, until: date | None, now: datetime
+) -> str:
+    """Pause (or, with no date, resume) the person's nudges; what to tell them."""
+    try:
+        with db.session() as session:
+            settings_rules.pause_nudges(
+                session=session, team_id=team_id, user_id=user_id, until=until, now=now
+            )
+    except InvalidInput as exc:
+        raise PmoError(f"{exc} `{USAGE_PAUSE}`") from exc
+    if until is None:
+        return "Nudges are back on for you."
+    return f"No nudges for you until the end of {day(until)}. `/pmo resume` turns them back on."
+
+
+def _pause_date(text: str) -> date:
+    # Strict on purpose: one form, so nobody's "next friday" is read as something else.
+    found = PAUSE_TEXT.fullmatch(text.strip())
+    if found:
+        with suppress(ValueError):
+            return date.fromisoformat(found.group(1))
+    raise PmoError(f"Give the last day to pause your nudges as a date: `{USAGE_PAUSE}`.")

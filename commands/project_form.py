@@ -84,9 +84,14 @@ CADENCE_LABELS = {
 
 
 def project_modal(
-    *, phases: list[str], creator: str, draft: ProjectDraft | None = None
+    *,
+    phases: list[str],
+    creator: str,
+    draft: ProjectDraft | None = None,
+    default_cadence: Cadence = Cadence.WEEKLY,
 ) -> dict[str, Any]:
-    """The modal to create a project, or to edit one when `draft` is the project as it is."""
+    """The modal to create a project (reporting at the workspace's `default_cadence`), or to
+    edit one when `draft` is the project as it is."""
     editing = draft is not None
     blocks: list[Any] = []
     if editing:
@@ -106,7 +111,7 @@ def project_modal(
             )
         )
     phase = draft.phase if draft and draft.phase in phases else phases[0]
-    cadence = draft.status_cadence if draft else Cadence.WEEKLY
+    cadence = draft.status_cadence if draft else Cadence(default_cadence)
     rule = draft.gate_rule if draft and draft.gate_rule in GATE_RULE_LABELS else "all"
     gate_options = [Option(value=v, label=text) for v, text in GATE_OPTION_LABELS.items()]
     ticked = {REJECT_ENDS} if draft is None or draft.gate_reject_ends else set()

@@ -94,6 +94,8 @@ class SlackUser:
     tz: str = "Europe/London"
     tz_offset: int = 0
     is_bot: bool = False
+    is_admin: bool = False
+    is_owner: bool = False
 
 
 class FakeSlackAPI:
@@ -162,9 +164,19 @@ class FakeSlackAPI:
             self._failures[method].append(Failure(status, error, retry_after, times))
 
     def add_user(
-        self, user_id: str, name: str, tz: str = "Europe/London", tz_offset: int = 0
+        self,
+        user_id: str,
+        name: str,
+        tz: str = "Europe/London",
+        tz_offset: int = 0,
+        *,
+        is_admin: bool = False,
+        is_owner: bool = False,
     ) -> None:
-        self.users[user_id] = SlackUser(user_id, name, tz, tz_offset)
+        """A person in the workspace; `is_admin`/`is_owner` make them a workspace admin/owner."""
+        self.users[user_id] = SlackUser(
+            user_id, name, tz, tz_offset, is_admin=is_admin or is_owner, is_owner=is_owner
+        )
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -329,6 +341,9 @@ class FakeSlackAPI:
                 "tz": user.tz,
                 "tz_offset": user.tz_offset,
                 "is_bot": user.is_bot,
+                "is_admin": user.is_admin,
+                "is_owner": user.is_owner,
+                "is_primary_owner": False,
                 "profile": {"real_name": user.name, "display_name": user.name.split()[0]},
             },
         }

@@ -90,6 +90,7 @@ class Modal:
             "initial_conversation",
             "initial_channel",
             "initial_date",
+            "initial_time",
             "initial_option",
             "initial_options",
         ):
@@ -154,6 +155,8 @@ def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
         state["selected_channel"] = value
     elif kind == "datepicker":
         state["selected_date"] = value.isoformat() if isinstance(value, date) else value
+    elif kind == "timepicker":
+        state["selected_time"] = value
     elif kind in ("static_select", "external_select", "radio_buttons"):
         state["selected_option"] = None if value is None else _option(element, value)
     elif kind in ("checkboxes", "multi_static_select", "multi_external_select"):
