@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from bot.slack_client import TeamClients
 from commands.digest_message import DigestMessage, digest_messages
-from commands.nudge_message import link_key, nudge_message
+from commands.nudge_message import link_key, nudge_message, unlink
 from commands.templates import Templates
 from storage import outbox
 from storage.db import Database
@@ -138,6 +138,14 @@ def nudge_job(
         with database.session() as session:
             for nudge in due_nudges(session=session, team_id=team_id, now=now):
                 text, blocks = nudge_message(nudge, templates)
+                link = link_key(nudge)
+                if (
+                    link is not None
+                    and outbox.find(session=session, team_id=team_id, key=link) is None
+                ):
+                    # What it would link to was never posted: point to the channel instead.
+                    text, blocks = unlink(text, blocks, nudge.project.channel_id)
+                    link = None
                 planned.append(PlannedNudge(nudge=nudge, text=text))
                 if send:
                     outbox.enqueue(
@@ -147,7 +155,7 @@ def nudge_job(
                         channel=nudge.to,
                         text=text,
                         blocks=blocks,
-                        link_key=link_key(nudge),
+                        link_key=link,
                         now=now,
                     )
                     record_sent(session=session, nudge=nudge, now=now)

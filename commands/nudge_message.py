@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
@@ -26,7 +27,7 @@ def nudge_message(nudge: Nudge, templates: Templates) -> tuple[str, list[dict[st
     """The direct message for a nudge; `{link}` in it becomes a permalink when sent."""
     context: dict[str, Any] = {"project": nudge.project}
     if nudge.stale is not None:
-        context["stale"] = nudge.stale
+        context |= {"stale": nudge.stale, "reminded_at": nudge.reminded_at}
     if nudge.risk is not None:
         context |= {"risk": nudge.risk, "label": risk_label(nudge.risk, nudge.project)}
     if nudge.gate is not None:
@@ -62,3 +63,12 @@ def link_key(nudge: Nudge) -> str | None:
     if nudge.gate is not None:
         return f"gate:{nudge.gate.gate.id}:request"
     return None
+
+
+def unlink(
+    text: str, blocks: list[dict[str, Any]], channel_id: str | None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The message with `{link}` pointing at the project channel (or nowhere)."""
+    where = f"<#{channel_id}>" if channel_id else "the project channel"
+    swapped = json.loads(json.dumps(blocks).replace("{link}", where))
+    return text.replace("{link}", where), swapped

@@ -204,17 +204,9 @@ def _starts_a_part(name: str, needle: str) -> bool:
     return any(part.lower().startswith(needle) for part in name.split("/"))
 
 
-class _SettingsState(ViewState):
-    """The submitted form, plus the timepickers the shared reader doesn't know yet."""
-
-    def time(self, block_id: str) -> str:
-        """The time picked in a timepicker, as Slack sends it ("09:00"); empty when none."""
-        return self._element(block_id).get("selected_time") or ""
-
-
 def read_settings_form(view: dict[str, Any]) -> tuple[WorkspaceSettings, dict[str, str]]:
     """The settings the person entered, and the fields that could not even be read."""
-    state = _SettingsState(view)
+    state = ViewState(view)
     errors: dict[str, str] = {}
 
     def whole_number(block_id: str, raw: str | None, fallback: int, problem: str) -> int:

@@ -45,6 +45,10 @@ class ViewState:
         """The values of the options ticked in checkboxes or a multi-select."""
         return [option["value"] for option in self._element(block_id).get("selected_options") or []]
 
+    def time(self, block_id: str) -> str:
+        """The time picked in a timepicker, as Slack sends it ("09:00"); empty when none."""
+        return self._element(block_id).get("selected_time") or ""
+
     def date(self, block_id: str) -> date | None:
         """The date picked in a datepicker."""
         picked = self._element(block_id).get("selected_date")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -31,6 +31,7 @@ from storage.workspaces import ensure_workspace
 from workflows.gates import add_working_days
 from workflows.periods import Period, period_containing, previous_period, week_label, zone
 from workflows.risks import Severity, severity
+from workflows.settings import parse_clock_time
 
 TOP_RISKS = 5
 PARTICIPATION_WEEKS = 4
@@ -107,10 +108,9 @@ def digest_moment(workspace: Workspace, now: datetime) -> datetime:
     """The latest scheduled digest time at or before `now` (the workspace's day and time)."""
     tz = zone(workspace.time_zone)
     local = now.astimezone(tz)
-    hour, minute = (int(part) for part in workspace.digest_time.split(":"))
     monday = local.date() - timedelta(days=local.weekday())
     day = monday + timedelta(days=workspace.digest_weekday)
-    moment = datetime.combine(day, time(hour, minute), tzinfo=tz)
+    moment = datetime.combine(day, parse_clock_time(workspace.digest_time), tzinfo=tz)
     if moment > local:
         moment -= timedelta(days=7)
     return moment.astimezone(now.tzinfo)

@@ -30,6 +30,7 @@ from storage.workspaces import ensure_workspace
 from workflows.gates import OverdueGate, add_working_days, pending_past_sla, record_reminder
 from workflows.periods import zone
 from workflows.risks import risks_past_review
+from workflows.settings import parse_clock_time
 from workflows.status import StaleProject, projects_needing_update
 
 NUDGE_HOUR = time(10, 0)
@@ -57,12 +58,8 @@ class Nudge:
     stale: StaleProject | None = None
     risk: Risk | None = None
     gate: OverdueGate | None = None
-
-
-def parse_hhmm(text: str) -> time:
-    """ "19:00" as a time."""
-    hour, minute = (int(part) for part in text.split(":"))
-    return time(hour, minute)
+    # For escalations: when the reminder that went unanswered was sent.
+    reminded_at: datetime | None = None
 
 
 def in_quiet_hours(moment: time, start: time, end: time) -> bool:
@@ -80,7 +77,7 @@ def may_nudge(*, workspace: Workspace, person: Person | None, now: datetime) -> 
     if local.weekday() >= 5 or local.time() < NUDGE_HOUR:
         return False
     if in_quiet_hours(
-        local.time(), parse_hhmm(workspace.quiet_start), parse_hhmm(workspace.quiet_end)
+        local.time(), parse_clock_time(workspace.quiet_start), parse_clock_time(workspace.quiet_end)
     ):
         return False
     return not (person is not None and person.paused_until and person.paused_until >= local.date())
@@ -129,7 +126,7 @@ def due_nudges(*, session: Session, team_id: str, now: datetime) -> list[Nudge]:
         key = f"nudge:status:{stale.project.id}:{stale.period.label}"
         consider(Nudge(NudgeKind.STATUS, key, stale.pm, stale.project, stale=stale))
         if firm:
-            _escalate_status(session, team_id, stale, key, now, workspace, consider)
+            _escalate_status(session, team_id, stale, now, workspace, consider)
 
     for risk, project in risks_past_review(session=session, team_id=team_id, now=now):
         if risk.owner and risk.review_date:
@@ -158,20 +155,33 @@ def _escalate_status(
     session: Session,
     team_id: str,
     stale: StaleProject,
-    nudge_key: str,
     now: datetime,
     workspace: Workspace,
     consider: Callable[[Nudge], None],
 ) -> None:
-    # Firm style: two working days after the PM's reminder, the sponsor hears.
-    reminder = outbox.find(session=session, team_id=team_id, key=nudge_key)
+    # Firm style: two working days after the first reminder the PM left unanswered, the
+    # sponsor hears (even when that reminder was for the period that just ended).
+    prefix = f"nudge:status:{stale.project.id}:"
+    reminder = outbox.first_sent_after(
+        session=session, team_id=team_id, key_prefix=prefix, after=stale.last_update_at
+    )
     if reminder is None or reminder.sent_at is None:
         return
     if now < add_working_days(reminder.sent_at, ESCALATE_AFTER_WORKING_DAYS, workspace.time_zone):
         return
+    period = reminder.key.removeprefix(prefix)
     for sponsor in _sponsors(session, stale.project):
-        key = f"nudge:status-escalation:{stale.project.id}:{stale.period.label}:{sponsor}"
-        consider(Nudge(NudgeKind.STATUS_ESCALATION, key, sponsor, stale.project, stale=stale))
+        key = f"nudge:status-escalation:{stale.project.id}:{period}:{sponsor}"
+        consider(
+            Nudge(
+                NudgeKind.STATUS_ESCALATION,
+                key,
+                sponsor,
+                stale.project,
+                stale=stale,
+                reminded_at=reminder.sent_at,
+            )
+        )
 
 
 def _sponsors(session: Session, project: Project) -> list[str]:

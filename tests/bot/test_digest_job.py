@@ -1,0 +1,254 @@
+"""The digest job end to end: posted once per period, within Slack's limits, whatever happens."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+import commands.digest_message
+import storage.outbox
+from bot.jobs import digest_job
+from bot.outbox import ChannelPacer, Deliverer
+from commands.templates import Templates
+from storage.models import OutboxMessage, Rag
+from storage.workspaces import ensure_workspace
+from tests.factories import SPONSOR, TEAM, make_project
+from workflows.status import StatusDraft, post_update
+
+MONDAY = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
+DIGEST_CHANNEL = "CDIGEST01"
+
+
+@pytest.fixture
+def workspace(database, clock):
+    clock.set(MONDAY)  # Slack's clock (message timestamps) and the app's agree
+    with database.session() as session:
+        workspace = ensure_workspace(session=session, team_id=TEAM)
+        workspace.digest_channel = DIGEST_CHANNEL
+        workspace.digest_leaders = [SPONSOR]
+        session.add(workspace)
+
+
+def run(runtime, now=MONDAY, templates=None):
+    runtime.clock.set(now)  # the test clock: the job and the deliverer agree on "now"
+    planned = digest_job(
+        database=runtime.database, templates=templates or runtime.templates, now=now
+    )
+    runtime.deliverer.deliver()
+    return planned
+
+
+def portfolio(database, count, name="Project {n}"):
+    created = MONDAY - timedelta(days=60)
+    for number in range(count):
+        project = make_project(
+            database, key=f"P{number:04d}", name=name.format(n=number), channel_id=None, now=created
+        )
+        if number % 3:
+            with database.session() as session:
+                post_update(
+                    session=session,
+                    project=project,
+                    author=project.created_by,
+                    now=MONDAY - timedelta(days=3),
+                    draft=StatusDraft(
+                        Rag.AMBER if number % 2 else Rag.GREEN, "ok", path_to_green="p"
+                    ),
+                )
+
+
+def test_the_digest_goes_to_the_channel_and_each_leader_once(
+    runtime, database, slack_api, workspace
+):
+    portfolio(database, 3)
+    run(runtime)
+    [post] = slack_api.posts(DIGEST_CHANNEL)
+    assert post.blocks[0]["text"]["text"] == "PMO digest · week 2026-W49"
+    assert "*Portfolio health*" in post.all_text()
+    [dm] = slack_api.dms(SPONSOR)
+    assert dm.blocks == post.blocks
+    run(runtime)
+    run(runtime, now=MONDAY + timedelta(days=3))
+    assert len(slack_api.posts(DIGEST_CHANNEL)) == 1
+    assert len(slack_api.dms(SPONSOR)) == 1
+
+
+def test_nothing_is_sent_before_the_digest_time(runtime, database, slack_api, workspace):
+    portfolio(database, 1)
+    run(runtime, now=MONDAY - timedelta(minutes=10))  # 08:55: last week's digest is due, not this
+    [post] = slack_api.posts(DIGEST_CHANNEL)
+    assert "2026-W48" in post.text
+    run(runtime, now=MONDAY)
+    assert [p.text for p in slack_api.posts(DIGEST_CHANNEL)] == [
+        "PMO digest · week 2026-W48",
+        "PMO digest · week 2026-W49",
+    ]
+
+
+def test_no_digest_without_a_channel_or_leaders(runtime, database, slack_api):
+    portfolio(database, 1)
+    [planned] = run(runtime)
+    assert planned.recipients == []
+    assert slack_api.posts() == []
+
+
+def test_200_projects_stay_within_50_blocks_a_message_and_name_each_project_once_per_section(
+    runtime, database, slack_api, workspace
+):
+    portfolio(database, 200, name="A project with a fairly long descriptive name number {n}")
+    run(runtime)
+    messages = slack_api.posts(DIGEST_CHANNEL)
+    first, *rest = messages
+    assert all(len(m.blocks) <= 50 for m in messages)
+    assert all(m.thread_ts == first.ts for m in rest)
+    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for m in messages for b in m.blocks)
+    sections: dict[str, list[str]] = {}
+    current = None
+    for block in [b for m in messages for b in m.blocks]:
+        if block["type"] == "divider":
+            current = None
+        elif block["type"] == "section":
+            text = block["text"]["text"]
+            if current is None:
+                current = text.split("\n", 1)[0]
+            sections.setdefault(current, []).extend(re.findall(r"\*(P\d{4})\*", text))
+    missing = next(
+        names for title, names in sections.items() if title.startswith("*No update this cycle*")
+    )
+    assert len(missing) == 67 and len(set(missing)) == 67
+    for names in sections.values():
+        assert len(names) == len(set(names))
+
+
+def test_a_digest_longer_than_a_message_continues_in_its_thread(
+    runtime, database, slack_api, workspace, monkeypatch
+):
+    monkeypatch.setattr(commands.digest_message, "MESSAGE_BLOCKS_MAX", 6)
+    portfolio(database, 60)
+    run(runtime)
+    first, *rest = slack_api.posts(DIGEST_CHANNEL)
+    assert len(rest) >= 2
+    assert all(len(m.blocks) <= 6 and m.thread_ts == first.ts for m in rest)
+    assert rest[0].text == "PMO digest · week 2026-W49 (continued, part 2)"
+    leader_first, *leader_rest = slack_api.dms(SPONSOR)
+    assert len(leader_rest) == len(rest)
+    assert all(m.thread_ts == leader_first.ts for m in leader_rest)
+
+
+def test_project_names_cannot_ping_a_channel(runtime, database, slack_api, workspace):
+    make_project(
+        database,
+        name="<!channel> urgent & <@U0BOSS001>",
+        channel_id=None,
+        now=MONDAY - timedelta(days=30),
+    )
+    run(runtime)
+    text = json.dumps(slack_api.posts(DIGEST_CHANNEL)[0].blocks)
+    assert "<!channel>" not in text and "<@U0BOSS001>" not in text
+    assert "&lt;!channel&gt; urgent &amp; &lt;@U0BOSS001&gt;" in text
+
+
+def test_two_schedulers_running_the_job_at_once_send_one_digest(
+    runtime, database, slack_api, workspace, clock
+):
+    portfolio(database, 5)
+    barrier = threading.Barrier(2)
+
+    def scheduler_process():
+        deliverer = Deliverer(
+            database, runtime.clients, clock=lambda: MONDAY, pacer=ChannelPacer(interval=0)
+        )
+        barrier.wait()
+        digest_job(database=database, templates=Templates(), now=MONDAY)
+        deliverer.deliver()
+
+    threads = [threading.Thread(target=scheduler_process) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(slack_api.posts(DIGEST_CHANNEL)) == 1
+    assert len(slack_api.dms(SPONSOR)) == 1
+
+
+def test_a_process_killed_after_deciding_resumes_without_losing_or_doubling(
+    runtime, database, slack_api, workspace
+):
+    portfolio(database, 3)
+    digest_job(database=database, templates=runtime.templates, now=MONDAY)  # then the process dies
+    assert slack_api.posts() == []
+    restarted = Deliverer(
+        database,
+        runtime.clients,
+        clock=lambda: MONDAY + timedelta(minutes=1),
+        pacer=ChannelPacer(interval=0),
+    )
+    digest_job(database=database, templates=runtime.templates, now=MONDAY + timedelta(minutes=1))
+    restarted.deliver()
+    assert len(slack_api.posts(DIGEST_CHANNEL)) == 1
+
+
+def test_a_process_killed_while_posting_resumes_without_doubling(
+    runtime, database, slack_api, workspace, monkeypatch
+):
+    portfolio(database, 3)
+    digest_job(database=database, templates=runtime.templates, now=MONDAY)
+
+    def die(**_):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(storage.outbox, "mark_sent", die)
+    with pytest.raises(SystemExit):
+        Deliverer(
+            database, runtime.clients, clock=lambda: MONDAY, pacer=ChannelPacer(interval=0)
+        ).deliver()
+    monkeypatch.undo()
+    later = Deliverer(
+        database,
+        runtime.clients,
+        clock=lambda: MONDAY + timedelta(minutes=5),
+        pacer=ChannelPacer(interval=0),
+    )
+    later.deliver()
+    assert len(slack_api.posts(DIGEST_CHANNEL)) == 1
+    assert len(slack_api.dms(SPONSOR)) == 1
+
+
+def test_rate_limits_and_outages_delay_the_digest_but_it_arrives_once(
+    runtime, database, slack_api, workspace, clock
+):
+    portfolio(database, 3)
+    slack_api.fail("chat.postMessage", status=429, retry_after=30)
+    slack_api.fail("chat.postMessage", status=503, times=3)
+    clock.set(MONDAY)
+    digest_job(database=database, templates=runtime.templates, now=MONDAY)
+    runtime.deliverer.deliver()
+    assert slack_api.posts(DIGEST_CHANNEL) == []  # told to wait 30 s
+    assert slack_api.dms(SPONSOR) == []  # Slack down: three 503s
+    for _ in range(4):
+        clock.advance(minutes=2)
+        runtime.deliverer.deliver()
+    assert len(slack_api.posts(DIGEST_CHANNEL)) == 1
+    assert len(slack_api.dms(SPONSOR)) == 1
+    with database.session() as session:
+        assert set(session.exec(select(OutboxMessage.status))) == {"sent"}
+
+
+def test_a_deployment_can_override_the_digest_text_per_workspace(
+    runtime, database, slack_api, workspace, tmp_path
+):
+    (tmp_path / TEAM).mkdir()
+    (tmp_path / TEAM / "digest_header.j2").write_text(
+        "Weekly portfolio review · {{ window.label }}"
+    )
+    (tmp_path / "digest_intro.j2").write_text("For {{ '<!everyone>' }} leaders.")
+    portfolio(database, 1)
+    run(runtime, templates=Templates(str(tmp_path)))
+    [post] = slack_api.posts(DIGEST_CHANNEL)
+    assert post.blocks[0]["text"]["text"] == "Weekly portfolio review · 2026-W49"
+    assert "For &lt;!everyone&gt; leaders." in post.all_text()
