@@ -121,6 +121,7 @@ def nudge(
         console.print(
             f"[bold]{item.nudge.kind.value}[/] → @{item.nudge.to}: {plain(item.text)}",
             highlight=False,
+            soft_wrap=True,
         )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -175,40 +177,52 @@ def build_digest(*, session: Session, team_id: str, now: datetime) -> Digest:
     )
 
 
-def _updates_by_project(
-    session: Session, team_id: str, until: datetime
-) -> dict[int, list[StatusUpdate]]:
+class Posted(NamedTuple):
+    """What the digest needs of one status update (rows, not ORM objects: 1,000 projects
+    have tens of thousands)."""
+
+    id: int
+    project_id: int
+    created_at: datetime
+    overall: str
+
+
+def _updates_by_project(session: Session, team_id: str, until: datetime) -> dict[int, list[Posted]]:
     # Every version posted in the history window, plus the newest one from before it.
     since = until - HISTORY
+    columns = (
+        StatusUpdate.id,
+        StatusUpdate.project_id,
+        StatusUpdate.created_at,
+        StatusUpdate.overall,
+    )
     recent = session.exec(
-        select(StatusUpdate)
-        .where(
+        select(*columns).where(
             StatusUpdate.team_id == team_id,
             StatusUpdate.created_at >= since,
             StatusUpdate.created_at < until,
         )
-        .order_by(col(StatusUpdate.created_at), col(StatusUpdate.id))
     )
     older_ids = (
         select(func.max(StatusUpdate.id))
         .where(StatusUpdate.team_id == team_id, StatusUpdate.created_at < since)
         .group_by(col(StatusUpdate.project_id))
     )
-    older = session.exec(select(StatusUpdate).where(col(StatusUpdate.id).in_(older_ids)))
-    grouped: dict[int, list[StatusUpdate]] = defaultdict(list)
-    for update in [*older, *recent]:
-        grouped[update.project_id].append(update)
+    older = session.exec(select(*columns).where(col(StatusUpdate.id).in_(older_ids)))
+    grouped: dict[int, list[Posted]] = defaultdict(list)
+    for row in [*older, *recent]:
+        grouped[row[1]].append(Posted(*row))
     for history in grouped.values():
-        history.sort(key=lambda u: (u.created_at, u.id or 0))
+        history.sort(key=lambda u: (u.created_at, u.id))
     return grouped
 
 
-def _standing(history: list[StatusUpdate], moment: datetime) -> StatusUpdate | None:
+def _standing(history: list[Posted], moment: datetime) -> Posted | None:
     before = [u for u in history if u.created_at < moment]
     return before[-1] if before else None
 
 
-def _rag_at(history: list[StatusUpdate], moment: datetime) -> Rag | None:
+def _rag_at(history: list[Posted], moment: datetime) -> Rag | None:
     standing = _standing(history, moment)
     return Rag(standing.overall) if standing else None
 
@@ -224,32 +238,32 @@ def _due_in(
     workspace: Workspace, project: Project, start: datetime, end: datetime
 ) -> Period | None:
     # The project's period whose update fell due in [start, end), if one did.
-    tz = zone(workspace.time_zone)
-    period = period_containing(
-        end - timedelta(seconds=1),
-        cadence=project.status_cadence,
-        tz=tz,
-        due_weekday=workspace.status_due_weekday,
+    return _due_for_cadence(
+        str(project.status_cadence), workspace.time_zone, workspace.status_due_weekday, start, end
     )
-    for candidate in (
-        period,
-        previous_period(
-            period, cadence=project.status_cadence, tz=tz, due_weekday=workspace.status_due_weekday
-        ),
-    ):
-        if start <= candidate.due_at < end:
-            return candidate
-    return None
 
 
-def _updated_in(history: list[StatusUpdate], start: datetime, end: datetime) -> bool:
+@lru_cache(maxsize=1024)
+def _due_for_cadence(
+    cadence: str, tz_name: str, due_weekday: int, start: datetime, end: datetime
+) -> Period | None:
+    # The same for every project of a cadence: computed once, not once per project.
+    tz = zone(tz_name)
+    period = period_containing(
+        end - timedelta(seconds=1), cadence=cadence, tz=tz, due_weekday=due_weekday
+    )
+    before = previous_period(period, cadence=cadence, tz=tz, due_weekday=due_weekday)
+    return next((p for p in (period, before) if start <= p.due_at < end), None)
+
+
+def _updated_in(history: list[Posted], start: datetime, end: datetime) -> bool:
     return any(start <= u.created_at < end for u in history)
 
 
 def _participation(
     workspace: Workspace,
     projects: list[Project],
-    updates: dict[int, list[StatusUpdate]],
+    updates: dict[int, list[Posted]],
     end: datetime,
 ) -> Participation:
     start = end - timedelta(days=7)

@@ -1,0 +1,217 @@
+"""How long does the Monday digest take to build, and how many SQL statements does it issue,
+for 10, 100 and 1,000 projects? (The statement count must not grow with the projects.)
+
+Each portfolio has a quarter of weekly updates per project, two risks per project and a
+pending gate on every tenth project. Run:
+
+    python bench/digest_bench.py                      # SQLite
+    python bench/digest_bench.py --database-url postgresql://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from commands.digest_message import digest_messages  # noqa: E402
+from commands.templates import Templates  # noqa: E402
+from storage import migrate  # noqa: E402
+from storage.db import Database, normalize_url  # noqa: E402
+from storage.models import (  # noqa: E402
+    Gate,
+    GateApprover,
+    Project,
+    ProjectRole,
+    Rag,
+    Risk,
+    Role,
+    StatusUpdate,
+    Workspace,
+)
+from workflows.digest import build_digest  # noqa: E402
+
+NOW = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+TEAM = "TBENCH001"
+WEEKS = 13
+RAGS = [Rag.GREEN, Rag.GREEN, Rag.GREEN, Rag.AMBER, Rag.RED]
+
+
+def seed(database: Database, count: int) -> None:
+    """A portfolio of `count` projects, inserted in bulk."""
+    created = NOW - timedelta(weeks=WEEKS + 4)
+    with database.session() as session:
+        session.add(Workspace(team_id=TEAM, digest_channel="CBENCH001"))
+        session.flush()
+        projects = [
+            Project(
+                team_id=TEAM,
+                key=f"P{n:04d}",
+                name=f"Project number {n}",
+                phase="Execute",
+                created_by="U0PM00001",
+                created_at=created,
+                updated_at=created,
+            )
+            for n in range(count)
+        ]
+        session.add_all(projects)
+        session.flush()
+        for n, project in enumerate(projects):
+            assert project.id is not None
+            session.add(
+                ProjectRole(
+                    team_id=TEAM, project_id=project.id, user_id=f"U0PM{n % 50:05d}", role=Role.PM
+                )
+            )
+            for week in range(WEEKS):
+                if week == WEEKS - 1 and n % 7 == 0:
+                    continue  # some miss the last week
+                rag = RAGS[(n + week) % len(RAGS)]
+                session.add(
+                    StatusUpdate(
+                        team_id=TEAM,
+                        project_id=project.id,
+                        period=f"W{week}",
+                        author="U0PM00001",
+                        created_at=NOW - timedelta(weeks=WEEKS - week) + timedelta(days=2),
+                        overall=rag,
+                        schedule=rag,
+                        scope=Rag.GREEN,
+                        budget=Rag.GREEN,
+                        resources=Rag.GREEN,
+                        summary="Steady.",
+                        path_to_green="" if rag == Rag.GREEN else "Plan.",
+                    )
+                )
+            for r in range(2):
+                probability, impact = 1 + (n + r) % 5, 1 + (n * 3 + r) % 5
+                session.add(
+                    Risk(
+                        team_id=TEAM,
+                        project_id=project.id,
+                        number=r + 1,
+                        kind="risk",
+                        title=f"Risk {r}",
+                        probability=probability,
+                        impact=impact,
+                        score=probability * impact,
+                        category="Other",
+                        raised_by="U0PM00001",
+                        created_at=created,
+                        updated_at=created,
+                    )
+                )
+            if n % 10 == 0:
+                gate = Gate(
+                    team_id=TEAM,
+                    project_id=project.id,
+                    number=1,
+                    from_phase="Execute",
+                    to_phase="Close",
+                    requested_by="U0PM00001",
+                    requested_at=NOW - timedelta(days=4),
+                    evidence="Done.",
+                    rule="all",
+                    required=2,
+                )
+                session.add(gate)
+                session.flush()
+                for approver in ("U0APPR001", "U0APPR002"):
+                    session.add(GateApprover(team_id=TEAM, gate_id=gate.id or 0, user_id=approver))
+
+
+def measure(database: Database, rounds: int) -> tuple[int, float, float, int, int]:
+    """(statements, build ms median, render ms median, messages, blocks) for one digest."""
+    statements = 0
+
+    def count(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    builds, renders = [], []
+    templates = Templates()
+    counted = 0
+    for _ in range(rounds):
+        statements = 0
+        started = time.perf_counter()
+        with database.session() as session:
+            digest = build_digest(session=session, team_id=TEAM, now=NOW)
+        built = time.perf_counter()
+        messages = digest_messages(digest, templates)
+        done = time.perf_counter()
+        counted = statements
+        builds.append((built - started) * 1000)
+        renders.append((done - built) * 1000)
+    event.remove(database.engine, "before_cursor_execute", count)
+    blocks = sum(len(m.blocks) for m in messages)
+    return counted, statistics.median(builds), statistics.median(renders), len(messages), blocks
+
+
+def fresh_database(base_url: str | None, folder: str, size: int) -> tuple[Database, str | None]:
+    if base_url is None:
+        url = f"sqlite:///{folder}/bench_{size}.db"
+        migrate.upgrade(url)
+        return Database(url), None
+    server = normalize_url(base_url)
+    name = f"pmo_bench_{size}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    return Database(url), name
+
+
+def drop(base_url: str, name: str) -> None:
+    admin = create_engine(normalize_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite files)")
+    parser.add_argument("--sizes", default="10,100,1000")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    print(
+        f"Digest build for one workspace on {backend}, median of {args.rounds} rounds "
+        f"({WEEKS} weeks of updates, 2 risks per project, a pending gate per 10 projects)\n"
+    )
+    columns = ("projects", "SQL statements", "build ms", "render ms", "messages", "blocks")
+    widths = (9, 15, 9, 10, 9, 7)
+    print(" ".join(f"{name:>{width}}" for name, width in zip(columns, widths, strict=True)))
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (int(s) for s in args.sizes.split(",")):
+            database, name = fresh_database(args.database_url, folder, size)
+            try:
+                seed(database, size)
+                statements, build, render, messages, blocks = measure(database, args.rounds)
+            finally:
+                database.dispose()
+                if name and args.database_url:
+                    drop(args.database_url, name)
+            row = (size, statements, f"{build:.1f}", f"{render:.1f}", messages, blocks)
+            print(" ".join(f"{value:>{width}}" for value, width in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""`pmo-bot digest`, `nudge`, `outbox` and `demo`, run as people run them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from storage import migrate
+from storage.db import Database
+from storage.models import Rag
+from storage.workspaces import ensure_workspace
+from tests.bot.test_cli import PMO_BOT, run
+from tests.conftest import BOT_TOKEN
+from tests.factories import PM, TEAM, make_project
+from workflows.status import StatusDraft, post_update
+
+MONDAY = "2026-11-30T09:05:00+00:00"
+
+
+@pytest.fixture
+def seeded(tmp_path):
+    url = f"sqlite:///{tmp_path / 'pmo.db'}"
+    migrate.upgrade(url)
+    database = Database(url)
+    with database.session() as session:
+        workspace = ensure_workspace(session=session, team_id=TEAM)
+        workspace.digest_channel = "CDIGEST01"
+        session.add(workspace)
+    project = make_project(
+        database, name="Apollo <!channel> launch", now=datetime(2026, 10, 1, tzinfo=UTC)
+    )
+    with database.session() as session:
+        post_update(
+            session=session,
+            project=project,
+            author=PM,
+            now=datetime(2026, 11, 18, tzinfo=UTC),
+            draft=StatusDraft(Rag.AMBER, "Vendor slipped", path_to_green="Daily calls"),
+        )
+    yield url, database
+    database.dispose()
+
+
+def env_for(url, slack_api=None):
+    values = {"DATABASE_URL": url, "LOG_LEVEL": "WARNING", "COLUMNS": "250"}
+    if slack_api is not None:
+        values |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack_api.url}
+    return values
+
+
+def test_digest_preview_prints_the_digest_and_sends_nothing(seeded, tmp_path):
+    url, database = seeded
+    result = run("digest", "--at", MONDAY, "--preview", env=env_for(url), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "PMO digest · week 2026-W49" in result.stdout
+    assert "APOLLO" in result.stdout and "No update this cycle" in result.stdout
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
+
+
+def test_digest_sends_once_per_period(seeded, slack_api, tmp_path):
+    url, _ = seeded
+    first = run("digest", "--at", MONDAY, env=env_for(url, slack_api), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "digest:T0PMO0001:2026-W49 queued for 1 recipient(s)" in first.stdout
+    assert "Delivered 1" in first.stdout
+    [post] = slack_api.posts("CDIGEST01")
+    assert "Apollo &lt;!channel&gt; launch" in post.all_text()
+    again = run(
+        "digest", "--at", "2026-11-30T17:00:00+00:00", env=env_for(url, slack_api), cwd=tmp_path
+    )
+    assert "was already sent; nothing new" in again.stdout
+    assert len(slack_api.posts("CDIGEST01")) == 1
+
+
+def test_a_bad_at_is_one_line(seeded, tmp_path):
+    url, _ = seeded
+    result = run("digest", "--at", "next monday", env=env_for(url), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "pmo-bot: --at 'next monday' is not an ISO date-time; write it like 2026-11-30T09:00 "
+        "or 2026-11-30T09:00+01:00"
+    ]
+
+
+def test_sending_without_a_token_says_so(seeded, tmp_path):
+    url, _ = seeded
+    result = run("digest", "--at", MONDAY, env=env_for(url), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN is not set" in result.stderr
+
+
+def test_nudge_preview_lists_who_would_hear_what(seeded, tmp_path):
+    url, _ = seeded
+    result = run(
+        "nudge", "--at", "2026-11-30T10:30:00+00:00", "--preview", env=env_for(url), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"status → @{PM}" in result.stdout
+    assert "missed its status update last period" in result.stdout
+
+
+def test_nudge_sends_once(seeded, slack_api, tmp_path):
+    url, _ = seeded
+    at = "2026-11-30T10:30:00+00:00"
+    run("nudge", "--at", at, env=env_for(url, slack_api), cwd=tmp_path)
+    run("nudge", "--at", at, env=env_for(url, slack_api), cwd=tmp_path)
+    assert len(slack_api.dms(PM)) == 1
+
+
+def test_outbox_lists_failures_and_retries_them(seeded, slack_api, tmp_path):
+    url, _ = seeded
+    slack_api.fail("chat.postMessage", error="channel_not_found")
+    run("digest", "--at", MONDAY, env=env_for(url, slack_api), cwd=tmp_path)
+    listed = run("outbox", "list", "--status", "failed", env=env_for(url), cwd=tmp_path)
+    assert "digest:T0PMO0001:2026-W49" in listed.stdout and "channel_not_found" in listed.stdout
+    retried = run("outbox", "retry", env=env_for(url, slack_api), cwd=tmp_path)
+    assert "1 failed message(s) back in line" in retried.stdout
+    assert len(slack_api.posts("CDIGEST01")) == 1
+    bad = run("outbox", "list", "--status", "lost", env=env_for(url), cwd=tmp_path)
+    assert bad.returncode == 2 and "--status must be one of" in bad.stderr
+
+
+def test_demo_seeds_a_portfolio_and_prints_its_digest(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    result = run("demo", env=env_for(url), cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for text_ in (
+        "Seeding a demo portfolio",
+        "PMO digest",
+        "Portfolio health",
+        "Top risks",
+        "Gates pending",
+        "HERMES-G1",
+        "Participation",
+    ):
+        assert text_ in result.stdout
+    again = run("demo", env=env_for(url), cwd=tmp_path, timeout=120)
+    assert "already in the database" in again.stdout
+    database = Database(url)
+    with database.engine.connect() as connection:
+        projects = connection.execute(text("SELECT count(*) FROM projects")).scalar()
+        updates = connection.execute(text("SELECT count(*) FROM status_updates")).scalar()
+    database.dispose()
+    assert projects == 12
+    assert updates >= 12 * 12
+
+
+def test_the_scheduler_process_takes_the_lease_and_gives_it_back_on_sigterm(
+    seeded, slack_api, tmp_path
+):
+    url, database = seeded
+    process = subprocess.Popen(
+        [PMO_BOT, "scheduler"],
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
+            **env_for(url, slack_api),
+        },
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        holder = None
+        while holder is None and time.monotonic() < deadline:  # waiting for the process to start
+            with database.engine.connect() as connection:
+                holder = connection.execute(text("SELECT holder FROM scheduler_leases")).scalar()
+            time.sleep(0.1)
+        assert holder is not None
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    with database.engine.connect() as connection:
+        expires = connection.execute(text("SELECT expires_at FROM scheduler_leases")).scalar()
+    assert str(expires).startswith("1970")
