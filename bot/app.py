@@ -17,12 +17,12 @@ from bot.oauth import installation_store, oauth_settings
 from bot.outbox import ChannelPacer, Courier, Deliverer
 from bot.settings import Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
-from commands import gate, nudge, pmo, risk, status
+from commands import gate, home, nudge, pmo, risk, status
 from commands.context import Clock
 from commands.templates import Templates
 from storage.db import Database
 
-SURFACES = [pmo, status, risk, gate, nudge]
+SURFACES = [pmo, status, risk, gate, nudge, home]
 LISTENER_THREADS = 16
 
 
@@ -34,6 +34,15 @@ class _TokenFromClient(logging.Filter):
 
 
 logging.getLogger("slack_bolt.App").addFilter(_TokenFromClient())
+
+
+def _log_lifecycle(event: dict[str, Any], body: dict[str, Any]) -> None:
+    # Single-workspace mode keeps its token in the environment: say so in the log.
+    logging.getLogger(__name__).warning(
+        "Slack says %s for team %s; SLACK_BOT_TOKEN no longer works there",
+        event.get("type"),
+        body.get("team_id"),
+    )
 
 
 def utc_now() -> datetime:
@@ -100,6 +109,12 @@ def build_runtime(
 
     app.middleware(provide_services)
     app.error(handle_error)
+    if settings.oauth_enabled:
+        # Bolt's own: forget a workspace's tokens when it uninstalls or revokes them.
+        app.enable_token_revocation_listeners()
+    else:
+        app.event("app_uninstalled")(_log_lifecycle)
+        app.event("tokens_revoked")(_log_lifecycle)
     for surface in SURFACES:
         surface.register(app)
     return Runtime(

@@ -70,14 +70,9 @@ def pmo_command(
             card = projects.project_card(session=session, project=project)
         respond(blocks=project_card_blocks(card), text=f"{project.key} · {project.name}")
     elif verb == "new":
-        with db.session() as session:
-            phases = projects.phases_of(session=session, team_id=team_id)
-            cadence = settings_rules.settings_of(session=session, team_id=team_id).default_cadence
         client.views_open(
             trigger_id=command["trigger_id"],
-            view=project_form.project_modal(
-                phases=phases, creator=user_id, default_cadence=cadence
-            ),
+            view=new_project_form(db=db, team_id=team_id, user_id=user_id),
         )
     elif verb == "edit":
         open_edit_form(
@@ -121,6 +116,14 @@ def pmo_command(
             text=f"I don't know `/pmo {verb}`. Here is what I can do:",
             blocks=help_blocks(),
         )
+
+
+def new_project_form(*, db: Database, team_id: str, user_id: str) -> dict[str, Any]:
+    """The empty project form, with the workspace's phases and default cadence."""
+    with db.session() as session:
+        phases = projects.phases_of(session=session, team_id=team_id)
+        cadence = settings_rules.settings_of(session=session, team_id=team_id).default_cadence
+    return project_form.project_modal(phases=phases, creator=user_id, default_cadence=cadence)
 
 
 def open_edit_form(

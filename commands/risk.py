@@ -58,7 +58,7 @@ def risk_command(
         return
     if asked.kind == RiskAsk.FORM:
         with db.session() as session:
-            view = _form_for(session, team_id, user_id, channel_id)
+            view = risk_form_for(session, team_id, user_id, channel_id)
         client.views_open(trigger_id=command["trigger_id"], view=view)
     elif asked.kind == RiskAsk.RAISE:
         _raise_short_form(db, delivery, clock, respond, team_id, user_id, channel_id, asked)
@@ -98,9 +98,10 @@ def risk_command(
         respond(blocks=blocks, text="Your risks")
 
 
-def _form_for(
+def risk_form_for(
     session: Session, team_id: str, user_id: str, channel_id: str | None
 ) -> dict[str, Any]:
+    """The risk form, for the channel's project or with a picker of the person's projects."""
     choices = project_choices(session=session, team_id=team_id, user_id=user_id, roles=ANY_ROLE)
     project = (
         project_in_channel(session=session, team_id=team_id, channel_id=channel_id)
