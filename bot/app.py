@@ -17,12 +17,12 @@ from bot.oauth import installation_store, oauth_settings
 from bot.outbox import ChannelPacer, Courier, Deliverer
 from bot.settings import Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
-from commands import gate, home, nudge, pmo, risk, status
+from commands import gate, home, kudos, nudge, pmo, risk, status
 from commands.context import Clock
 from commands.templates import Templates
 from storage.db import Database
 
-SURFACES = [pmo, status, risk, gate, nudge, home]
+SURFACES = [pmo, status, risk, gate, kudos, nudge, home]
 LISTENER_THREADS = 16
 
 

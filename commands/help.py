@@ -47,6 +47,13 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Kudos: /kudos",
+        [
+            ("/kudos", "thank someone (opens the form)"),
+            ("/kudos @person for what they did", "thank them in this channel; they hear of it"),
+        ],
+    ),
+    (
         "Stage gates: /gate",
         [
             ("/gate [KEY]", "request the project's next gate (opens the form)"),

@@ -443,3 +443,17 @@ class SchedulerLease(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(32), primary_key=True))
     holder: str = Field(max_length=100)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Kudos(SQLModel, table=True):
+    """A thank-you from one person to others, for something they did."""
+
+    __tablename__ = "kudos"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    giver: str = Field(max_length=32)
+    receivers: list[str] = Field(sa_type=JSON)
+    reason: str = Field(sa_type=Text)
+    channel_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -317,11 +317,31 @@ class SlackClient:
             "token": "verification-token-unused",
             "trigger_id": self._trigger(),
             "view": view,
-            "response_urls": [],
+            "response_urls": self._response_urls(modal, view["state"]["values"]),
             "is_enterprise_install": False,
             "enterprise": None,
         }
         return self._interactive(payload, **kwargs)
+
+    def _response_urls(self, modal: Modal, values: dict[str, Any]) -> list[dict[str, Any]]:
+        # Slack hands a response_url for each channel picked in a select that asks for one.
+        urls = []
+        for block in modal.inputs().values():
+            element = block["element"]
+            if not element.get("response_url_enabled"):
+                continue
+            picked = values[block["block_id"]][element["action_id"]]
+            channel = picked.get("selected_conversation") or picked.get("selected_channel")
+            if channel:
+                urls.append(
+                    {
+                        "block_id": block["block_id"],
+                        "action_id": element["action_id"],
+                        "channel_id": channel,
+                        "response_url": self.api.response_url(),
+                    }
+                )
+        return urls
 
     def click(
         self,

@@ -31,6 +31,7 @@ from storage.models import (
 from storage.projects import list_projects, roles_by_project
 from storage.workspaces import ensure_workspace
 from workflows.gates import add_working_days
+from workflows.kudos import kudos_between
 from workflows.periods import Period, period_containing, previous_period, week_label, zone
 from workflows.risks import Severity, severity
 from workflows.settings import parse_clock_time
@@ -104,6 +105,7 @@ class Digest:
     pending_gates: list[GateLine]
     decided_gates: list[tuple[Project, list[Gate]]]
     participation: list[Participation] = field(default_factory=list)
+    kudos: int = 0
 
 
 def digest_moment(workspace: Workspace, now: datetime) -> datetime:
@@ -174,6 +176,7 @@ def build_digest(*, session: Session, team_id: str, now: datetime) -> Digest:
             _participation(workspace, projects, updates, window.end - timedelta(days=7 * weeks))
             for weeks in reversed(range(PARTICIPATION_WEEKS))
         ],
+        kudos=kudos_between(session=session, team_id=team_id, start=window.start, end=window.end),
     )
 
 

@@ -9,6 +9,7 @@ from storage.workspaces import ensure_workspace
 from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, TEAM, make_project
 from workflows.digest import build_digest, digest_moment
 from workflows.gates import GateDraft, decide, request_gate
+from workflows.kudos import give_kudos
 from workflows.risks import RiskDraft, raise_risk
 from workflows.status import StatusDraft, post_update
 
@@ -175,3 +176,18 @@ def test_the_digest_is_scoped_to_its_workspace(database):
     result = digest(database)
     assert result.active_projects == 0
     assert result.missing == []
+
+
+def test_the_digest_counts_the_weeks_kudos(database):
+    with database.session() as session:
+        for days in (1, 3, 10):
+            give_kudos(
+                session=session,
+                team_id=TEAM,
+                giver=PM,
+                receivers=[APPROVER],
+                reason="thanks",
+                channel_id=None,
+                now=MONDAY - timedelta(days=days),
+            )
+    assert digest(database).kudos == 2

@@ -1,0 +1,162 @@
+"""`/kudos @person for what they did`: a public thank-you, and a direct message to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import (
+    ConversationSelectElement,
+    InputBlock,
+    PlainTextInputElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+from sqlmodel import Session
+
+from commands import mrkdwn
+from commands.context import Clock, Delivery
+from commands.view_state import ViewState
+from storage import outbox
+from storage.db import Database
+from storage.models import Kudos
+from workflows.errors import InvalidInput, PmoError
+from workflows.kudos import REASON_MAX, give_kudos
+
+CALLBACK_ID = "kudos.save"
+RECEIVERS = "receivers"
+REASON = "reason"
+WHERE = "where"
+USAGE = "/kudos @person @another for what they did"
+
+
+def register(app: App) -> None:
+    """Attach `/kudos` and its form."""
+    app.command("/kudos")(kudos_command)
+    app.view(CALLBACK_ID)(save_kudos)
+
+
+def kudos_command(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+) -> None:
+    """`/kudos` alone opens the form; `/kudos @ana for …` thanks at once, in this channel."""
+    ack()
+    text = command.get("text", "").strip()
+    if not text:
+        client.views_open(trigger_id=command["trigger_id"], view=kudos_modal())
+        return
+    receivers = mrkdwn.user_ids_in(text)
+    reason = " ".join(mrkdwn.USER_MENTION.sub("", text).split())
+    try:
+        with db.session() as session:
+            kudos = give_kudos(
+                session=session,
+                team_id=command["team_id"],
+                giver=command["user_id"],
+                receivers=receivers,
+                reason=reason,
+                channel_id=command["channel_id"],
+                now=clock(),
+            )
+            _enqueue_thanks(session, kudos, clock)
+    except InvalidInput as exc:
+        raise PmoError(f"{exc} `{USAGE}`") from None
+    respond(text=thanks_text(kudos), response_type="in_channel")
+    delivery.send_soon()
+
+
+def kudos_modal() -> dict[str, Any]:
+    """The form: who, for what, and where the thank-you is posted."""
+    return View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title="Give kudos",
+        submit="Thank them",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=RECEIVERS,
+                label="Who are you thanking?",
+                element=UserMultiSelectElement(action_id=RECEIVERS),
+            ),
+            InputBlock(
+                block_id=REASON,
+                label="For what?",
+                element=PlainTextInputElement(
+                    action_id=REASON, multiline=True, max_length=REASON_MAX
+                ),
+            ),
+            InputBlock(
+                block_id=WHERE,
+                label="Where to say it",
+                element=ConversationSelectElement(
+                    action_id=WHERE,
+                    default_to_current_conversation=True,
+                    response_url_enabled=True,
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def save_kudos(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    respond: Respond,
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+) -> None:
+    """Store the thank-you, post it where asked and tell the people thanked."""
+    state = ViewState(view)
+    try:
+        with db.session() as session:
+            kudos = give_kudos(
+                session=session,
+                team_id=body["team"]["id"],
+                giver=body["user"]["id"],
+                receivers=state.users(RECEIVERS),
+                reason=state.text(REASON),
+                channel_id=state.conversation(WHERE),
+                now=clock(),
+            )
+            _enqueue_thanks(session, kudos, clock)
+    except InvalidInput as exc:
+        ack(response_action="errors", errors=exc.errors)
+        return
+    ack()
+    # Slack gives a response_url for the channel picked, so the bot need not be a member.
+    respond(text=thanks_text(kudos), response_type="in_channel")
+    delivery.send_soon()
+
+
+def thanks_text(kudos: Kudos) -> str:
+    """`:clap: <@giver> thanks <@ana> and <@ben>: for …` (their words escaped)."""
+    names = [f"<@{user}>" for user in kudos.receivers]
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    reason = mrkdwn.escape(kudos.reason)
+    joined = f" {reason}" if kudos.reason.lower().startswith("for ") else f": {reason}"
+    return mrkdwn.fit(f":clap: <@{kudos.giver}> thanks {who}{joined}", 3000)
+
+
+def _enqueue_thanks(session: Session, kudos: Kudos, clock: Clock) -> None:
+    text = (
+        f":sparkles: <@{kudos.giver}> thanked you: {mrkdwn.fit(mrkdwn.escape(kudos.reason), 2500)}"
+    )
+    for user in kudos.receivers:
+        outbox.enqueue(
+            session=session,
+            team_id=kudos.team_id,
+            key=f"kudos:{kudos.id}:dm:{user}",
+            channel=user,
+            text=text,
+            now=clock(),
+        )
