@@ -15,3 +15,6 @@ def configure_logging() -> None:
     )
     # slack_sdk logs every HTTP body at DEBUG; keep it quiet unless asked.
     logging.getLogger("slack_sdk").setLevel(max(logging.getLogger().level, logging.INFO))
+    # Alembic narrates every migration step; `pmo-bot migrate` says the outcome itself.
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -22,18 +23,28 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         self._settings = settings
         self._options = options
         self._scheduler = scheduler
+        self._service: SchedulerService | None = None
+        self._thread: threading.Thread | None = None
         super().__init__()
 
     def load_config(self) -> None:
         for key, value in self._options.items():
             self.cfg.set(key, value)
+        self.cfg.set("worker_exit", self._worker_exit)
 
     def load(self) -> Any:
         runtime = build_runtime(self._settings)
         if self._scheduler:
             # In the worker, after the fork: threads don't survive a fork.
-            SchedulerService(runtime).start_in_background()
+            self._service = SchedulerService(runtime)
+            self._thread = self._service.start_in_background()
         return create_web_app(runtime)
+
+    def _worker_exit(self, server: Any, worker: Any) -> None:
+        # Give the lease back on the way out, so another replica need not wait for it to lapse.
+        if self._service is not None and self._thread is not None:
+            self._service.stop()
+            self._thread.join(timeout=10)
 
 
 def serve_http(

@@ -164,3 +164,43 @@ def test_serve_answers_healthz_and_slash_commands(tmp_path, slack_api):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_serve_runs_the_scheduler_in_process_and_gives_its_lease_back(tmp_path, slack_api):
+    import sqlite3
+
+    port = free_port()
+    env = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_api.url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
+        "PORT": str(port),
+    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    process = subprocess.Popen(
+        [PMO_BOT, "serve"],
+        env={**clean, **env},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    database = tmp_path / "served.db"
+    try:
+        deadline = time.monotonic() + 30
+        held = []
+        while not held and time.monotonic() < deadline:  # waiting for the worker to boot
+            try:
+                with sqlite3.connect(database) as connection:
+                    held = connection.execute("SELECT holder FROM scheduler_leases").fetchall()
+            except sqlite3.OperationalError:
+                pass
+            time.sleep(0.1)
+        assert held, "serve never took the scheduler lease"
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
+    with sqlite3.connect(database) as connection:
+        [(expires,)] = connection.execute("SELECT expires_at FROM scheduler_leases").fetchall()
+    assert expires.startswith("1970")
