@@ -26,6 +26,13 @@ TEAM_HELP = "Only this workspace (Slack team id)."
 outbox_cli = typer.Typer(help="Messages waiting for Slack: list them, retry the failed ones.")
 
 
+def _offline_database() -> tuple[Database, Templates]:
+    # Previews need the database and the templates, not Slack.
+    settings = settings_or_exit()
+    ensure_schema(settings)
+    return Database(settings.DATABASE_URL), Templates(settings.TEMPLATES_DIR)
+
+
 def _name_lookup(database: Database, team_id: str) -> dict[str, str]:
     with database.session() as session:
         return names_of(session=session, team_id=team_id)
@@ -56,12 +63,10 @@ def digest(
     """Run the digest job now: each workspace's digest for its latest digest time (once)."""
     now = parse_at(at)
     if preview:
-        settings = settings_or_exit()
-        ensure_schema(settings)
-        database = Database(settings.DATABASE_URL)
+        database, templates = _offline_database()
         planned = digest_job(
             database=database,
-            templates=Templates(settings.TEMPLATES_DIR),
+            templates=templates,
             now=now,
             team=team,
             send=False,
@@ -94,12 +99,10 @@ def nudge(
     """Run the nudge job now: reminders due in each person's own time zone (once each)."""
     now = parse_at(at)
     if preview:
-        settings = settings_or_exit()
-        ensure_schema(settings)
-        database = Database(settings.DATABASE_URL)
+        database, templates = _offline_database()
         planned = nudge_job(
             database=database,
-            templates=Templates(settings.TEMPLATES_DIR),
+            templates=templates,
             now=now,
             clients=None,
             team=team,
@@ -155,9 +158,7 @@ def outbox_list(
             raise fail(
                 f"--status must be one of {', '.join(s.value for s in OutboxStatus)}", code=2
             ) from None
-    settings = settings_or_exit()
-    ensure_schema(settings)
-    database = Database(settings.DATABASE_URL)
+    database, _ = _offline_database()
     with database.session() as session:
         rows = outbox_store.list_messages(session=session, statuses=statuses, limit=limit)
     table = Table(
@@ -198,9 +199,7 @@ def demo(
     """Seed a sample portfolio (its own workspace) and print its Monday digest."""
     from bot.demo import DEMO_TEAM, demo_now, seed, seeded
 
-    settings = settings_or_exit()
-    ensure_schema(settings)
-    database = Database(settings.DATABASE_URL)
+    database, templates = _offline_database()
     now = parse_at(at) if at else demo_now()
     if seeded(database):
         console.print(
@@ -211,7 +210,7 @@ def demo(
         seed(database, now)
     planned = digest_job(
         database=database,
-        templates=Templates(settings.TEMPLATES_DIR),
+        templates=templates,
         now=now,
         team=DEMO_TEAM,
         send=False,

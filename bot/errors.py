@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 
-from workflows.errors import PmoError
+from workflows.errors import InvalidInput, PmoError
 
 logger = logging.getLogger("pmo_bot.errors")
 MAX_INLINE_ERROR = 2000
@@ -33,8 +33,9 @@ def handle_error(
 ) -> BoltResponse | None:
     """Tell the person what went wrong: the rule's own words, or an apology with an error id.
 
-    A form submitted but not yet acknowledged shows it inline and stays open, so
-    nothing the person typed is lost.
+    A form submitted but not yet acknowledged shows it inline and stays open, so nothing
+    the person typed is lost: InvalidInput's fields on their own blocks, anything else on
+    the first input. So form handlers just raise; none needs a try/except.
     """
     if isinstance(error, PmoError):
         text = str(error)
@@ -50,9 +51,8 @@ def handle_error(
         )
         text = apology(error_id)
     if response is not None and body.get("type") == "view_submission":
-        block_id = first_input_block(body.get("view", {}))
-        if block_id is not None:
-            errors = {block_id: text[:MAX_INLINE_ERROR]}
+        errors = inline_errors(error, text, body.get("view", {}))
+        if errors:
             return BoltResponse(status=200, body={"response_action": "errors", "errors": errors})
     try:
         reply(body=body, client=client, respond=respond, text=text)
@@ -61,12 +61,21 @@ def handle_error(
     return None
 
 
-def first_input_block(view: dict[str, Any]) -> str | None:
-    """The block id of the modal's first input, where an inline error can show."""
-    for block in view.get("blocks", []):
-        if block.get("type") == "input" and block.get("block_id"):
-            return block["block_id"]
-    return None
+def inline_errors(error: Exception, text: str, view: dict[str, Any]) -> dict[str, str]:
+    """Errors by block id: each invalid field on its own input, the rest on the first one."""
+    inputs = [
+        block["block_id"]
+        for block in view.get("blocks", [])
+        if block.get("type") == "input" and block.get("block_id")
+    ]
+    if not inputs:
+        return {}
+    fields = error.errors if isinstance(error, InvalidInput) else {"": text}
+    errors: dict[str, str] = {}
+    for field, message in fields.items():
+        block = field if field in inputs else inputs[0]
+        errors[block] = f"{errors[block]} {message}" if block in errors else message
+    return {block: message[:MAX_INLINE_ERROR] for block, message in errors.items()}
 
 
 def reply(

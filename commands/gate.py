@@ -153,27 +153,19 @@ def save_request(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     key = gate_form.requested_key(view)
     if not key:
-        ack(response_action="errors", errors={gate_form.PROJECT: "Pick a project."})
-        return
-    try:
-        with db.session() as session:
-            project = projects.get_project(session=session, team_id=team_id, key=key)
-            gate, plan = gate_rules.request_gate(
-                session=session,
-                project=project,
-                requester=user_id,
-                draft=gate_form.read_gate_form(view),
-                now=clock(),
-            )
-            _enqueue_request(
-                session=session, gate=gate, project=project, approvers=plan.approvers, now=clock()
-            )
-    except InvalidInput as exc:
-        ack(response_action="errors", errors=exc.errors)
-        return
-    except PmoError as exc:
-        ack(response_action="errors", errors={gate_form.EVIDENCE: str(exc)})
-        return
+        raise InvalidInput({gate_form.PROJECT: "Pick a project."})
+    with db.session() as session:
+        project = projects.get_project(session=session, team_id=team_id, key=key)
+        gate, plan = gate_rules.request_gate(
+            session=session,
+            project=project,
+            requester=user_id,
+            draft=gate_form.read_gate_form(view),
+            now=clock(),
+        )
+        _enqueue_request(
+            session=session, gate=gate, project=project, approvers=plan.approvers, now=clock()
+        )
     ack()
     delivery.send_soon()
 
@@ -183,16 +175,13 @@ def approve(
 ) -> None:
     """ "Approve": counted at once (buttons carry only the gate id; the rest is re-read)."""
     ack()
-    _decide(
-        body=body,
-        respond=respond,
-        db=db,
-        clock=clock,
-        delivery=delivery,
-        gate_id=_gate_id(body),
-        verdict=Verdict.APPROVE,
-        reason="",
+    label = _decide(
+        body=body, db=db, clock=clock, gate_id=_gate_id(body), verdict=Verdict.APPROVE, reason=""
     )
+    respond(
+        text=f"Recorded: you approved {label}.", response_type="ephemeral", replace_original=False
+    )
+    delivery.send_soon()
 
 
 def ask_reason(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
@@ -225,41 +214,16 @@ def save_reason(
     """The reason given: record the rejection or the request for changes."""
     gate_id, verdict, reason = gate_form.read_reason_form(view)
     if gate_id is None or verdict is None:
-        ack(response_action="errors", errors={gate_form.REASON: "This form is no longer valid."})
-        return
-    try:
-        with db.session() as session:
-            decided = gate_rules.decide(
-                session=session,
-                team_id=body["team"]["id"],
-                gate_id=gate_id,
-                approver=body["user"]["id"],
-                verdict=verdict,
-                reason=reason,
-                now=clock(),
-            )
-            _enqueue_decision(session=session, decided=decided, now=clock())
-    except InvalidInput as exc:
-        ack(response_action="errors", errors=exc.errors)
-        return
-    except PmoError as exc:
-        ack(response_action="errors", errors={gate_form.REASON: str(exc)})
-        return
+        raise PmoError("This form is no longer valid.")
+    _decide(body=body, db=db, clock=clock, gate_id=gate_id, verdict=verdict, reason=reason)
     ack()
     delivery.send_soon()
 
 
 def _decide(
-    *,
-    body: dict[str, Any],
-    respond: Respond,
-    db: Database,
-    clock: Clock,
-    delivery: Delivery,
-    gate_id: int,
-    verdict: Verdict,
-    reason: str,
-) -> None:
+    *, body: dict[str, Any], db: Database, clock: Clock, gate_id: int, verdict: Verdict, reason: str
+) -> str:
+    # Record the decision and queue its messages; returns the gate's label.
     with db.session() as session:
         decided = gate_rules.decide(
             session=session,
@@ -271,11 +235,7 @@ def _decide(
             now=clock(),
         )
         _enqueue_decision(session=session, decided=decided, now=clock())
-        label = gate_rules.gate_label(decided.gate, decided.project)
-    respond(
-        text=f"Recorded: you approved {label}.", response_type="ephemeral", replace_original=False
-    )
-    delivery.send_soon()
+        return gate_rules.gate_label(decided.gate, decided.project)
 
 
 def _gate_id(body: dict[str, Any]) -> int:

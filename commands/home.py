@@ -22,7 +22,7 @@ from commands.context import Clock
 from commands.pmo import new_project_form
 from commands.risk import risk_form_for
 from commands.risk_message import SEVERITY_EMOJI
-from commands.status import open_status_form
+from commands.status import update_again
 from commands.status_form import RAG_EMOJI
 from storage.db import Database
 from workflows.gates import gate_label
@@ -37,7 +37,7 @@ RAISE_RISK_ACTION = "home.raise_risk"
 def register(app: App) -> None:
     """Attach the Home tab and its buttons."""
     app.event("app_home_opened")(publish_home)
-    app.action(POST_STATUS_ACTION)(post_status)
+    app.action(POST_STATUS_ACTION)(update_again)
     app.action(NEW_PROJECT_ACTION)(new_project)
     app.action(RAISE_RISK_ACTION)(raise_risk)
 
@@ -120,20 +120,6 @@ def home_view(home: Home) -> dict[str, Any]:
     if not home.risks:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text="You own no open risk.")]))
     return View(type="home", blocks=blocks).to_dict()
-
-
-def post_status(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
-    """ "Post update" beside a project that owes one."""
-    ack()
-    open_status_form(
-        client=client,
-        db=db,
-        team_id=body["team"]["id"],
-        user_id=body["user"]["id"],
-        key=body["actions"][0]["value"],
-        channel_id=None,
-        trigger_id=body["trigger_id"],
-    )
 
 
 def new_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:

@@ -117,21 +117,17 @@ def save_kudos(
 ) -> None:
     """Store the thank-you, post it where asked and tell the people thanked."""
     state = ViewState(view)
-    try:
-        with db.session() as session:
-            kudos = give_kudos(
-                session=session,
-                team_id=body["team"]["id"],
-                giver=body["user"]["id"],
-                receivers=state.users(RECEIVERS),
-                reason=state.text(REASON),
-                channel_id=state.conversation(WHERE),
-                now=clock(),
-            )
-            _enqueue_thanks(session, kudos, clock)
-    except InvalidInput as exc:
-        ack(response_action="errors", errors=exc.errors)
-        return
+    with db.session() as session:
+        kudos = give_kudos(
+            session=session,
+            team_id=body["team"]["id"],
+            giver=body["user"]["id"],
+            receivers=state.users(RECEIVERS),
+            reason=state.text(REASON),
+            channel_id=state.conversation(WHERE),
+            now=clock(),
+        )
+        _enqueue_thanks(session, kudos, clock)
     ack()
     # Slack gives a response_url for the channel picked, so the bot need not be a member.
     respond(text=thanks_text(kudos), response_type="in_channel")

@@ -22,7 +22,7 @@ from storage import outbox
 from storage.db import Database
 from workflows import projects
 from workflows import settings as settings_rules
-from workflows.errors import InvalidInput, NotPermitted, PmoError
+from workflows.errors import InvalidInput, PmoError
 
 USAGE_SHOW = "/pmo show KEY"
 USAGE_EDIT = "/pmo edit KEY"
@@ -172,32 +172,24 @@ def save_project(
     clock: Clock,
     delivery: Delivery,
 ) -> None:
-    """Create or update the project; wrong fields are shown inline in the form."""
+    """Create or update the project; wrong fields are shown inline (see bot/errors.py)."""
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     draft, errors = project_form.read_project_form(view)
     if errors:
-        ack(response_action="errors", errors=errors)
-        return
+        raise InvalidInput(errors)
     key = project_form.editing_key(view)
     now = clock()
-    try:
-        with db.session() as session:
-            if key:
-                project = projects.update_project(
-                    session=session, team_id=team_id, actor=user_id, key=key, draft=draft, now=now
-                )
-            else:
-                project = projects.create_project(
-                    session=session, team_id=team_id, actor=user_id, draft=draft, now=now
-                )
-            card = projects.project_card(session=session, project=project)
-            _announce(session=session, card=card, actor=user_id, created=not key, now=now)
-    except InvalidInput as exc:
-        ack(response_action="errors", errors=_form_errors(exc.errors, editing=bool(key)))
-        return
-    except PmoError as exc:
-        ack(response_action="errors", errors={project_form.NAME: str(exc)})
-        return
+    with db.session() as session:
+        if key:
+            project = projects.update_project(
+                session=session, team_id=team_id, actor=user_id, key=key, draft=draft, now=now
+            )
+        else:
+            project = projects.create_project(
+                session=session, team_id=team_id, actor=user_id, draft=draft, now=now
+            )
+        card = projects.project_card(session=session, project=project)
+        _announce(session=session, card=card, actor=user_id, created=not key, now=now)
     ack()
     delivery.send_soon()
 
@@ -225,17 +217,6 @@ def _announce(
         now=now,
     )
     return project.team_id, key
-
-
-def _form_errors(errors: dict[str, str], editing: bool) -> dict[str, str]:
-    # Inline errors must name a block the form has; others go on the name field.
-    shown: dict[str, str] = {}
-    for field, message in errors.items():
-        block = field if field in project_form.FIELDS else project_form.NAME
-        if editing and block == project_form.KEY:
-            block = project_form.NAME
-        shown[block] = f"{shown[block]} {message}" if block in shown else message
-    return shown
 
 
 def is_slack_admin(client: WebClient, user_id: str) -> bool:
@@ -280,21 +261,16 @@ def save_settings(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     draft, unreadable = settings_form.read_settings_form(view)
     admin = is_slack_admin(client, user_id)
-    try:
-        with db.session() as session:
-            settings_rules.require_may_change_settings(
-                session=session, team_id=team_id, user_id=user_id, is_slack_admin=admin
-            )
-            errors = {**settings_rules.check_settings(draft), **unreadable}
-            if errors:
-                ack(response_action="errors", errors=errors)
-                return
-            settings_rules.save_settings(
-                session=session, team_id=team_id, actor=user_id, draft=draft, now=clock()
-            )
-    except NotPermitted as exc:
-        ack(response_action="errors", errors={settings_form.DIGEST_CHANNEL: str(exc)})
-        return
+    with db.session() as session:
+        settings_rules.require_may_change_settings(
+            session=session, team_id=team_id, user_id=user_id, is_slack_admin=admin
+        )
+        errors = {**settings_rules.check_settings(draft), **unreadable}
+        if errors:
+            raise InvalidInput(errors)
+        settings_rules.save_settings(
+            session=session, team_id=team_id, actor=user_id, draft=draft, now=clock()
+        )
     ack()
 
 

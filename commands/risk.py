@@ -21,7 +21,7 @@ from storage.projects import project_in_channel
 from storage.workspaces import ensure_workspace
 from workflows import projects
 from workflows import risks as risk_rules
-from workflows.errors import InvalidInput, NotPermitted, PmoError, UnknownProject
+from workflows.errors import InvalidInput, PmoError
 from workflows.periods import zone
 
 ANY_ROLE = {Role.PM, Role.SPONSOR, Role.APPROVER, Role.MEMBER}
@@ -157,27 +157,19 @@ def save_risk(
     clock: Clock,
     delivery: Delivery,
 ) -> None:
-    """Raise the entry from the form; wrong fields are shown inline."""
+    """Raise the entry from the form; wrong fields are shown inline (see bot/errors.py)."""
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     key = risk_form.selected_key(view)
     if not key:
-        ack(response_action="errors", errors={risk_form.PROJECT: "Pick a project."})
-        return
+        raise InvalidInput({risk_form.PROJECT: "Pick a project."})
     draft = risk_form.read_risk_form(view)
-    try:
-        with db.session() as session:
-            project = projects.get_project(session=session, team_id=team_id, key=key)
-            risk_rules.require_on_project(session=session, project=project, user_id=user_id)
-            raised = risk_rules.raise_risk(
-                session=session, project=project, raised_by=user_id, draft=draft, now=clock()
-            )
-            enqueue_raised(session=session, raised=raised, now=clock())
-    except InvalidInput as exc:
-        ack(response_action="errors", errors=exc.errors)
-        return
-    except (NotPermitted, UnknownProject) as exc:
-        ack(response_action="errors", errors={risk_form.PROJECT: str(exc)})
-        return
+    with db.session() as session:
+        project = projects.get_project(session=session, team_id=team_id, key=key)
+        risk_rules.require_on_project(session=session, project=project, user_id=user_id)
+        raised = risk_rules.raise_risk(
+            session=session, project=project, raised_by=user_id, draft=draft, now=clock()
+        )
+        enqueue_raised(session=session, raised=raised, now=clock())
     ack()
     delivery.send_soon()
 
@@ -269,29 +261,19 @@ def save_resolution(
     """Close the entry with the resolution given."""
     risk_id = risk_form.closing_risk_id(view)
     if risk_id is None:
-        ack(
-            response_action="errors", errors={risk_form.RESOLUTION: "This form is no longer valid."}
+        raise PmoError("This form is no longer valid.")
+    with db.session() as session:
+        changed = risk_rules.close(
+            session=session,
+            team_id=body["team"]["id"],
+            risk_id=risk_id,
+            user_id=body["user"]["id"],
+            resolution=risk_form.read_resolution(view),
+            now=clock(),
         )
-        return
-    try:
-        with db.session() as session:
-            changed = risk_rules.close(
-                session=session,
-                team_id=body["team"]["id"],
-                risk_id=risk_id,
-                user_id=body["user"]["id"],
-                resolution=risk_form.read_resolution(view),
-                now=clock(),
-            )
-            enqueue_card_update(
-                session=session, risk=changed.risk, project=changed.project, now=clock()
-            )
-    except InvalidInput as exc:
-        ack(response_action="errors", errors=exc.errors)
-        return
-    except PmoError as exc:
-        ack(response_action="errors", errors={risk_form.RESOLUTION: str(exc)})
-        return
+        enqueue_card_update(
+            session=session, risk=changed.risk, project=changed.project, now=clock()
+        )
     ack()
     delivery.send_soon()
 

@@ -20,7 +20,7 @@ from storage.models import Project, Role
 from storage.projects import project_in_channel
 from workflows import projects
 from workflows import status as status_rules
-from workflows.errors import NotPermitted, PmoError, UnknownProject
+from workflows.errors import InvalidInput, PmoError
 
 
 def register(app: App) -> None:
@@ -206,29 +206,23 @@ def save_status(
     clock: Clock,
     delivery: Delivery,
 ) -> None:
-    """Store the update and post it; wrong fields are shown inline in the form."""
+    """Store the update and post it; wrong fields are shown inline (see bot/errors.py)."""
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     key = status_form.selected_key(view)
     if not key:
-        ack(response_action="errors", errors={status_form.PROJECT: "Pick a project."})
-        return
+        raise InvalidInput({status_form.PROJECT: "Pick a project."})
     draft, errors = status_form.read_status_form(view)
-    try:
-        with db.session() as session:
-            project = projects.get_project(session=session, team_id=team_id, key=key)
-            status_rules.require_may_post(session=session, project=project, user_id=user_id)
-            errors = {**status_rules.check_draft(draft), **errors}
-            if errors:
-                ack(response_action="errors", errors=errors)
-                return
-            now = clock()
-            posted = status_rules.post_update(
-                session=session, project=project, author=user_id, draft=draft, now=now
-            )
-            enqueue_post(session=session, project=project, posted=posted, now=now)
-    except (NotPermitted, UnknownProject) as exc:
-        ack(response_action="errors", errors={status_form.PROJECT: str(exc)})
-        return
+    with db.session() as session:
+        project = projects.get_project(session=session, team_id=team_id, key=key)
+        status_rules.require_may_post(session=session, project=project, user_id=user_id)
+        errors = {**status_rules.check_draft(draft), **errors}
+        if errors:
+            raise InvalidInput(errors)
+        now = clock()
+        posted = status_rules.post_update(
+            session=session, project=project, author=user_id, draft=draft, now=now
+        )
+        enqueue_post(session=session, project=project, posted=posted, now=now)
     ack()
     delivery.send_soon()
 
@@ -280,7 +274,8 @@ def show_history(ack: Ack, body: dict[str, Any], respond: Respond, db: Database)
 
 
 def update_again(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
-    """The post's "Update again" button: the form, prefilled."""
+    """A button whose value is a project key ("Update again", "Post update"): the form,
+    prefilled."""
     ack()
     open_status_form(
         client=client,

@@ -76,20 +76,3 @@ def past_review(*, session: Session, team_id: str, today: date) -> list[tuple[Ri
             .order_by(col(Risk.review_date), col(Risk.id))
         )
     )
-
-
-def top_active(*, session: Session, team_id: str, limit: int) -> list[tuple[Risk, Project]]:
-    """The workspace's highest-scoring active entries on active projects."""
-    return list(
-        session.exec(
-            select(Risk, Project)
-            .join(Project, col(Project.id) == col(Risk.project_id))
-            .where(
-                Risk.team_id == team_id,
-                col(Risk.status).in_(ACTIVE),
-                col(Project.archived).is_(False),
-            )
-            .order_by(col(Risk.score).desc(), col(Risk.id))
-            .limit(limit)
-        )
-    )
