@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -33,10 +34,9 @@ def register(app: App) -> None:
     app.view(risk_form.CALLBACK_ID)(save_risk)
     app.view(risk_form.CLOSE_CALLBACK_ID)(save_resolution)
     app.options(risk_form.PROJECT_ACTION)(suggest_projects)
-    app.action(risk_message.OWN_ACTION)(take_ownership)
-    app.action(risk_message.MITIGATING_ACTION)(start_mitigating)
+    for action_id in CHANGES:
+        app.action(action_id)(change_risk)
     app.action(risk_message.CLOSE_ACTION)(ask_resolution)
-    app.action(risk_message.CONVERT_ACTION)(convert_to_issue)
 
 
 def risk_command(
@@ -183,45 +183,28 @@ def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
     ack(options=project_options(choices, body.get("value", "")))
 
 
-def take_ownership(
+# The card's buttons that change the entry at once, and the rule each applies.
+CHANGES: dict[str, Callable[..., risk_rules.Changed]] = {
+    risk_message.OWN_ACTION: risk_rules.take_ownership,
+    risk_message.MITIGATING_ACTION: risk_rules.start_mitigating,
+    risk_message.CONVERT_ACTION: risk_rules.convert_to_issue,
+}
+
+
+def change_risk(
     ack: Ack, body: dict[str, Any], respond: Respond, db: Database, clock: Clock, delivery: Delivery
 ) -> None:
-    """ "Take ownership": the clicker owns the entry."""
+    """ "Take ownership", "Mitigating", "Became an issue": the change, and the card edited.
+
+    Buttons carry only the risk id; who may do what is read again from the database.
+    """
     ack()
-    _button(body, respond, db, clock, delivery, risk_rules.take_ownership)
-
-
-def start_mitigating(
-    ack: Ack, body: dict[str, Any], respond: Respond, db: Database, clock: Clock, delivery: Delivery
-) -> None:
-    """ "Mitigating": the entry is being worked on."""
-    ack()
-    _button(body, respond, db, clock, delivery, risk_rules.start_mitigating)
-
-
-def convert_to_issue(
-    ack: Ack, body: dict[str, Any], respond: Respond, db: Database, clock: Clock, delivery: Delivery
-) -> None:
-    """ "Became an issue": the risk happened."""
-    ack()
-    _button(body, respond, db, clock, delivery, risk_rules.convert_to_issue)
-
-
-def _button(
-    body: dict[str, Any],
-    respond: Respond,
-    db: Database,
-    clock: Clock,
-    delivery: Delivery,
-    change: Any,
-) -> None:
-    # Buttons carry only the risk id; who may do what is read again from the database.
-    risk_id = _risk_id(body)
+    change = CHANGES[body["actions"][0]["action_id"]]
     with db.session() as session:
         changed = change(
             session=session,
             team_id=body["team"]["id"],
-            risk_id=risk_id,
+            risk_id=_risk_id(body),
             user_id=body["user"]["id"],
             now=clock(),
         )
