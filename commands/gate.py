@@ -19,6 +19,7 @@ from storage.projects import holders, project_in_channel
 from workflows import gates as gate_rules
 from workflows import projects
 from workflows.errors import InvalidInput, PmoError
+from workflows.gate_followup import history as gate_history
 
 REQUESTERS = {Role.PM, Role.MEMBER}
 VERDICTS = {
@@ -67,7 +68,7 @@ def gate_command(
                 usage=f"/gate {verb} KEY",
             )
             if verb == "history":
-                events = gate_rules.history(session=session, project=project)
+                events = gate_history(session=session, project=project)
                 blocks = gate_message.history_blocks(project=project, events=events)
             else:
                 gate = gate_rules.withdraw(

@@ -30,9 +30,15 @@ from storage.models import (
 )
 from storage.projects import list_projects, roles_by_project
 from storage.workspaces import ensure_workspace
-from workflows.gates import add_working_days
 from workflows.kudos import kudos_between
-from workflows.periods import Period, period_containing, previous_period, week_label, zone
+from workflows.periods import (
+    Period,
+    add_working_days,
+    period_containing,
+    previous_period,
+    week_label,
+    zone,
+)
 from workflows.risks import Severity, severity
 from workflows.settings import parse_clock_time
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from storage import audit
 from storage.models import (
-    AuditEvent,
     Gate,
     GateApprover,
     GateDecision,
@@ -22,7 +21,6 @@ from storage.models import (
 from storage.projects import holders, roles_of
 from storage.workspaces import ensure_workspace
 from workflows.errors import InvalidInput, NotPermitted, PmoError
-from workflows.periods import zone
 
 # Entry criteria for the phase a gate leads into: (criterion, mandatory).
 CRITERIA: dict[str, list[tuple[str, bool]]] = {
@@ -113,17 +111,6 @@ class Decided:
     decision: GateDecision
     tally: Tally
     outcome: GateStatus | None
-
-
-@dataclass(frozen=True)
-class OverdueGate:
-    """A pending gate past its SLA, with the approvers who still owe a decision."""
-
-    gate: Gate
-    project: Project
-    waiting: list[str]
-    sponsors: list[str]
-    due_at: datetime
 
 
 def gate_label(gate: Gate, project: Project) -> str:
@@ -500,98 +487,3 @@ def _already_decided(session: Session, gate: Gate, project: Project) -> str:
     }[GateStatus(gate.status)]
     when = gate.decided_at.date().isoformat() if gate.decided_at else ""
     return f"{gate_label(gate, project)} is already decided: it {words} on {when}. Nothing changed."
-
-
-def history(*, session: Session, project: Project, limit: int = 60) -> list[AuditEvent]:
-    """Every request, decision, reminder and phase change of the project's gates, oldest first."""
-    gate_ids = [
-        str(i)
-        for i in session.exec(
-            select(Gate.id).where(Gate.team_id == project.team_id, Gate.project_id == project.id)
-        )
-    ]
-    statement = (
-        select(AuditEvent)
-        .where(
-            AuditEvent.team_id == project.team_id,
-            ((AuditEvent.entity == "gate") & col(AuditEvent.entity_id).in_(gate_ids))
-            | (
-                (AuditEvent.entity == "project")
-                & (AuditEvent.entity_id == str(project.id))
-                & (AuditEvent.action == "project.phase_changed")
-            ),
-        )
-        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-        .limit(limit)
-    )
-    return list(reversed(list(session.exec(statement))))
-
-
-def add_working_days(moment: datetime, days: int, tz_name: str) -> datetime:
-    """`moment` plus `days` working days (Monday to Friday) in the workspace's time zone."""
-    local = moment.astimezone(zone(tz_name))
-    while days > 0:
-        local += timedelta(days=1)
-        if local.weekday() < 5:
-            days -= 1
-    return local.astimezone(moment.tzinfo)
-
-
-def pending_past_sla(*, session: Session, team_id: str, now: datetime) -> list[OverdueGate]:
-    """Pending gates older than their SLA in working days, oldest first."""
-    workspace = ensure_workspace(session=session, team_id=team_id)
-    overdue = []
-    rows = session.exec(
-        select(Gate, Project)
-        .join(Project, col(Project.id) == col(Gate.project_id))
-        .where(
-            Gate.team_id == team_id,
-            Gate.status == GateStatus.PENDING,
-            col(Project.archived).is_(False),
-        )
-        .order_by(col(Gate.requested_at))
-    )
-    for gate, project in rows:
-        due = add_working_days(gate.requested_at, gate.sla_days, workspace.time_zone)
-        if now <= due:
-            continue
-        assert project.id is not None
-        overdue.append(
-            OverdueGate(
-                gate=gate,
-                project=project,
-                waiting=tally(session=session, gate=gate).waiting,
-                sponsors=holders(
-                    session=session, team_id=team_id, project_id=project.id, role=Role.SPONSOR
-                ),
-                due_at=due,
-            )
-        )
-    return overdue
-
-
-def record_reminder(
-    *,
-    session: Session,
-    gate: Gate,
-    project: Project,
-    action: str,
-    recipients: list[str],
-    now: datetime,
-) -> None:
-    """Note that approvers were reminded (or the sponsor told), in the gate's audit trail."""
-    if action == "gate.reminded":
-        gate.reminded_at = now
-    else:
-        gate.escalated_at = now
-    session.add(gate)
-    audit.record(
-        session=session,
-        team_id=gate.team_id,
-        actor="pmo-bot",
-        action=action,
-        entity="gate",
-        entity_id=gate.id or 0,
-        at=now,
-        detail={"project": project.key, "gate": gate_label(gate, project), "to": recipients},
-    )

@@ -27,8 +27,8 @@ from storage.models import (
 )
 from storage.projects import holders
 from storage.workspaces import ensure_workspace
-from workflows.gates import OverdueGate, add_working_days, pending_past_sla, record_reminder
-from workflows.periods import zone
+from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminder
+from workflows.periods import add_working_days, zone
 from workflows.risks import risks_past_review
 from workflows.settings import parse_clock_time
 from workflows.status import StaleProject, projects_needing_update

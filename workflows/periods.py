@@ -85,3 +85,13 @@ def previous_period(
     return period_containing(
         period.start - timedelta(seconds=1), cadence=cadence, tz=tz, due_weekday=due_weekday
     )
+
+
+def add_working_days(moment: datetime, days: int, tz_name: str) -> datetime:
+    """`moment` plus `days` working days (Monday to Friday) in the workspace's time zone."""
+    local = moment.astimezone(zone(tz_name))
+    while days > 0:
+        local += timedelta(days=1)
+        if local.weekday() < 5:
+            days -= 1
+    return local.astimezone(moment.tzinfo)

@@ -12,14 +12,14 @@ from storage.models import GateStatus, Verdict
 from storage.workspaces import ensure_workspace
 from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, SPONSOR, TEAM, make_project
 from workflows.errors import PmoError
+from workflows.gate_followup import pending_past_sla
 from workflows.gates import (
     GateDraft,
-    add_working_days,
     decide,
-    pending_past_sla,
     plan_next_gate,
     request_gate,
 )
+from workflows.periods import add_working_days
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 READY = GateDraft(evidence="ready", ticked=[0, 1, 2])
