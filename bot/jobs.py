@@ -81,7 +81,7 @@ def digest_job(
             if send and recipients and not already:
                 _enqueue_digest(session, team_id, key, recipients, messages, now)
             elif send and not recipients:
-                logger.info("no digest for %s: no digest channel or leaders set", team_id)
+                logger.debug("no digest for %s: no digest channel or leaders set", team_id)
         planned.append(
             PlannedDigest(
                 team_id=team_id,

@@ -160,10 +160,12 @@ def build_digest(*, session: Session, team_id: str, now: datetime) -> Digest:
     counts = _count(line.rag for line in lines)
     previous_counts = _count(line.previous for line in lines)
     moved = [line for line in lines if line.previous is not None and line.rag != line.previous]
+    # Owing an update is as the nudges see it: a project on hold owes none.
     missing = [
         line
         for line in lines
-        if (due := _due_in(workspace, line.project, window.start, window.end)) is not None
+        if line.rag != Rag.HOLD
+        and (due := _due_in(workspace, line.project, window.start, window.end)) is not None
         and line.project.created_at < due.due_at
         and not _updated_in(updates.get(line.project.id or 0, []), due.start, window.end)
     ]
@@ -278,12 +280,17 @@ def _participation(
     start = end - timedelta(days=7)
     due = on_time = 0
     for project in projects:
+        history = updates.get(project.id or 0, [])
         period = _due_in(workspace, project, start, end)
         if period is None or project.created_at >= period.due_at:
             continue
+        if _rag_at(history, period.start) == Rag.HOLD and not _updated_in(
+            history, period.start, end
+        ):
+            continue  # on hold all along: nothing was due
         due += 1
         deadline = period.due_at + timedelta(days=1)  # by the end of the due day
-        if _updated_in(updates.get(project.id or 0, []), period.start, deadline):
+        if _updated_in(history, period.start, deadline):
             on_time += 1
     label = week_label(end.astimezone(zone(workspace.time_zone)).date() - timedelta(days=7))
     return Participation(label=label, on_time=on_time, due=due)

@@ -191,3 +191,11 @@ def test_the_digest_counts_the_weeks_kudos(database):
                 now=MONDAY - timedelta(days=days),
             )
     assert digest(database).kudos == 2
+
+
+def test_a_project_on_hold_is_not_listed_as_missing_nor_counted_as_due(database):
+    paused = make_project(database, now=MONDAY - timedelta(days=60))
+    post(database, paused, MONDAY - timedelta(days=40), Rag.HOLD)
+    result = digest(database)
+    assert result.missing == []
+    assert [p.due for p in result.participation] == [0, 0, 0, 0]
