@@ -13,7 +13,7 @@ from sqlmodel import Session
 from commands import risk_form, risk_message
 from commands.context import Clock, Delivery
 from commands.project_picker import ProjectChoice, project_choices, project_options
-from commands.risk_text import USAGE, BadRiskText, RiskAsk, RiskCommand, parse_risk_text
+from commands.risk_text import USAGE, RiskAsk, RiskCommand, parse_risk_text
 from storage import outbox
 from storage import risks as risk_store
 from storage.db import Database
@@ -51,11 +51,7 @@ def risk_command(
     """`/risk` alone opens the form; with text, the short form, a list, or your own."""
     ack()
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
-    try:
-        asked = parse_risk_text(command.get("text", ""))
-    except BadRiskText as exc:
-        respond(text=str(exc))
-        return
+    asked = parse_risk_text(command.get("text", ""))  # BadRiskText: replied by bot/errors.py
     if asked.kind == RiskAsk.FORM:
         with db.session() as session:
             view = risk_form_for(session, team_id, user_id, channel_id)

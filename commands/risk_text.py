@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workflows.errors import PmoError
+
 USAGE = "/risk [KEY] p4 i5 what might happen"
 _SCORE = re.compile(r"^([pPiI])(\d+)$")
 
@@ -36,7 +38,7 @@ class RiskCommand:
     title: str = ""
 
 
-class BadRiskText(ValueError):
+class BadRiskText(PmoError):
     """The text is not a form `/risk` understands; the message shows the right one."""
 
 

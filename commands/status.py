@@ -13,7 +13,7 @@ from sqlmodel import Session
 from commands import status_form, status_message
 from commands.context import Clock, Delivery
 from commands.project_picker import ProjectChoice, project_choices, project_options
-from commands.status_text import USAGE, BadStatusText, Kind, StatusCommand, parse_status_text
+from commands.status_text import USAGE, Kind, StatusCommand, parse_status_text
 from storage import outbox
 from storage.db import Database
 from storage.models import Project, Role
@@ -45,11 +45,7 @@ def status_command(
     """`/status` alone opens the form; with text, the short form."""
     ack()
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
-    try:
-        asked = parse_status_text(command.get("text", ""))
-    except BadStatusText as exc:
-        respond(text=str(exc))
-        return
+    asked = parse_status_text(command.get("text", ""))  # BadStatusText: replied by bot/errors.py
     if asked.kind == Kind.FORM:
         open_status_form(
             client=client,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from storage.models import Rag
+from workflows.errors import PmoError
 
 RAG_WORDS = {
     "green": Rag.GREEN,
@@ -49,7 +50,7 @@ class StatusCommand:
     path_to_green: str | None = None
 
 
-class BadStatusText(ValueError):
+class BadStatusText(PmoError):
     """The text is not a form `/status` understands; the message shows the right one."""
 
 
