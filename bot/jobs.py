@@ -23,7 +23,7 @@ from storage import outbox
 from storage.db import Database
 from storage.models import Workspace
 from storage.workspaces import ensure_workspace, update_profile
-from workflows.digest import build_digest
+from workflows.digest import build_digest, digest_moment, window_for
 from workflows.nudges import Nudge, candidates, due_nudges, people_to_refresh, record_sent
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,9 @@ def digest_job(
 ) -> list[PlannedDigest]:
     """Build each workspace's digest for the latest digest time at or before `now`.
 
-    With `send`, store it in the outbox (once per period); without, only render it.
+    With `send`, store it in the outbox (once per period); without, only render it. A
+    digest already sent, or with nowhere to go, is not built again (the scheduler asks
+    every five minutes).
     """
     planned = []
     for team_id in team_ids(database, team):
@@ -74,10 +76,13 @@ def digest_job(
             recipients = ([workspace.digest_channel] if workspace.digest_channel else []) + list(
                 workspace.digest_leaders
             )
-            digest = build_digest(session=session, team_id=team_id, now=now)
-            key = f"digest:{team_id}:{digest.window.label}"
+            window = window_for(workspace, digest_moment(workspace, now))
+            key = f"digest:{team_id}:{window.label}"
             already = outbox.find(session=session, team_id=team_id, key=key) is not None
-            messages = digest_messages(digest, templates)
+            messages: list[DigestMessage] = []
+            if not send or (recipients and not already):
+                digest = build_digest(session=session, team_id=team_id, now=now)
+                messages = digest_messages(digest, templates)
             if send and recipients and not already:
                 _enqueue_digest(session, team_id, key, recipients, messages, now)
             elif send and not recipients:
