@@ -73,6 +73,30 @@ class Waiting:
     parent_failed: bool
 
 
+class IncompleteAnswer(Exception):
+    """Slack said ok but left out something the deliverer needs (a `ts`, a `channel`)."""
+
+
+def answered(answer: Any, method: str, *path: str) -> str:
+    """The text at `path` in Slack's answer to `method`, or IncompleteAnswer."""
+    value = getattr(answer, "data", answer)
+    for name in path:
+        value = value.get(name) if isinstance(value, dict) else None
+    if not isinstance(value, str) or not value:
+        raise IncompleteAnswer(f"{method} answered without {'.'.join(path)}")
+    return value
+
+
+def _outbox_key(posted: Any) -> str | None:
+    # The outbox key a message in Slack's history carries in its metadata, if any.
+    metadata = posted.get("metadata") if isinstance(posted, dict) else None
+    if not isinstance(metadata, dict) or metadata.get("event_type") != METADATA_EVENT:
+        return None
+    payload = metadata.get("event_payload")
+    key = payload.get("key") if isinstance(payload, dict) else None
+    return key if isinstance(key, str) else None
+
+
 class ChannelPacer:
     """Keeps posts to one channel about a second apart, as Slack asks (per process)."""
 
@@ -116,7 +140,9 @@ class Courier:
         """Ask for a delivery pass; starts the thread on first use (after any fork)."""
         with self._changed:
             self._requested += 1
-            if self._thread is None:
+            # A thread started before a fork does not run in the child: start another.
+            running = self._thread is not None and self._thread.is_alive()
+            if not running and not self._stopped:
                 self._thread = threading.Thread(target=self._run, name="courier", daemon=True)
                 self._thread.start()
         self._wake.set()
@@ -127,12 +153,27 @@ class Courier:
             if not self._changed.wait_for(lambda: self._done >= self._requested, timeout):
                 raise TimeoutError("the courier is still delivering")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10) -> None:
         """End the thread after its current pass."""
         self._stopped = True
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=timeout)
+
+    def drain(self, timeout: float) -> None:
+        """On the way out: stop the thread, then deliver what is due in the next `timeout`
+        seconds (waiting out channel pacing) in this thread. The rest stays in the outbox
+        for the next start."""
+        deadline = time.monotonic() + timeout
+        self.stop(timeout=timeout)
+        while time.monotonic() < deadline:
+            report = self.deliverer.deliver()
+            if report.next_due is None:
+                return
+            wait = (report.next_due - self.deliverer.clock()).total_seconds()
+            if time.monotonic() + wait >= deadline:
+                return  # a retry further off than the time left: the next start sends it
+            time.sleep(max(wait, 0.05))
 
     def _run(self) -> None:
         while not self._stopped:
@@ -173,18 +214,38 @@ class Deliverer:
     ) -> DeliveryReport:
         """Send what is due (only the `(team_id, key)` messages named, when given)."""
         with self.database.session() as session:
-            ids = outbox.due_ids(session=session, now=self.clock(), limit=limit, keys=keys)
+            due = outbox.due_messages(session=session, now=self.clock(), limit=limit, keys=keys)
         sent = deferred = failed = 0
-        for message_id in ids:
-            outcome = self._deliver_one(message_id)
+        # A channel found busy keeps the rest of its messages for its next free slot, moved
+        # in one statement: deferring each would rewrite every row on every pass.
+        busy: dict[str, float] = {}
+        held: dict[str, list[int]] = {}
+        for message_id, channel in due:
+            if channel in busy:
+                held.setdefault(channel, []).append(message_id)
+                deferred += 1
+                continue
+            try:
+                outcome = self._deliver_one(message_id)
+            except Exception:
+                # Only when even recording the failure failed (the database is down): the
+                # claim lapses and the message is tried again.
+                logger.exception("outbox message %s: delivery failed unexpectedly", message_id)
+                outcome = "deferred"
+            if isinstance(outcome, float):
+                busy[channel], outcome = outcome, "deferred"
             sent += outcome == "sent"
             deferred += outcome == "deferred"
             failed += outcome == "failed"
         with self.database.session() as session:
+            for channel, ids in held.items():
+                at = self.clock() + timedelta(seconds=busy[channel])
+                outbox.postpone(session=session, ids=ids, at=at)
             next_due = outbox.next_due(session=session)
         return DeliveryReport(sent=sent, deferred=deferred, failed=failed, next_due=next_due)
 
-    def _deliver_one(self, message_id: int) -> str:
+    def _deliver_one(self, message_id: int) -> str | float:
+        # "sent", "deferred", "failed", "skipped", or the seconds its channel is busy for.
         now = self.clock()
         with self.database.session() as session:
             claimed = outbox.claim(
@@ -194,6 +255,25 @@ class Deliverer:
                 return "skipped"
             message, uncertain = claimed
             session.expunge(message)
+        # The claim (and its attempt) is committed: whatever happens now is recorded on it.
+        try:
+            return self._attempt(message, uncertain)
+        except Exception as exc:
+            logger.error(
+                "outbox %s: unexpected %s on attempt %s of %s; retrying later",
+                message.key,
+                type(exc).__name__,
+                message.attempts,
+                MAX_ATTEMPTS,
+                exc_info=True,
+            )
+            # It may have reached Slack before the error: look before posting again.
+            return self._retry_later(
+                message, f"unexpected {type(exc).__name__}: {exc}", maybe_posted=True
+            )
+
+    def _attempt(self, message: OutboxMessage, uncertain: bool) -> str:
+        with self.database.session() as session:
             target = self._target(session, message)
         if isinstance(target, Waiting):
             if target.parent_failed:
@@ -206,7 +286,8 @@ class Deliverer:
         wait = self.pacer.reserve(target["channel"])
         if wait > 0:
             # Never sleep here: the slot comes back to whoever delivers next.
-            return self._defer(message, "pacing the channel", seconds=wait)
+            self._defer(message, "pacing the channel", seconds=wait)
+            return wait
         try:
             if uncertain and message.update_key is None:
                 # An earlier attempt may have posted it unheard (crash, timeout, 5xx).
@@ -216,6 +297,9 @@ class Deliverer:
             channel, ts = self._send(client, message, target)
         except SlackApiError as exc:
             return self._handle_api_error(message, exc)
+        except IncompleteAnswer as exc:
+            logger.warning("outbox %s: %s; retrying later", message.key, exc)
+            return self._retry_later(message, str(exc), maybe_posted=True)
         except (URLError, OSError) as exc:
             return self._retry_later(message, f"connection: {exc}", maybe_posted=True)
         return self._sent(message, channel, ts)
@@ -247,9 +331,13 @@ class Deliverer:
         self, client: WebClient, message: OutboxMessage, target: dict[str, str]
     ) -> tuple[str, str]:
         if "link_ts" in target:
-            permalink = client.chat_getPermalink(
-                channel=target["link_channel"], message_ts=target["link_ts"]
-            )["permalink"]
+            permalink = answered(
+                client.chat_getPermalink(
+                    channel=target["link_channel"], message_ts=target["link_ts"]
+                ),
+                "chat.getPermalink",
+                "permalink",
+            )
             message.text = message.text.replace("{link}", permalink)
             message.blocks = json.loads(json.dumps(message.blocks).replace("{link}", permalink))
         if message.update_key is not None:
@@ -259,7 +347,10 @@ class Deliverer:
                 text=message.text,
                 blocks=message.blocks or None,
             )
-            return response["channel"], response["ts"]
+            return (
+                answered(response, "chat.update", "channel"),
+                answered(response, "chat.update", "ts"),
+            )
         response = client.chat_postMessage(
             channel=target["channel"],
             thread_ts=target.get("ts"),
@@ -269,14 +360,18 @@ class Deliverer:
             unfurl_media=False,
             metadata={"event_type": METADATA_EVENT, "event_payload": {"key": message.key}},
         )
-        return response["channel"], response["ts"]
+        return (
+            answered(response, "chat.postMessage", "channel"),
+            answered(response, "chat.postMessage", "ts"),
+        )
 
     def _find_posted(
         self, client: WebClient, message: OutboxMessage, target: dict[str, str]
     ) -> tuple[str, str] | None:
         channel = target["channel"]
         if channel.startswith(("U", "W")):
-            channel = client.conversations_open(users=channel)["channel"]["id"]
+            opened = client.conversations_open(users=channel)
+            channel = answered(opened, "conversations.open", "channel", "id")
         oldest = (message.created_at - timedelta(minutes=1)).timestamp()
         if "ts" in target:
             history = client.conversations_replies(
@@ -286,14 +381,15 @@ class Deliverer:
             history = client.conversations_history(
                 channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
             )
-        for posted in history.get("messages", []):
-            metadata = posted.get("metadata") or {}
-            if (
-                metadata.get("event_type") == METADATA_EVENT
-                and metadata.get("event_payload", {}).get("key") == message.key
-            ):
-                logger.info("outbox %s was already posted as %s", message.key, posted["ts"])
-                return channel, posted["ts"]
+        posts = history.get("messages")
+        if not isinstance(posts, list):
+            # Unable to tell whether it went out; posting now could double it.
+            raise IncompleteAnswer("the history answer has no messages")
+        for posted in posts:
+            if _outbox_key(posted) == message.key:
+                ts = answered(posted, "the history answer", "ts")
+                logger.info("outbox %s was already posted as %s", message.key, ts)
+                return channel, ts
         return None
 
     def _handle_api_error(self, message: OutboxMessage, exc: SlackApiError) -> str:

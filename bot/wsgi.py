@@ -1,4 +1,5 @@
-"""The WSGI entry point for gunicorn (the Procfile's `web`): `gunicorn bot.wsgi:app`."""
+"""The WSGI entry point for gunicorn (the Procfile's `web`): `gunicorn bot.wsgi:app`, with
+`-c python:bot.gunicorn_config` for a graceful stop."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import sys
 
 from bot.app import build_runtime
 from bot.logs import configure_logging
+from bot.server import start_web_app
 from bot.settings import SettingsError, load_settings
-from bot.web import create_web_app
 
 configure_logging()
 try:
@@ -17,4 +18,4 @@ except SettingsError as exc:
     print(f"pmo-bot: {exc}", file=sys.stderr)
     sys.exit(1)
 
-app = create_web_app(runtime)
+app = start_web_app(runtime)

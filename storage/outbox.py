@@ -74,17 +74,18 @@ def first_sent_after(
     return session.exec(statement.order_by(col(OutboxMessage.sent_at)).limit(1)).first()
 
 
-def due_ids(
+def due_messages(
     *, session: Session, now: datetime, limit: int, keys: Iterable[tuple[str, str]] | None = None
-) -> list[int]:
-    """Messages ready to go: pending and due, or stuck in sending past their claim."""
+) -> list[tuple[int, str]]:
+    """Messages ready to go, as (id, channel): pending and due, or stuck in sending past
+    their claim."""
     ready = or_(
         (col(OutboxMessage.status) == OutboxStatus.PENDING)
         & (col(OutboxMessage.next_attempt_at) <= now),
         (col(OutboxMessage.status) == OutboxStatus.SENDING)
         & (col(OutboxMessage.claimed_until) < now),
     )
-    statement = select(OutboxMessage.id).where(ready)
+    statement = select(OutboxMessage.id, OutboxMessage.channel).where(ready)
     if keys is not None:
         wanted = list(keys)
         if not wanted:
@@ -98,7 +99,7 @@ def due_ids(
             )
         )
     statement = statement.order_by(col(OutboxMessage.id)).limit(limit)
-    return [message_id for message_id in session.exec(statement) if message_id is not None]
+    return [(message_id, channel) for message_id, channel in session.exec(statement) if message_id]
 
 
 def next_due(*, session: Session) -> datetime | None:
@@ -186,6 +187,18 @@ def reschedule(
     if not count_attempt:
         message.attempts = max(message.attempts - 1, 0)
     session.add(message)
+
+
+def postpone(*, session: Session, ids: list[int], at: datetime) -> None:
+    """Move pending messages to `at` in one statement (a channel busy for a while)."""
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == OutboxStatus.PENDING
+            )
+            .values(next_attempt_at=at)
+        )
 
 
 def mark_failed(*, session: Session, message_id: int, error: str) -> None:

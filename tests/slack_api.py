@@ -2,7 +2,8 @@
 
 Tests point SLACK_API_URL at it. It also serves `response_url`s, keeps the messages the
 app posted (so tests can click their buttons), and fails on demand: HTTP 429 with
-Retry-After, 5xx, or an `ok: false` error, for the next N calls of a method.
+Retry-After, 5xx, an `ok: false` error, or an odd answer (`ok: true` missing a field), for
+the next N calls of a method. It can also be slow, to keep the app's work in flight.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +45,7 @@ class Failure:
     error: str | None
     retry_after: int | None
     times: int
+    body: dict[str, Any] | None = None
 
 
 @dataclass
@@ -115,6 +118,7 @@ class FakeSlackAPI:
         self.installed_tokens: list[str] = []
         self.last_view_id: str | None = None
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._delays: dict[str, float] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -162,6 +166,16 @@ class FakeSlackAPI:
             retry_after = 0
         with self._lock:
             self._failures[method].append(Failure(status, error, retry_after, times))
+
+    def answer(self, method: str, body: dict[str, Any], *, times: int = 1) -> None:
+        """Answer the next `times` calls to `method` with `body` as it is (e.g. `ok: true`
+        without a `ts`), storing nothing."""
+        with self._lock:
+            self._failures[method].append(Failure(200, None, None, times, body))
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer every call to `method` (or "response_url") only after `seconds`."""
+        self._delays[method] = seconds
 
     def add_user(
         self,
@@ -232,6 +246,8 @@ class FakeSlackAPI:
                 headers = {}
                 if failure.retry_after is not None:
                     headers["Retry-After"] = str(failure.retry_after)
+                if failure.body is not None:
+                    return 200, failure.body, headers
                 if failure.status != 200:
                     error = failure.error or (
                         "ratelimited" if failure.status == 429 else "fatal_error"
@@ -460,6 +476,9 @@ class FakeSlackAPI:
             def _dispatch(self) -> None:
                 path = urlparse(self.path).path
                 args = self._args()
+                method = "response_url" if path.startswith("/response/") else path[5:]
+                # Outside the lock: a slow answer holds up only its own caller.
+                time.sleep(fake._delays.get(method, 0))
                 if path.startswith("/response/"):
                     fake._record_response(path, args)
                     self._send(200, {"ok": True}, {})

@@ -223,6 +223,29 @@ def test_posts_to_one_channel_are_paced_a_second_apart_without_sleeping(
     assert [p.text for p in slack_api.posts("C1")] == ["text of a", "text of b"]
 
 
+def test_a_busy_channel_holds_its_queue_without_rewriting_each_message_every_pass(
+    runtime, database, slack_api, clock
+):
+    ticks = [100.0]
+    paced = Deliverer(
+        database, runtime.clients, clock=clock, pacer=ChannelPacer(1.0, monotonic=lambda: ticks[0])
+    )
+    for key in "abcdef":
+        enqueue(database, clock, key=key, channel="C1")
+    report = paced.deliver()
+    assert (report.sent, report.deferred) == (1, 5)
+    held = [row(database, key) for key in "bcdef"]
+    assert {m.next_attempt_at for m in held} == {clock() + timedelta(seconds=1)}
+    # Held back, not retried: no attempt is counted and no error is written on them.
+    assert [(m.attempts, m.last_error) for m in held[1:]] == [(0, None)] * 4
+    assert paced.deliver().sent == 0  # nothing due until the slot
+    for _ in range(5):
+        ticks[0] += 1.0
+        clock.advance(seconds=1)
+        paced.deliver()
+    assert [p.text for p in slack_api.posts("C1")] == [f"text of {k}" for k in "abcdef"]
+
+
 def test_the_courier_delivers_in_its_own_thread_when_asked(runtime, database, slack_api, clock):
     enqueue(database, clock, key="a", channel="C1")
     runtime.courier.send_soon()
@@ -248,3 +271,77 @@ def test_a_message_can_link_to_another_once_that_one_is_posted(runtime, database
     [dm] = slack_api.dms("U1")
     link = f"https://pmo-test.slack.com/archives/CAPOLLO01/p{request.ts.replace('.', '')}"
     assert dm.text == f"Please decide: {link}"
+
+
+def test_a_message_slack_answers_oddly_does_not_hold_up_the_ones_behind_it(
+    runtime, database, slack_api, clock, error_log
+):
+    error_log.expect_errors()  # giving up on it, in the end, is logged
+    enqueue(database, clock, key="poison", channel="CPOISON01")
+    enqueue(database, clock, key="good:1", channel="CGOOD0001")
+    enqueue(database, clock, key="good:2", channel="CGOOD0002")
+    slack_api.answer("chat.postMessage", {"ok": True})  # no channel, no ts
+
+    report = runtime.deliverer.deliver()
+
+    assert (report.sent, report.deferred) == (2, 1)
+    assert [p.text for p in slack_api.posts()] == ["text of good:1", "text of good:2"]
+    poison = row(database, "poison")
+    assert (poison.status, poison.attempts) == ("pending", 1)
+    assert poison.next_attempt_at > clock()
+    assert "chat.postMessage answered without channel" in poison.last_error
+    for _ in range(MAX_ATTEMPTS - 1):
+        clock.advance(hours=2)
+        slack_api.answer("chat.postMessage", {"ok": True})
+        runtime.deliverer.deliver()
+    failed = row(database, "poison")
+    assert (failed.status, failed.attempts) == ("failed", MAX_ATTEMPTS)
+    assert any("poison" in line for line in error_log.messages())
+
+
+def test_an_unexpected_error_on_one_message_is_logged_by_key_and_retried_without_doubling(
+    runtime, database, slack_api, clock, error_log, monkeypatch
+):
+    error_log.expect_errors()
+    enqueue(database, clock, key="poison", channel="CPOISON01")
+    enqueue(database, clock, key="good:1", channel="CGOOD0001")
+    poison_id = row(database, "poison").id
+    record_sent = storage.outbox.mark_sent
+
+    def broken(*, message_id, **rest):
+        if message_id == poison_id:
+            raise ValueError("a surprise after the post went out")
+        record_sent(message_id=message_id, **rest)
+
+    monkeypatch.setattr(storage.outbox, "mark_sent", broken)
+    runtime.deliverer.deliver()
+    monkeypatch.undo()
+
+    assert row(database, "good:1").status == "sent"
+    poison = row(database, "poison")
+    assert (poison.status, poison.attempts) == ("pending", 1)
+    assert poison.next_attempt_at > clock()
+    [logged] = [r for r in error_log.records if r.name == "bot.outbox"]
+    assert "poison" in logged.getMessage()
+    assert "text of poison" not in logged.getMessage()
+    clock.advance(minutes=1)
+    runtime.deliverer.deliver()
+    [post] = slack_api.posts("CPOISON01")  # found in the history, not posted again
+    assert (row(database, "poison").status, row(database, "poison").ts) == ("sent", post.ts)
+
+
+def test_a_check_for_an_earlier_post_survives_answers_missing_fields(
+    runtime, database, slack_api, clock
+):
+    enqueue(database, clock, key="dm:1", channel="U0PERSON1")
+    slack_api.fail("chat.postMessage", status=503, times=3)  # maybe posted: look first next time
+    runtime.deliverer.deliver()
+    clock.advance(minutes=1)
+    slack_api.answer("conversations.open", {"ok": True})  # no channel
+    runtime.deliverer.deliver()
+    assert "conversations.open answered without channel.id" in row(database, "dm:1").last_error
+    clock.advance(minutes=2)
+    slack_api.answer("conversations.history", {"ok": True, "messages": [{"metadata": "odd"}]})
+    runtime.deliverer.deliver()
+    [dm] = slack_api.dms("U0PERSON1")
+    assert row(database, "dm:1").ts == dm.ts
