@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
@@ -21,17 +25,58 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def create_database_engine(url: str, **options: Any) -> Engine:
-    """An engine for `url` with the connection settings each backend needs."""
+def create_database_engine(url: str, *, create_file: bool = False, **options: Any) -> Engine:
+    """An engine for `url` with the connection settings each backend needs.
+
+    A SQLite file must exist unless `create_file` (migrations create it): a file moved or
+    deleted under a running app is an error, never a new empty database.
+    """
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **options
-        )
+        connect_args = {"check_same_thread": False, "timeout": 30}
+        path = _sqlite_file(url)
+        if path is not None and not create_file:
+            options["creator"] = lambda: sqlite3.connect(
+                f"{path.as_uri()}?mode=rw", uri=True, **connect_args
+            )
+        engine = create_engine(url, connect_args=connect_args, **options)
         event.listen(engine, "connect", _tune_sqlite_connection)
         event.listen(engine, "begin", _begin_immediately)
+        if path is not None:
+            _follow_file(engine, path)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (absolute), or None for an in-memory or `file:` URI one."""
+    parsed = make_url(url)
+    name = parsed.database
+    if not name or name == ":memory:" or name.startswith("file:") or "uri" in parsed.query:
+        return None
+    return Path(name).absolute()
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _follow_file(engine: Engine, path: Path) -> None:
+    # A pooled connection keeps the file it opened even once that file is renamed, deleted
+    # or replaced: drop it at checkout then, and connect to what is at the path now.
+    def remember(_dbapi_connection: Any, record: Any) -> None:
+        record.info["file"] = _file_identity(path)
+
+    def still_the_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if _file_identity(path) != record.info.get("file"):
+            raise DisconnectionError(f"{path.name} was moved, deleted or replaced")
+
+    event.listen(engine, "connect", remember)
+    event.listen(engine, "checkout", still_the_file)
 
 
 def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -70,15 +115,6 @@ class Database:
         """A transaction: committed when the block ends, rolled back if it raises."""
         with self._sessions() as session, session.begin():
             yield session
-
-    def ping(self) -> bool:
-        """True when the database answers a trivial query."""
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
 
     def dispose(self) -> None:
         """Close every pooled connection."""

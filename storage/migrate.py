@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -32,11 +35,26 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+@cache
 def head_revision() -> str:
-    """The newest migration this code knows."""
+    """The newest migration this code knows (read from the scripts once per process)."""
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
     assert head is not None
     return head
+
+
+def applied_revision(engine: Engine) -> str | None:
+    """The migration the database is at, in one short query (for health checks); None when
+    it has none. Raises when the database does not answer."""
+    with engine.connect() as connection:
+        try:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version"))
+            return ",".join(sorted(versions.scalars())) or None
+        except DBAPIError:
+            connection.rollback()
+            if inspect(connection).has_table("alembic_version"):
+                raise
+            return None
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -22,7 +22,8 @@ def include_object(
 def run_migrations() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     assert url, "sqlalchemy.url must be set"
-    engine = create_database_engine(url, poolclass=pool.NullPool)
+    # Migrating is how a new SQLite database comes to be: the file may be created here.
+    engine = create_database_engine(url, create_file=True, poolclass=pool.NullPool)
     with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             # Batch migrations rebuild tables; with foreign keys on, dropping the old copy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from sqlmodel import select
@@ -78,7 +79,11 @@ def test_healthz_answers_503_when_the_database_does_not(slack_api, tmp_path):
     web = create_web_app(build_runtime(settings, database=unreachable)).test_client()
     reply = web.get("/healthz")
     assert reply.status_code == 503
-    assert reply.get_json() == {"ok": False, "database": "unreachable"}
+    assert reply.get_json() == {
+        "ok": False,
+        "database": "unreachable",
+        "reason": "the database does not answer",
+    }
 
 
 def test_unknown_paths_are_404(slack):
@@ -192,3 +197,21 @@ def test_a_listener_that_fails_just_after_acking_still_answers_slack_200(
         reply = slack.command("/status", "NOSUCH green all fine", user=PM)
         assert reply.status == 200
     assert len(slack_api.ephemeral_replies()) == 5
+
+
+def test_blank_oauth_variables_leave_the_app_on_its_bot_token(
+    database, slack_api, clock, executor, monkeypatch
+):
+    # A Heroku config var left empty: Bolt would switch to its own file-based OAuth.
+    from slack_bolt.request import BoltRequest
+
+    monkeypatch.setenv("SLACK_CLIENT_ID", "")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "")
+    settings = make_settings(SLACK_API_URL=slack_api.url, DATABASE_URL=database.url)
+    runtime = build_runtime(settings, database=database, clock=clock, listener_executor=executor)
+    body = command_body(SimpleNamespace(team_id=slack_api.team_id, api=slack_api), "help")
+    response = runtime.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+    executor.wait_idle()
+    assert response.status == 200
+    assert "/pmo new" in str(slack_api.last_reply()["blocks"])
+    assert runtime.app.oauth_flow is None
