@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +19,7 @@ from bot.ack import StickyAck
 from bot.errors import handle_error
 from bot.oauth import installation_store, oauth_settings
 from bot.outbox import ChannelPacer, Courier, Deliverer
+from bot.replays import drop_replays
 from bot.settings import Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
 from commands import gate, home, kudos, nudge, pmo, risk, status
@@ -45,6 +50,21 @@ def _log_lifecycle(event: dict[str, Any], body: dict[str, Any]) -> None:
     )
 
 
+@contextmanager
+def _bolt_sees_our_oauth_choice(settings: Settings) -> Iterator[None]:
+    # Bolt turns on its own file-based OAuth when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET
+    # are in the environment, even blank; our settings decided already (blank is unset).
+    hidden = {}
+    if not settings.oauth_enabled:
+        for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+            if name in os.environ:
+                hidden[name] = os.environ.pop(name)
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
+
 def utc_now() -> datetime:
     """The real clock."""
     return datetime.now(UTC)
@@ -62,6 +82,21 @@ class Runtime:
     clients: TeamClients
     clock: Clock
     templates: Templates
+    listeners: Executor | None = None
+
+    def finish(self, timeout: float) -> None:
+        """On the way out: let the listeners already running end, then deliver what they
+        enqueued, all within `timeout` seconds. Committed messages left over stay in the
+        outbox for the next start."""
+        deadline = time.monotonic() + timeout
+        if self.listeners is not None:
+            # shutdown() has no timeout of its own; a stuck listener must not eat the budget.
+            waiting = threading.Thread(
+                target=self.listeners.shutdown, name="listeners-finish", daemon=True
+            )
+            waiting.start()
+            waiting.join(timeout)
+        self.courier.drain(max(deadline - time.monotonic(), 0))
 
 
 def build_runtime(
@@ -91,13 +126,15 @@ def build_runtime(
     clients = TeamClients(settings, find_bot_token, retry_backoff)
     deliverer = Deliverer(database, clients, clock=clock, pacer=pacer)
     courier = Courier(deliverer)
-    app = App(
-        client=client,
-        signing_secret=settings.SLACK_SIGNING_SECRET or "",
-        # Bolt's default is 5 threads; acks wait for a free one, so keep headroom.
-        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
-        **app_options,
-    )
+    # Bolt's default is 5 threads; acks wait for a free one, so keep headroom.
+    listeners = listener_executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS)
+    with _bolt_sees_our_oauth_choice(settings):
+        app = App(
+            client=client,
+            signing_secret=settings.SLACK_SIGNING_SECRET or "",
+            listener_executor=listeners,
+            **app_options,
+        )
 
     def provide_services(context: BoltContext, next_: Callable[[], None]) -> None:
         # Listeners name what they need: `db`, `clock`, `delivery` (see commands/context.py).
@@ -108,6 +145,8 @@ def build_runtime(
         next_()
 
     app.middleware(provide_services)
+    # After provide_services, which gives it the database and the clock.
+    app.middleware(drop_replays)
     app.error(handle_error)
     if settings.oauth_enabled:
         # Bolt's own: forget a workspace's tokens when it uninstalls or revokes them.
@@ -126,4 +165,5 @@ def build_runtime(
         clients=clients,
         clock=clock,
         templates=Templates(settings.TEMPLATES_DIR),
+        listeners=listeners,
     )

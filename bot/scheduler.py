@@ -20,6 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.app import Runtime
 from bot.jobs import digest_job, nudge_job
+from bot.replays import forget_old_requests
 from storage import leases
 
 logger = logging.getLogger(__name__)
@@ -40,12 +41,15 @@ _active: SchedulerService | None = None
 
 
 def outbox_tick() -> None:
-    """Deliver what is due in the outbox: retries, and anything a crash left behind."""
+    """Deliver what is due in the outbox (retries, and anything a crash left behind); forget
+    old seen requests."""
     service = _active
     if service is not None and service.holds_lease():
         report = service.runtime.deliverer.deliver()
         if report.sent or report.failed:
             logger.info("outbox: %s sent, %s failed", report.sent, report.failed)
+        # Pruned here: one process, off the request path, one indexed DELETE every 15 s.
+        forget_old_requests(database=service.runtime.database, now=service.runtime.clock())
 
 
 def digest_tick() -> None:

@@ -2,19 +2,54 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+
 from flask import Flask, Response, jsonify, request
 from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Runtime
+from commands.payload import unreadable
+from storage import migrate as migrations
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+
+def signed_by_slack(
+    verifier: SignatureVerifier | None, body: bytes, headers: Mapping[str, str]
+) -> bool:
+    """True only for a request Slack signed within the last five minutes; never raises.
+
+    Checked before Bolt sees the request: a header Bolt's own check chokes on (a timestamp
+    like `abc`) would otherwise hand the unverified body to the error handler, which
+    answers to its response_url.
+    """
+    if verifier is None:
+        return False  # no signing secret (Socket Mode): nothing may arrive over HTTP
+    try:
+        return verifier.is_valid_request(body, dict(headers))
+    except Exception:  # garbage headers, a body that is not UTF-8
+        return False
 
 
 def create_web_app(runtime: Runtime) -> Flask:
     """A Flask app serving POST /slack/events, GET /healthz and, with OAuth, the install flow."""
     web = Flask("pmo-bot")
     slack = SlackRequestHandler(runtime.app)
+    secret = runtime.settings.SLACK_SIGNING_SECRET
+    verifier = SignatureVerifier(secret) if secret and secret.strip() else None
 
     @web.post("/slack/events")
-    def slack_events() -> Response:
+    def slack_events() -> Response | tuple[Response, int]:
+        if not signed_by_slack(verifier, request.get_data(), request.headers):
+            # Refused before Bolt parses it; Bolt still verifies what passes (defense in depth).
+            return jsonify(error="invalid request"), 401
+        problem = unreadable(request.get_data(as_text=True), request.content_type)
+        if problem:
+            # Signed but not shaped like Slack's: Bolt would fail on it with a 500.
+            return jsonify(error=problem), 400
         return slack.handle(request)
 
     if runtime.settings.oauth_enabled:
@@ -29,8 +64,23 @@ def create_web_app(runtime: Runtime) -> Flask:
 
     @web.get("/healthz")
     def healthz() -> tuple[Response, int]:
-        if runtime.database.ping():
-            return jsonify(ok=True, database="ok"), 200
-        return jsonify(ok=False, database="unreachable"), 503
+        answer, status = health(runtime.database)
+        return jsonify(answer), status
 
     return web
+
+
+def health(database: Database) -> tuple[dict[str, object], int]:
+    """200 when the database answers and its schema is the one this code needs; else 503
+    and why. One short query: load balancers ask often."""
+    try:
+        current = migrations.applied_revision(database.engine)
+    except Exception as exc:
+        logger.warning("healthz: the database does not answer (%s)", type(exc).__name__)
+        reason = "the database does not answer"
+        return {"ok": False, "database": "unreachable", "reason": reason}, 503
+    head = migrations.head_revision()
+    if current != head:
+        reason = f"the schema is at {current or 'no migration'}, this code needs {head}"
+        return {"ok": False, "database": "not migrated", "reason": reason}, 503
+    return {"ok": True, "database": "ok"}, 200

@@ -457,3 +457,15 @@ class Kudos(SQLModel, table=True):
     reason: str = Field(sa_type=Text)
     channel_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class SeenRequest(SQLModel, table=True):
+    """A request from Slack already handled, by what makes it unique: an event's id, or
+    the request's signature (which covers its timestamp and body). Kept about an hour."""
+
+    __tablename__ = "seen_requests"
+
+    key: str = Field(sa_column=Column(String(100), primary_key=True))
+    # Not tied to a workspace row: a workspace's first request is recorded before it has one.
+    team_id: str | None = Field(default=None, max_length=32)
+    seen_at: datetime = Field(sa_type=UTCDateTime, index=True)

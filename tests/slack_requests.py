@@ -22,6 +22,8 @@ from urllib.parse import urlencode, urlparse
 from tests.slack_api import FakeSlackAPI, Message
 
 APP_ID = "APMO0001"
+# Slack's trigger_ids and event_ids are unique across workspaces, so every client shares one.
+_unique_ids = itertools.count(1)
 
 
 @dataclass
@@ -34,6 +36,15 @@ class Reply:
 
     def json(self) -> dict[str, Any]:
         return json.loads(self.body) if self.body else {}
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A request as it went over the wire, to send again."""
+
+    path: str
+    body: str
+    headers: dict[str, str]
 
 
 def sign(secret: str, body: str, timestamp: int) -> str:
@@ -183,7 +194,7 @@ class SlackClient:
         self.api = api
         self.settle = settle
         self.team_id = team_id
-        self._triggers = itertools.count(1)
+        self.last_sent: Sent | None = None
 
     # -- transport -----------------------------------------------------------------
     def post(
@@ -205,10 +216,37 @@ class SlackClient:
             "X-Slack-Signature": signature or sign(self.signing_secret, body, timestamp),
             **(headers or {}),
         }
+        self.last_sent = Sent(path, body, all_headers)
         reply = self.raw("POST", path, body, all_headers)
         if settle:
             self.settle()
         return reply
+
+    def replay(self, sent: Sent | None = None, *, settle: bool = True) -> Reply:
+        """Send a request again byte for byte, signature and all (the last one by default):
+        what anyone who captured it could do within Slack's five minutes."""
+        sent = sent or self.last_sent
+        assert sent, "nothing was sent yet"
+        reply = self.raw("POST", sent.path, sent.body, sent.headers)
+        if settle:
+            self.settle()
+        return reply
+
+    def redeliver(self, retry: int = 1, **kwargs: Any) -> Reply:
+        """Slack's retry of the last request: the same body, signed anew a little later,
+        with X-Slack-Retry-Num."""
+        sent = self.last_sent
+        assert sent, "nothing was sent yet"
+        later = int(sent.headers["X-Slack-Request-Timestamp"]) + retry
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post(
+            sent.body,
+            content_type=sent.headers["Content-Type"],
+            timestamp=later,
+            headers=headers,
+            path=sent.path,
+            **kwargs,
+        )
 
     def raw(
         self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
@@ -226,7 +264,7 @@ class SlackClient:
             connection.close()
 
     def _trigger(self) -> str:
-        return f"{next(self._triggers)}.{int(time.time())}.trigger"
+        return f"{next(_unique_ids)}.{int(time.time())}.trigger"
 
     def _user(self, user: str) -> dict[str, Any]:
         return {"id": user, "username": user.lower(), "name": user.lower(), "team_id": self.team_id}
@@ -267,7 +305,7 @@ class SlackClient:
             "api_app_id": APP_ID,
             "event": {"event_ts": f"{time.time():.6f}", **event},
             "type": "event_callback",
-            "event_id": f"Ev{next(self._triggers):08d}",
+            "event_id": f"Ev{next(_unique_ids):08d}",
             "event_time": int(time.time()),
             "authorizations": [{"team_id": self.team_id, "user_id": "UBOTPMO01", "is_bot": True}],
         }
