@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from commands import gate_form, gate_message
+from commands import gate_form, gate_message, payload
 from commands.context import Clock, Delivery
 from commands.project_picker import ProjectChoice, project_choices, project_options
 from storage import outbox
@@ -52,8 +52,9 @@ def gate_command(
 ) -> None:
     """`/gate [KEY]` opens the request form; `history [KEY]` and `withdraw [KEY]` too."""
     ack()
-    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
-    words = command.get("text", "").split()
+    who = payload.command_sender(command)
+    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id
+    words = payload.command_text(command).split()
     verb = words[0].lower() if words else ""
     if verb in ("history", "withdraw"):
         if len(words) > 2:
@@ -85,7 +86,7 @@ def gate_command(
         raise PmoError("`/gate` or `/gate KEY` requests a gate; `/gate history KEY` shows them.")
     with db.session() as session:
         view = _request_form(session, team_id, user_id, words[0] if words else None, channel_id)
-    client.views_open(trigger_id=command["trigger_id"], view=view)
+    client.views_open(trigger_id=payload.trigger_id(command), view=view)
 
 
 def _request_form(
@@ -112,8 +113,9 @@ def _request_form(
 def pick_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """A project was picked: show its next gate, or why it can't have one now."""
     ack()
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    key = body["actions"][0]["selected_option"]["value"]
+    team_id, user_id = payload.team_id(body), payload.user_id(body)
+    key = payload.picked_option(body)
+    view_id, version = payload.view_version(body)
     with db.session() as session:
         project = projects.get_project(session=session, team_id=team_id, key=key)
         choices = project_choices(
@@ -127,19 +129,17 @@ def pick_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database
             view = gate_form.gate_modal(
                 choices=choices, selected=selected, plan=None, problem=str(exc)
             )
-    client.views_update(view_id=body["view"]["id"], hash=body["view"]["hash"], view=view)
+    client.views_update(view_id=view_id, hash=version, view=view)
 
 
 def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
     """Options for the project picker past 100 projects."""
+    who = payload.sender(body)
     with db.session() as session:
         choices = project_choices(
-            session=session,
-            team_id=body["team"]["id"],
-            user_id=body["user"]["id"],
-            roles=REQUESTERS,
+            session=session, team_id=who.team_id, user_id=who.user_id, roles=REQUESTERS
         )
-    ack(options=project_options(choices, body.get("value", "")))
+    ack(options=project_options(choices, payload.typed(body)))
 
 
 def save_request(
@@ -151,7 +151,7 @@ def save_request(
     delivery: Delivery,
 ) -> None:
     """Store the request, post it with its buttons and ask each approver."""
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = payload.team_id(body), payload.user_id(body)
     key = gate_form.requested_key(view)
     if not key:
         raise InvalidInput({gate_form.PROJECT: "Pick a project."})
@@ -177,7 +177,12 @@ def approve(
     """ "Approve": counted at once (buttons carry only the gate id; the rest is re-read)."""
     ack()
     label = _decide(
-        body=body, db=db, clock=clock, gate_id=_gate_id(body), verdict=Verdict.APPROVE, reason=""
+        body=body,
+        db=db,
+        clock=clock,
+        gate_id=payload.button_id(body, "gate"),
+        verdict=Verdict.APPROVE,
+        reason="",
     )
     respond(
         text=f"Recorded: you approved {label}.", response_type="ephemeral", replace_original=False
@@ -188,20 +193,17 @@ def approve(
 def ask_reason(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """ "Reject" and "Request changes": ask why, once the person is known to be allowed."""
     ack()
-    gate_id = _gate_id(body)
+    who, gate_id = payload.sender(body), payload.button_id(body, "gate")
+    verdict = VERDICTS[payload.action_id(body)]
     with db.session() as session:
-        gate, project = gate_rules.get_gate(
-            session=session, team_id=body["team"]["id"], gate_id=gate_id
-        )
+        gate, project = gate_rules.get_gate(session=session, team_id=who.team_id, gate_id=gate_id)
         gate_rules.check_may_decide(
-            session=session, gate=gate, project=project, user_id=body["user"]["id"]
+            session=session, gate=gate, project=project, user_id=who.user_id
         )
         view = gate_form.reason_modal(
-            gate_id=gate_id,
-            verdict=VERDICTS[body["actions"][0]["action_id"]],
-            label=gate_rules.gate_label(gate, project),
+            gate_id=gate_id, verdict=verdict, label=gate_rules.gate_label(gate, project)
         )
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    client.views_open(trigger_id=payload.trigger_id(body), view=view)
 
 
 def save_reason(
@@ -225,25 +227,19 @@ def _decide(
     *, body: dict[str, Any], db: Database, clock: Clock, gate_id: int, verdict: Verdict, reason: str
 ) -> str:
     # Record the decision and queue its messages; returns the gate's label.
+    who = payload.sender(body)
     with db.session() as session:
         decided = gate_rules.decide(
             session=session,
-            team_id=body["team"]["id"],
+            team_id=who.team_id,
             gate_id=gate_id,
-            approver=body["user"]["id"],
+            approver=who.user_id,
             verdict=verdict,
             reason=reason,
             now=clock(),
         )
         _enqueue_decision(session=session, decided=decided, now=clock())
         return gate_rules.gate_label(decided.gate, decided.project)
-
-
-def _gate_id(body: dict[str, Any]) -> int:
-    try:
-        return int(body["actions"][0]["value"])
-    except (KeyError, IndexError, ValueError):
-        raise PmoError("That button no longer points at a gate.") from None
 
 
 def _request_key(gate: Gate) -> str:

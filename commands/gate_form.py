@@ -15,11 +15,18 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from commands import mrkdwn
+from commands import mrkdwn, payload
 from commands.project_picker import ProjectChoice, project_picker
-from commands.view_state import ViewState, pack_metadata, unpack_metadata
+from commands.view_state import (
+    ViewState,
+    metadata_id,
+    metadata_text,
+    pack_metadata,
+    unpack_metadata,
+)
 from storage.models import Verdict
-from workflows.gates import GateDraft, GatePlan, rule_words
+from workflows.errors import InvalidInput
+from workflows.gates import TEXT_MAX, GateDraft, GatePlan, rule_words
 
 CALLBACK_ID = "gate.request"
 REASON_CALLBACK_ID = "gate.reason"
@@ -50,7 +57,7 @@ def gate_modal(
     if problem:
         blocks.append(SectionBlock(text=f":no_entry: {problem}"))
     if plan is not None:
-        who = ", ".join(f"<@{u}>" for u in plan.approvers)
+        who = mrkdwn.mentions(plan.approvers)
         rule = rule_words(plan.rule, plan.required, len(plan.approvers))
         text = (
             f"*{plan.project.key}* · {mrkdwn.escape(plan.project.name)}\n"
@@ -64,7 +71,7 @@ def gate_modal(
                     elements=[
                         MarkdownTextObject(
                             text="Separation of duties: "
-                            + ", ".join(f"<@{u}>" for u in plan.left_out)
+                            + mrkdwn.mentions(plan.left_out)
                             + " can't decide this gate."
                         )
                     ]
@@ -75,7 +82,9 @@ def gate_modal(
                 block_id=EVIDENCE,
                 label="Evidence",
                 hint="What shows the project is ready; paste links to plans and documents.",
-                element=PlainTextInputElement(action_id=EVIDENCE, multiline=True, max_length=3000),
+                element=PlainTextInputElement(
+                    action_id=EVIDENCE, multiline=True, max_length=TEXT_MAX
+                ),
             ),
             InputBlock(
                 block_id=CHECKLIST,
@@ -107,16 +116,17 @@ def gate_modal(
 
 def requested_key(view: dict[str, Any]) -> str | None:
     """The project the form is for."""
-    return unpack_metadata(view).get("key")
+    return metadata_text(view, "key")
 
 
 def read_gate_form(view: dict[str, Any]) -> GateDraft:
     """The evidence and the ticked criteria."""
     state = ViewState(view)
-    ticked = []
-    for value in state.options(CHECKLIST):
-        if value.isdigit():
-            ticked.append(int(value))
+    # Which criteria there are is the workflow's to check; here, that each is a number.
+    try:
+        ticked = [payload.whole_number(value) for value in state.options(CHECKLIST, None)]
+    except ValueError:
+        raise InvalidInput({CHECKLIST: "Tick only the criteria offered."}) from None
     return GateDraft(evidence=state.text(EVIDENCE), ticked=ticked)
 
 
@@ -133,7 +143,9 @@ def reason_modal(*, gate_id: int, verdict: Verdict, label: str) -> dict[str, Any
                 block_id=REASON,
                 label="Reason",
                 hint=f"Posted in the {label} thread for the requester.",
-                element=PlainTextInputElement(action_id=REASON, multiline=True, max_length=3000),
+                element=PlainTextInputElement(
+                    action_id=REASON, multiline=True, max_length=TEXT_MAX
+                ),
             )
         ],
         private_metadata=pack_metadata(gate_id=gate_id, verdict=verdict.value),
@@ -142,10 +154,10 @@ def reason_modal(*, gate_id: int, verdict: Verdict, label: str) -> dict[str, Any
 
 def read_reason_form(view: dict[str, Any]) -> tuple[int | None, Verdict | None, str]:
     """Which gate, which verdict, and the reason typed."""
-    meta = unpack_metadata(view)
-    gate_id = meta.get("gate_id")
-    try:
-        verdict = Verdict(meta.get("verdict"))
-    except ValueError:
-        verdict = None
-    return (gate_id if isinstance(gate_id, int) else None), verdict, ViewState(view).text(REASON)
+    verdict = unpack_metadata(view).get("verdict")
+    known = isinstance(verdict, str) and verdict in REASON_TITLES
+    return (
+        metadata_id(view, "gate_id"),
+        Verdict(verdict) if known else None,
+        ViewState(view).text(REASON),
+    )

@@ -57,7 +57,7 @@ def request_message(
     blocks: list[Any] = [
         HeaderBlock(text=mrkdwn.fit(f"{label} · {gate.from_phase} → {gate.to_phase}", 150)),
         SectionBlock(
-            text=f"<@{gate.requested_by}> asks to move *{project.key}* "
+            text=f"{mrkdwn.mention(gate.requested_by)} asks to move *{project.key}* "
             f"({mrkdwn.fit(mrkdwn.escape(project.name), 200)}) to "
             f"*{mrkdwn.escape(gate.to_phase)}*. Needs {rule}."
         ),
@@ -91,18 +91,19 @@ def tally_lines(tally: Tally) -> str:
     """Who decided what, when; then who is still to decide."""
     lines = []
     for decision in tally.decisions:
-        line = VERDICT_LINES[Verdict(decision.verdict)].format(who=f"<@{decision.approver}>")
+        who = mrkdwn.mention(decision.approver)
+        line = VERDICT_LINES[Verdict(decision.verdict)].format(who=who)
         line += f" {when(decision.decided_at)}"
         if decision.reason:
             line += f": {mrkdwn.fit(mrkdwn.escape(decision.reason), 300)}"
         lines.append(line)
-    lines += [f":hourglass: <@{user}> has not decided" for user in tally.waiting]
+    lines += [f":hourglass: {mrkdwn.mention(user)} has not decided" for user in tally.waiting]
     return "\n".join(lines) or "No decisions yet."
 
 
 def decision_reply(*, verdict: Verdict, approver: str, reason: str) -> str:
     """The thread reply for one decision."""
-    line = VERDICT_LINES[verdict].format(who=f"<@{approver}>")
+    line = VERDICT_LINES[verdict].format(who=mrkdwn.mention(approver))
     return f"{line}: {mrkdwn.fit(mrkdwn.escape(reason), 2500)}" if reason else f"{line}."
 
 
@@ -118,7 +119,7 @@ def outcome_reply(*, gate: Gate, project: Project) -> str:
         GateStatus.REJECTED: f":no_entry: {label} is rejected: {stays}.",
         GateStatus.CHANGES_REQUESTED: (
             f":leftwards_arrow_with_hook: {label} goes back for changes: {stays}. "
-            f"<@{gate.requested_by}>, address them and request the gate again."
+            f"{mrkdwn.mention(gate.requested_by)}, address them and request the gate again."
         ),
         GateStatus.WITHDRAWN: f":wastebasket: {label} was withdrawn: {stays}.",
     }[GateStatus(gate.status)]
@@ -127,7 +128,8 @@ def outcome_reply(*, gate: Gate, project: Project) -> str:
 def ask_approver(*, gate: Gate, project: Project) -> str:
     """The direct message each approver gets; `{link}` becomes the request's permalink."""
     return (
-        f"<@{gate.requested_by}> asks you to decide *{gate_label(gate, project)}*: move "
+        f"{mrkdwn.mention(gate.requested_by)} asks you to decide "
+        f"*{gate_label(gate, project)}*: move "
         f"{project.key} from {mrkdwn.escape(gate.from_phase)} to {mrkdwn.escape(gate.to_phase)}. "
         "Approve, reject or request changes in the thread: {link}"
     )
@@ -167,7 +169,7 @@ def history_blocks(*, project: Project, events: list[AuditEvent]) -> list[dict[s
         words = HISTORY_WORDS.get(event.action, event.action).format(
             **{k: mrkdwn.escape(str(v)) for k, v in detail.items()}
         )
-        actor = "pmo-bot" if event.actor == "pmo-bot" else f"<@{event.actor}>"
+        actor = "pmo-bot" if event.actor == "pmo-bot" else mrkdwn.mention(event.actor)
         if event.action in ("gate.passed", "gate.rejected", "gate.returned"):
             line = f"{when(event.at)} · {words}"
         else:

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from commands import mrkdwn
+from commands import mrkdwn, payload
 from commands.context import Clock
 from commands.pmo import new_project_form
 from commands.risk import risk_form_for
@@ -48,10 +48,10 @@ def publish_home(
     """Someone opened the Home tab: show them their PMO (Slack's retries just show it again)."""
     if event.get("tab") != "home":
         return
-    team_id = body.get("team_id") or event.get("view", {}).get("team_id")
+    team_id, user_id = payload.team_id(body), payload.event_user(event)
     with db.session() as session:
-        home = home_for(session=session, team_id=team_id, user_id=event["user"], now=clock())
-    client.views_publish(user_id=event["user"], view=home_view(home))
+        home = home_for(session=session, team_id=team_id, user_id=user_id, now=clock())
+    client.views_publish(user_id=user_id, view=home_view(home))
 
 
 def home_view(home: Home) -> dict[str, Any]:
@@ -100,12 +100,12 @@ def home_view(home: Home) -> dict[str, Any]:
         SectionBlock(text=f"*Waiting for your decision* ({len(home.awaiting)})"),
     ]
     for gate, project in home.awaiting:
-        where = f" in <#{project.channel_id}>" if project.channel_id else ""
+        where = f" in {mrkdwn.channel(project.channel_id)}" if project.channel_id else ""
         blocks.append(
             SectionBlock(
                 text=f":hourglass: *{gate_label(gate, project)}* "
                 f"{mrkdwn.escape(gate.from_phase)} → {mrkdwn.escape(gate.to_phase)}, "
-                f"requested by <@{gate.requested_by}>{where}"
+                f"requested by {mrkdwn.mention(gate.requested_by)}{where}"
             )
         )
     if not home.awaiting:
@@ -125,13 +125,15 @@ def home_view(home: Home) -> dict[str, Any]:
 def new_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """ "New project": the same form as `/pmo new`."""
     ack()
-    view = new_project_form(db=db, team_id=body["team"]["id"], user_id=body["user"]["id"])
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    who = payload.sender(body)
+    view = new_project_form(db=db, team_id=who.team_id, user_id=who.user_id)
+    client.views_open(trigger_id=payload.trigger_id(body), view=view)
 
 
 def raise_risk(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """ "Raise a risk": the same form as `/risk`."""
     ack()
+    who = payload.sender(body)
     with db.session() as session:
-        view = risk_form_for(session, body["team"]["id"], body["user"]["id"], None)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+        view = risk_form_for(session, who.team_id, who.user_id, None)
+    client.views_open(trigger_id=payload.trigger_id(body), view=view)

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from sqlmodel import Session
 
-from commands import mrkdwn
+from commands import mrkdwn, payload
 from commands.context import Clock, Delivery
 from commands.view_state import ViewState
 from storage import outbox
@@ -48,9 +48,10 @@ def kudos_command(
 ) -> None:
     """`/kudos` alone opens the form; `/kudos @ana for …` thanks at once, in this channel."""
     ack()
-    text = command.get("text", "").strip()
+    who = payload.command_sender(command)
+    text = payload.command_text(command).strip()
     if not text:
-        client.views_open(trigger_id=command["trigger_id"], view=kudos_modal())
+        client.views_open(trigger_id=payload.trigger_id(command), view=kudos_modal())
         return
     receivers = mrkdwn.user_ids_in(text)
     reason = " ".join(mrkdwn.USER_MENTION.sub("", text).split())
@@ -58,11 +59,11 @@ def kudos_command(
         with db.session() as session:
             kudos = give_kudos(
                 session=session,
-                team_id=command["team_id"],
-                giver=command["user_id"],
+                team_id=who.team_id,
+                giver=who.user_id,
                 receivers=receivers,
                 reason=reason,
-                channel_id=command["channel_id"],
+                channel_id=who.channel_id,
                 now=clock(),
             )
             _enqueue_thanks(session, kudos, clock)
@@ -117,11 +118,12 @@ def save_kudos(
 ) -> None:
     """Store the thank-you, post it where asked and tell the people thanked."""
     state = ViewState(view)
+    who = payload.sender(body)
     with db.session() as session:
         kudos = give_kudos(
             session=session,
-            team_id=body["team"]["id"],
-            giver=body["user"]["id"],
+            team_id=who.team_id,
+            giver=who.user_id,
             receivers=state.users(RECEIVERS),
             reason=state.text(REASON),
             channel_id=state.conversation(WHERE),
@@ -136,16 +138,17 @@ def save_kudos(
 
 def thanks_text(kudos: Kudos) -> str:
     """`:clap: <@giver> thanks <@ana> and <@ben>: for …` (their words escaped)."""
-    names = [f"<@{user}>" for user in kudos.receivers]
+    names = [mrkdwn.mention(user) for user in kudos.receivers]
     who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     reason = mrkdwn.escape(kudos.reason)
     joined = f" {reason}" if kudos.reason.lower().startswith("for ") else f": {reason}"
-    return mrkdwn.fit(f":clap: <@{kudos.giver}> thanks {who}{joined}", 3000)
+    return mrkdwn.fit(f":clap: {mrkdwn.mention(kudos.giver)} thanks {who}{joined}", 3000)
 
 
 def _enqueue_thanks(session: Session, kudos: Kudos, clock: Clock) -> None:
     text = (
-        f":sparkles: <@{kudos.giver}> thanked you: {mrkdwn.fit(mrkdwn.escape(kudos.reason), 2500)}"
+        f":sparkles: {mrkdwn.mention(kudos.giver)} thanked you: "
+        f"{mrkdwn.fit(mrkdwn.escape(kudos.reason), 2500)}"
     )
     for user in kudos.receivers:
         outbox.enqueue(

@@ -5,15 +5,36 @@ from __future__ import annotations
 import re
 from datetime import date
 
-# What Slack's own docs say must be escaped in mrkdwn: & < >.
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Escaping and mentions are defined once, below commands/, for the rules' refusals too.
+from workflows.markup import (
+    channel,
+    escape,
+    is_channel_id,
+    is_team_id,
+    is_user_id,
+    mention,
+    mentions,
+    quoted,
+)
+
+__all__ = [
+    "CUT_NOTE",
+    "USER_MENTION",
+    "channel",
+    "day",
+    "escape",
+    "fit",
+    "is_channel_id",
+    "is_team_id",
+    "is_user_id",
+    "mention",
+    "mentions",
+    "quoted",
+    "user_ids_in",
+]
+
 CUT_NOTE = "… (cut to fit Slack)"
-USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-
-
-def escape(text: str) -> str:
-    """User text that shows as typed: no pings, links or channel-wide alerts."""
-    return text.translate(_ESCAPES)
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,31})(?:\|[^>]*)?>")
 
 
 def fit(text: str, limit: int, note: str = CUT_NOTE) -> str:
@@ -27,21 +48,6 @@ def fit(text: str, limit: int, note: str = CUT_NOTE) -> str:
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
     return cut + note[: limit - len(cut)]
-
-
-def mention(user_id: str | None) -> str:
-    """A person as Slack shows them, or a dash when there is nobody."""
-    return f"<@{user_id}>" if user_id else "—"
-
-
-def mentions(user_ids: list[str]) -> str:
-    """Several people, comma-separated, or a dash."""
-    return ", ".join(mention(u) for u in user_ids) if user_ids else "—"
-
-
-def channel(channel_id: str | None) -> str:
-    """A channel as a link, or a dash."""
-    return f"<#{channel_id}>" if channel_id else "—"
 
 
 def day(value: date | None) -> str:

@@ -69,6 +69,6 @@ def unlink(
     text: str, blocks: list[dict[str, Any]], channel_id: str | None
 ) -> tuple[str, list[dict[str, Any]]]:
     """The message with `{link}` pointing at the project channel (or nowhere)."""
-    where = f"<#{channel_id}>" if channel_id else "the project channel"
+    where = mrkdwn.channel(channel_id) if channel_id else "the project channel"
     swapped = json.loads(json.dumps(blocks).replace("{link}", where))
     return text.replace("{link}", where), swapped

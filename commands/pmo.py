@@ -13,10 +13,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from commands import project_card, project_form, settings_form
+from commands import payload, project_card, project_form, settings_form
 from commands.context import Clock, Delivery
 from commands.help import help_blocks
-from commands.mrkdwn import day
+from commands.mrkdwn import day, mention, quoted
 from commands.project_card import portfolio_blocks, project_card_blocks
 from storage import outbox
 from storage.db import Database
@@ -49,9 +49,10 @@ def pmo_command(
 ) -> None:
     """Route `/pmo <verb> ...` to its answer; unknown verbs get the help."""
     ack()
-    verb, _, rest = command.get("text", "").strip().partition(" ")
+    who = payload.command_sender(command)
+    verb, _, rest = payload.command_text(command).strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
-    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id
     if verb in ("", "help"):
         respond(blocks=help_blocks(), text="pmo-bot commands")
     elif verb == "list":
@@ -71,7 +72,7 @@ def pmo_command(
         respond(blocks=project_card_blocks(card), text=f"{project.key} · {project.name}")
     elif verb == "new":
         client.views_open(
-            trigger_id=command["trigger_id"],
+            trigger_id=payload.trigger_id(command),
             view=new_project_form(db=db, team_id=team_id, user_id=user_id),
         )
     elif verb == "edit":
@@ -82,7 +83,7 @@ def pmo_command(
             user_id=user_id,
             key=rest or None,
             channel_id=channel_id,
-            trigger_id=command["trigger_id"],
+            trigger_id=payload.trigger_id(command),
         )
     elif verb in ("archive", "unarchive"):
         if not rest:
@@ -104,7 +105,7 @@ def pmo_command(
             db=db,
             team_id=team_id,
             user_id=user_id,
-            trigger_id=command["trigger_id"],
+            trigger_id=payload.trigger_id(command),
         )
     elif verb in ("pause", "resume"):
         until = _pause_date(rest) if verb == "pause" else None
@@ -113,7 +114,7 @@ def pmo_command(
         )
     else:
         respond(
-            text=f"I don't know `/pmo {verb}`. Here is what I can do:",
+            text=f"I don't know `/pmo {quoted(verb)}`. Here is what I can do:",
             blocks=help_blocks(),
         )
 
@@ -153,14 +154,15 @@ def open_edit_form(
 def edit_from_card(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """The card's Edit button: the same form as `/pmo edit KEY`."""
     ack()
+    who = payload.sender(body)
     open_edit_form(
         client=client,
         db=db,
-        team_id=body["team"]["id"],
-        user_id=body["user"]["id"],
-        key=body["actions"][0]["value"],
+        team_id=who.team_id,
+        user_id=who.user_id,
+        key=payload.button_value(body),
         channel_id=None,
-        trigger_id=body["trigger_id"],
+        trigger_id=payload.trigger_id(body),
     )
 
 
@@ -173,7 +175,7 @@ def save_project(
     delivery: Delivery,
 ) -> None:
     """Create or update the project; wrong fields are shown inline (see bot/errors.py)."""
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = payload.team_id(body), payload.user_id(body)
     draft, errors = project_form.read_project_form(view)
     if errors:
         raise InvalidInput(errors)
@@ -206,11 +208,11 @@ def _announce(
         team_id=project.team_id,
         key=key,
         channel=project.channel_id or actor,
-        text=f"<@{actor}> {verb} project {project.key}",
+        text=f"{mention(actor)} {verb} project {project.key}",
         blocks=[
             {
                 "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"<@{actor}> {verb} this project."}],
+                "elements": [{"type": "mrkdwn", "text": f"{mention(actor)} {verb} this project."}],
             },
             *project_card_blocks(card),
         ],
@@ -245,7 +247,7 @@ def open_settings_form(
 
 def suggest_time_zones(ack: Ack, body: dict[str, Any]) -> None:
     """Options for the time-zone search: the zones matching what was typed."""
-    ack(options=settings_form.time_zone_options(body.get("value", "")))
+    ack(options=settings_form.time_zone_options(payload.typed(body)))
 
 
 def save_settings(
@@ -258,7 +260,7 @@ def save_settings(
 ) -> None:
     """Store the settings, asking again who may (rights can change while a form is open);
     wrong fields are shown inline in the form."""
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = payload.team_id(body), payload.user_id(body)
     draft, unreadable = settings_form.read_settings_form(view)
     admin = is_slack_admin(client, user_id)
     with db.session() as session:

@@ -22,7 +22,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from commands.view_state import ViewState, pack_metadata, unpack_metadata
+from commands import payload
+from commands.view_state import ViewState, metadata_text, pack_metadata
 from storage.models import Cadence
 from workflows.money import NotMoney, parse_money
 from workflows.projects import NAME_MAX, ProjectDraft
@@ -81,6 +82,7 @@ CADENCE_LABELS = {
     Cadence.FORTNIGHTLY: "Every two weeks",
     Cadence.MONTHLY: "Every month",
 }
+CADENCE_VALUES = [cadence.value for cadence in CADENCE_LABELS]
 
 
 def project_modal(
@@ -262,7 +264,7 @@ def project_modal(
 
 def editing_key(view: dict[str, Any]) -> str | None:
     """The key of the project being edited, or None for a new project."""
-    return unpack_metadata(view).get("key")
+    return metadata_text(view, "key")
 
 
 def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str]]:
@@ -275,10 +277,11 @@ def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str
             budget = parse_money(state.text(BUDGET))
         except NotMoney as exc:
             errors[BUDGET] = str(exc)
+    ticked = state.options(GATE_OPTIONS, GATE_OPTION_LABELS)
     sla = 2
     if state.text(GATE_SLA):
         try:
-            sla = int(state.text(GATE_SLA))
+            sla = payload.whole_number(state.text(GATE_SLA))
         except ValueError:
             errors[GATE_SLA] = "Give a whole number of working days."
     draft = ProjectDraft(
@@ -289,14 +292,15 @@ def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str
         approvers=state.users(APPROVERS),
         members=state.users(MEMBERS),
         channel_id=state.conversation(CHANNEL),
-        phase=state.option(PHASE) or "",
+        # The workflow checks the phase is one of the workspace's.
+        phase=state.option(PHASE, None) or "",
         start_date=state.date(START),
         target_date=state.date(TARGET),
         budget=budget,
-        status_cadence=Cadence(state.option(CADENCE) or Cadence.WEEKLY),
-        gate_rule=state.option(GATE_RULE) or "all",
-        gate_pm_may_approve=PM_MAY_APPROVE in state.options(GATE_OPTIONS),
-        gate_reject_ends=REJECT_ENDS in state.options(GATE_OPTIONS),
+        status_cadence=Cadence(state.option(CADENCE, CADENCE_VALUES) or Cadence.WEEKLY),
+        gate_rule=state.option(GATE_RULE, GATE_RULE_LABELS) or "all",
+        gate_pm_may_approve=PM_MAY_APPROVE in ticked,
+        gate_reject_ends=REJECT_ENDS in ticked,
         gate_sla_days=sla,
     )
     if not draft.pm:

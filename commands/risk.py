@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from commands import risk_form, risk_message
+from commands import payload, risk_form, risk_message
 from commands.context import Clock, Delivery
 from commands.project_picker import ProjectChoice, project_choices, project_options
 from commands.risk_text import USAGE, RiskAsk, RiskCommand, parse_risk_text
@@ -50,12 +50,13 @@ def risk_command(
 ) -> None:
     """`/risk` alone opens the form; with text, the short form, a list, or your own."""
     ack()
-    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
-    asked = parse_risk_text(command.get("text", ""))  # BadRiskText: replied by bot/errors.py
+    who = payload.command_sender(command)
+    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id
+    asked = parse_risk_text(payload.command_text(command))  # BadRiskText: see bot/errors.py
     if asked.kind == RiskAsk.FORM:
         with db.session() as session:
             view = risk_form_for(session, team_id, user_id, channel_id)
-        client.views_open(trigger_id=command["trigger_id"], view=view)
+        client.views_open(trigger_id=payload.trigger_id(command), view=view)
     elif asked.kind == RiskAsk.RAISE:
         _raise_short_form(db, delivery, clock, respond, team_id, user_id, channel_id, asked)
     elif asked.kind == RiskAsk.LIST:
@@ -154,7 +155,7 @@ def save_risk(
     delivery: Delivery,
 ) -> None:
     """Raise the entry from the form; wrong fields are shown inline (see bot/errors.py)."""
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = payload.team_id(body), payload.user_id(body)
     key = risk_form.selected_key(view)
     if not key:
         raise InvalidInput({risk_form.PROJECT: "Pick a project."})
@@ -172,11 +173,12 @@ def save_risk(
 
 def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
     """Options for the project picker past 100 projects."""
+    who = payload.sender(body)
     with db.session() as session:
         choices = project_choices(
-            session=session, team_id=body["team"]["id"], user_id=body["user"]["id"], roles=ANY_ROLE
+            session=session, team_id=who.team_id, user_id=who.user_id, roles=ANY_ROLE
         )
-    ack(options=project_options(choices, body.get("value", "")))
+    ack(options=project_options(choices, payload.typed(body)))
 
 
 # The card's buttons that change the entry at once, and the rule each applies.
@@ -195,14 +197,11 @@ def change_risk(
     Buttons carry only the risk id; who may do what is read again from the database.
     """
     ack()
-    change = CHANGES[body["actions"][0]["action_id"]]
+    change = CHANGES[payload.action_id(body)]
+    who, risk_id = payload.sender(body), payload.button_id(body, "risk")
     with db.session() as session:
         changed = change(
-            session=session,
-            team_id=body["team"]["id"],
-            risk_id=_risk_id(body),
-            user_id=body["user"]["id"],
-            now=clock(),
+            session=session, team_id=who.team_id, risk_id=risk_id, user_id=who.user_id, now=clock()
         )
         if changed.changed:
             enqueue_card_update(
@@ -218,15 +217,15 @@ def change_risk(
 def ask_resolution(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """ "Close": first ask how it was resolved (if the person may close it)."""
     ack()
-    risk_id = _risk_id(body)
+    who, risk_id = payload.sender(body), payload.button_id(body, "risk")
     with db.session() as session:
         risk, project = risk_rules.check_may_close(
-            session=session, team_id=body["team"]["id"], risk_id=risk_id, user_id=body["user"]["id"]
+            session=session, team_id=who.team_id, risk_id=risk_id, user_id=who.user_id
         )
         view = risk_form.close_modal(
             risk_id=risk_id, label=risk_rules.label(risk, project), title=risk.title
         )
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    client.views_open(trigger_id=payload.trigger_id(body), view=view)
 
 
 def save_resolution(
@@ -241,12 +240,13 @@ def save_resolution(
     risk_id = risk_form.closing_risk_id(view)
     if risk_id is None:
         raise PmoError("This form is no longer valid.")
+    who = payload.sender(body)
     with db.session() as session:
         changed = risk_rules.close(
             session=session,
-            team_id=body["team"]["id"],
+            team_id=who.team_id,
             risk_id=risk_id,
-            user_id=body["user"]["id"],
+            user_id=who.user_id,
             resolution=risk_form.read_resolution(view),
             now=clock(),
         )
@@ -255,13 +255,6 @@ def save_resolution(
         )
     ack()
     delivery.send_soon()
-
-
-def _risk_id(body: dict[str, Any]) -> int:
-    try:
-        return int(body["actions"][0]["value"])
-    except (KeyError, IndexError, ValueError):
-        raise PmoError("That button no longer points at a risk.") from None
 
 
 def _today(session: Session, team_id: str, now: datetime) -> date:

@@ -16,9 +16,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands.project_picker import ProjectChoice, project_picker
-from commands.view_state import ViewState, pack_metadata, unpack_metadata
+from commands.view_state import ViewState, metadata_id, metadata_text, pack_metadata
 from storage.models import RiskKind
-from workflows.risks import CATEGORIES, IMPACT, PROBABILITY, TITLE_MAX, RiskDraft
+from workflows.risks import CATEGORIES, IMPACT, PROBABILITY, TEXT_MAX, TITLE_MAX, RiskDraft
 
 CALLBACK_ID = "risk.save"
 CLOSE_CALLBACK_ID = "risk.close_save"
@@ -36,6 +36,9 @@ REVIEW = "review_date"
 RESOLUTION = "resolution"
 
 KIND_LABELS = {RiskKind.RISK: "Risk: it may happen", RiskKind.ISSUE: "Issue: it has happened"}
+KINDS = [kind.value for kind in KIND_LABELS]
+PROBABILITIES = [str(n) for n in PROBABILITY]
+IMPACTS = [str(n) for n in IMPACT]
 
 
 def scale_options(words: dict[int, str]) -> list[Option]:
@@ -67,7 +70,9 @@ def risk_modal(
             block_id=DESCRIPTION,
             label="Description",
             optional=True,
-            element=PlainTextInputElement(action_id=DESCRIPTION, multiline=True, max_length=3000),
+            element=PlainTextInputElement(
+                action_id=DESCRIPTION, multiline=True, max_length=TEXT_MAX
+            ),
         ),
         InputBlock(
             block_id=PROBABILITY_FIELD,
@@ -100,7 +105,9 @@ def risk_modal(
             block_id=MITIGATION,
             label="Mitigation",
             optional=True,
-            element=PlainTextInputElement(action_id=MITIGATION, multiline=True, max_length=3000),
+            element=PlainTextInputElement(
+                action_id=MITIGATION, multiline=True, max_length=TEXT_MAX
+            ),
         ),
         InputBlock(
             block_id=REVIEW,
@@ -123,21 +130,22 @@ def risk_modal(
 
 def selected_key(view: dict[str, Any]) -> str | None:
     """The project picked in the form (or fixed when it was opened)."""
-    return ViewState(view).option(PROJECT) or unpack_metadata(view).get("key")
+    # The project is looked up (and the person's place on it checked) by the caller.
+    return ViewState(view).option(PROJECT, None) or metadata_text(view, "key")
 
 
 def read_risk_form(view: dict[str, Any]) -> RiskDraft:
     """The entry as described in the form."""
     state = ViewState(view)
-    probability = state.option(PROBABILITY_FIELD)
-    impact = state.option(IMPACT_FIELD)
+    probability = state.option(PROBABILITY_FIELD, PROBABILITIES)
+    impact = state.option(IMPACT_FIELD, IMPACTS)
     return RiskDraft(
-        kind=RiskKind(state.option(KIND) or RiskKind.RISK),
+        kind=RiskKind(state.option(KIND, KINDS) or RiskKind.RISK),
         title=state.text(TITLE),
         description=state.text(DESCRIPTION),
         probability=int(probability) if probability else None,
         impact=int(impact) if impact else None,
-        category=state.option(CATEGORY) or "Other",
+        category=state.option(CATEGORY, CATEGORIES) or "Other",
         owner=state.user(OWNER),
         mitigation=state.text(MITIGATION),
         review_date=state.date(REVIEW),
@@ -158,7 +166,7 @@ def close_modal(*, risk_id: int, label: str, title: str) -> dict[str, Any]:
                 label="Resolution",
                 hint=f"How was “{title[:100]}” resolved?",
                 element=PlainTextInputElement(
-                    action_id=RESOLUTION, multiline=True, max_length=3000
+                    action_id=RESOLUTION, multiline=True, max_length=TEXT_MAX
                 ),
             )
         ],
@@ -168,8 +176,7 @@ def close_modal(*, risk_id: int, label: str, title: str) -> dict[str, Any]:
 
 def closing_risk_id(view: dict[str, Any]) -> int | None:
     """Which risk the resolution form is about."""
-    value = unpack_metadata(view).get("risk_id")
-    return value if isinstance(value, int) else None
+    return metadata_id(view, "risk_id")
 
 
 def read_resolution(view: dict[str, Any]) -> str:

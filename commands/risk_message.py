@@ -122,7 +122,7 @@ def _buttons(risk: Risk) -> ActionsBlock:
 def escalation(*, risk: Risk, project: Project, band: Severity) -> tuple[str, list[dict[str, Any]]]:
     """The direct message a sponsor (or PM) gets for a high or critical entry."""
     kind = "issue" if risk.kind == RiskKind.ISSUE else "risk"
-    where = f" in <#{project.channel_id}>" if project.channel_id else ""
+    where = f" in {mrkdwn.channel(project.channel_id)}" if project.channel_id else ""
     text = (
         f":rotating_light: {band.value.capitalize()} {kind} on {project.key}: "
         f"*{label(risk, project)} · {mrkdwn.escape(risk.title)}*"

@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from commands.mrkdwn import quoted
 from workflows.errors import PmoError
 
 USAGE = "/risk [KEY] p4 i5 what might happen"
-_SCORE = re.compile(r"^([pPiI])(\d+)$")
+# ASCII digits: \d (and int()) would also read Arabic-Indic and other digits.
+_SCORE = re.compile(r"^([pPiI])([0-9]{1,3})$")
 
 
 class RiskAsk(StrEnum):
@@ -62,7 +64,9 @@ def parse_risk_text(text: str) -> RiskCommand:
         if letter in scores:
             break
         if not 1 <= value <= 5:
-            raise BadRiskText(f"`{rest[0]}`: probability and impact go from 1 to 5. `{USAGE}`")
+            raise BadRiskText(
+                f"`{quoted(rest[0])}`: probability and impact go from 1 to 5. `{USAGE}`"
+            )
         scores[letter] = value
         rest = rest[1:]
     if set(scores) != {"p", "i"}:

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from commands import payload
 from commands.project_form import CADENCE_LABELS
 from commands.view_state import ViewState
 from storage.models import Cadence, NudgeStyle
@@ -44,6 +45,7 @@ RISK_HIGH = "risk_high_from"
 RISK_CRITICAL = "risk_critical_from"
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAY_VALUES = [str(number) for number in range(len(WEEKDAYS))]
 NUDGE_STYLES = {
     NudgeStyle.GENTLE: ("Gentle", "One reminder."),
     NudgeStyle.FIRM: ("Firm", "A reminder, then the sponsor is told after 2 working days."),
@@ -211,14 +213,14 @@ def read_settings_form(view: dict[str, Any]) -> tuple[WorkspaceSettings, dict[st
 
     def whole_number(block_id: str, raw: str | None, fallback: int, problem: str) -> int:
         try:
-            return int(raw or "")
+            return payload.whole_number(raw or "")
         except ValueError:
             errors[block_id] = problem
             return fallback
 
     def choice(block_id: str, kind: type[Cadence] | type[NudgeStyle], problem: str) -> Any:
         try:
-            return kind(state.option(block_id))
+            return kind(state.option(block_id, [member.value for member in kind]))
         except ValueError:
             errors[block_id] = problem
             return next(iter(kind))
@@ -226,14 +228,19 @@ def read_settings_form(view: dict[str, Any]) -> tuple[WorkspaceSettings, dict[st
     day = "Pick a day of the week."
     score = f"Give a whole number from {RISK_SCORE_MIN} to {RISK_SCORE_MAX}."
     draft = WorkspaceSettings(
-        time_zone=state.option(TIME_ZONE) or "",
-        status_due_weekday=whole_number(STATUS_DUE, state.option(STATUS_DUE), 4, day),
+        # A zone searched for: check_settings checks it is one.
+        time_zone=state.option(TIME_ZONE, None) or "",
+        status_due_weekday=whole_number(
+            STATUS_DUE, state.option(STATUS_DUE, WEEKDAY_VALUES), 4, day
+        ),
         risk_medium_from=whole_number(RISK_MEDIUM, state.text(RISK_MEDIUM), 0, score),
         risk_high_from=whole_number(RISK_HIGH, state.text(RISK_HIGH), 0, score),
         risk_critical_from=whole_number(RISK_CRITICAL, state.text(RISK_CRITICAL), 0, score),
         digest_channel=state.conversation(DIGEST_CHANNEL),
         digest_leaders=state.users(DIGEST_LEADERS),
-        digest_weekday=whole_number(DIGEST_WEEKDAY, state.option(DIGEST_WEEKDAY), 0, day),
+        digest_weekday=whole_number(
+            DIGEST_WEEKDAY, state.option(DIGEST_WEEKDAY, WEEKDAY_VALUES), 0, day
+        ),
         digest_time=state.time(DIGEST_TIME),
         default_cadence=choice(CADENCE, Cadence, "Pick how often new projects report."),
         quiet_start=state.time(QUIET_START),

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from commands import status_form, status_message
+from commands import mrkdwn, payload, status_form, status_message
 from commands.context import Clock, Delivery
 from commands.project_picker import ProjectChoice, project_choices, project_options
 from commands.status_text import USAGE, Kind, StatusCommand, parse_status_text
@@ -44,8 +44,9 @@ def status_command(
 ) -> None:
     """`/status` alone opens the form; with text, the short form."""
     ack()
-    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
-    asked = parse_status_text(command.get("text", ""))  # BadStatusText: replied by bot/errors.py
+    who = payload.command_sender(command)
+    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id
+    asked = parse_status_text(payload.command_text(command))  # BadStatusText: see bot/errors.py
     if asked.kind == Kind.FORM:
         open_status_form(
             client=client,
@@ -54,7 +55,7 @@ def status_command(
             user_id=user_id,
             key=None,
             channel_id=channel_id,
-            trigger_id=command["trigger_id"],
+            trigger_id=payload.trigger_id(command),
         )
         return
     if asked.kind == Kind.POST:
@@ -111,12 +112,13 @@ def post_short_form(
         errors = status_rules.check_draft(draft)
         if errors:
             hint = " Add it after `path:` in the same command, or use `/status` for the form."
-            raise PmoError(" ".join(errors.values()) + (hint if "path_to_green" in errors else ""))
+            needs_path = "path_to_green" in errors and asked.path_to_green is None
+            raise PmoError(" ".join(errors.values()) + (hint if needs_path else ""))
         posted = status_rules.post_update(
             session=session, project=project, author=user_id, draft=draft, now=clock()
         )
         enqueue_post(session=session, project=project, posted=posted, now=clock())
-        where = f"<#{project.channel_id}>" if project.channel_id else "your DMs"
+        where = mrkdwn.channel(project.channel_id) if project.channel_id else "your DMs"
     respond(text=f"Posted the {project.key} status ({asked.rag.label}) to {where}.")
     delivery.send_soon()
 
@@ -176,22 +178,22 @@ def postable_choices(*, session: Session, team_id: str, user_id: str) -> list[Pr
 def pick_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """A project was picked in the form: refill the form from that project's last update."""
     ack()
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    key = body["actions"][0]["selected_option"]["value"]
+    team_id, user_id = payload.team_id(body), payload.user_id(body)
+    key = payload.picked_option(body)
+    view_id, version = payload.view_version(body)
     with db.session() as session:
         project = projects.get_project(session=session, team_id=team_id, key=key)
         choices = postable_choices(session=session, team_id=team_id, user_id=user_id)
         view = build_form(session=session, choices=choices, project=project)
-    client.views_update(view_id=body["view"]["id"], hash=body["view"]["hash"], view=view)
+    client.views_update(view_id=view_id, hash=version, view=view)
 
 
 def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
     """Options for the project picker once a person has more than 100 projects."""
+    who = payload.sender(body)
     with db.session() as session:
-        choices = postable_choices(
-            session=session, team_id=body["team"]["id"], user_id=body["user"]["id"]
-        )
-    ack(options=project_options(choices, body.get("value", "")))
+        choices = postable_choices(session=session, team_id=who.team_id, user_id=who.user_id)
+    ack(options=project_options(choices, payload.typed(body)))
 
 
 def save_status(
@@ -203,7 +205,7 @@ def save_status(
     delivery: Delivery,
 ) -> None:
     """Store the update and post it; wrong fields are shown inline (see bot/errors.py)."""
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = payload.team_id(body), payload.user_id(body)
     key = status_form.selected_key(view)
     if not key:
         raise InvalidInput({status_form.PROJECT: "Pick a project."})
@@ -260,10 +262,9 @@ def enqueue_post(
 def show_history(ack: Ack, body: dict[str, Any], respond: Respond, db: Database) -> None:
     """The post's "View history" button."""
     ack()
+    team_id, key = payload.team_id(body), payload.button_value(body)
     with db.session() as session:
-        project = projects.get_project(
-            session=session, team_id=body["team"]["id"], key=body["actions"][0]["value"]
-        )
+        project = projects.get_project(session=session, team_id=team_id, key=key)
         lines = status_rules.history(session=session, project=project)
         blocks = status_message.history_blocks(project=project, lines=lines)
     respond(blocks=blocks, text=f"{project.key} status history", replace_original=False)
@@ -273,12 +274,13 @@ def update_again(ack: Ack, body: dict[str, Any], client: WebClient, db: Database
     """A button whose value is a project key ("Update again", "Post update"): the form,
     prefilled."""
     ack()
+    who = payload.sender(body)
     open_status_form(
         client=client,
         db=db,
-        team_id=body["team"]["id"],
-        user_id=body["user"]["id"],
-        key=body["actions"][0]["value"],
+        team_id=who.team_id,
+        user_id=who.user_id,
+        key=payload.button_value(body),
         channel_id=None,
-        trigger_id=body["trigger_id"],
+        trigger_id=payload.trigger_id(body),
     )

@@ -18,11 +18,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from commands import payload
 from commands.project_picker import ProjectChoice, project_picker
-from commands.view_state import ViewState, pack_metadata, unpack_metadata
+from commands.view_state import ViewState, metadata_text, pack_metadata
 from storage.models import Rag
-from workflows.money import NotMoney, format_money, parse_money
-from workflows.status import DIMENSIONS, StatusDraft
+from workflows.money import TYPED_MAX, NotMoney, format_money, parse_money
+from workflows.status import DIMENSIONS, TEXT_MAX, StatusDraft
 
 CALLBACK_ID = "status.save"
 PROJECT = "status_project"
@@ -36,7 +37,7 @@ BLOCKERS = "blockers"
 PATH = "path_to_green"
 SPENT = "spent_to_date"
 FORECAST = "forecast_at_completion"
-TEXT_MAX = 3000
+RAGS = [rag.value for rag in Rag]
 
 RAG_EMOJI = {
     Rag.GREEN: ":large_green_circle:",
@@ -163,14 +164,17 @@ def _money(block_id: str, label: str, value: Decimal | None) -> InputBlock:
         optional=True,
         hint="An amount such as 120000, 120,000 or 120k.",
         element=PlainTextInputElement(
-            action_id=block_id, initial_value=format_money(value) if value is not None else None
+            action_id=block_id,
+            max_length=TYPED_MAX,
+            initial_value=format_money(value) if value is not None else None,
         ),
     )
 
 
 def selected_key(view: dict[str, Any]) -> str | None:
     """The project picked in the form (or fixed when it was opened)."""
-    return ViewState(view).option(PROJECT) or unpack_metadata(view).get("key")
+    # The project is looked up (and the person's right to post checked) by the caller.
+    return ViewState(view).option(PROJECT, None) or metadata_text(view, "key")
 
 
 def read_status_form(view: dict[str, Any]) -> tuple[StatusDraft, dict[str, str]]:
@@ -180,7 +184,7 @@ def read_status_form(view: dict[str, Any]) -> tuple[StatusDraft, dict[str, str]]
     percent: int | None = None
     if state.text(PERCENT):
         try:
-            percent = int(state.text(PERCENT))
+            percent = payload.whole_number(state.text(PERCENT))
         except ValueError:
             errors[PERCENT] = "Percent complete is a whole number from 0 to 100."
     amounts: dict[str, Decimal | None] = {}
@@ -191,9 +195,9 @@ def read_status_form(view: dict[str, Any]) -> tuple[StatusDraft, dict[str, str]]
                 amounts[name] = parse_money(state.text(name))
             except NotMoney as exc:
                 errors[name] = str(exc)
-    dimensions = {name: Rag(state.option(name) or Rag.GREEN) for name in DIMENSIONS}
+    dimensions = {name: Rag(state.option(name, RAGS) or Rag.GREEN) for name in DIMENSIONS}
     draft = StatusDraft(
-        overall=Rag(state.option(OVERALL) or Rag.GREEN),
+        overall=Rag(state.option(OVERALL, RAGS) or Rag.GREEN),
         summary=state.text(SUMMARY),
         percent_complete=percent,
         accomplishments=state.text(ACCOMPLISHMENTS),

@@ -43,7 +43,8 @@ def status_post(
 ) -> tuple[str, list[dict[str, Any]]]:
     """The message posted to the project's channel: (notification text, blocks)."""
     header = mrkdwn.fit(f"{project.key} · {project.name} — {Rag(update.overall).label}", 150)
-    byline = f"{RAG_EMOJI[Rag(update.overall)]} Status by <@{update.author}> · {update.period}"
+    author = mrkdwn.mention(update.author)
+    byline = f"{RAG_EMOJI[Rag(update.overall)]} Status by {author} · {update.period}"
     if update.percent_complete is not None:
         byline += f" · {update.percent_complete}% complete"
     if replaced:
@@ -71,7 +72,7 @@ def retired_post(
     """What an update's message becomes once a newer one in the same period replaces it."""
     text = (
         f":arrows_counterclockwise: This {project.key} update was replaced by a newer one "
-        f"from <@{newer.author}> {when(newer.created_at)}."
+        f"from {mrkdwn.mention(newer.author)} {when(newer.created_at)}."
     )
     blocks = [
         ContextBlock(elements=[MarkdownTextObject(text=text)]),
@@ -166,7 +167,10 @@ def last_update_blocks(*, project: Project, update: StatusUpdate | None) -> list
                 "alone shows this; `/status` opens the form to post one."
             ).to_dict()
         ]
-    byline = f"Last update by <@{update.author}> {when(update.created_at)} · {update.period}"
+    byline = (
+        f"Last update by {mrkdwn.mention(update.author)} {when(update.created_at)} · "
+        f"{update.period}"
+    )
     if update.percent_complete is not None:
         byline += f" · {update.percent_complete}% complete"
     blocks: list[Any] = [
@@ -199,7 +203,8 @@ def history_blocks(*, project: Project, lines: list[HistoryLine]) -> list[dict[s
         summary = mrkdwn.fit(mrkdwn.escape(" ".join(update.summary.split())), 120)
         rag = RAG_EMOJI[Rag(update.overall)]
         rows.append(
-            f"`{update.period}` {rag}{percent}{flag} {summary} — <@{update.author}>{edited}"
+            f"`{update.period}` {rag}{percent}{flag} {summary} — "
+            f"{mrkdwn.mention(update.author)}{edited}"
         )
     blocks: list[Any] = [
         HeaderBlock(text=mrkdwn.fit(f"{project.key} · last {len(lines)} updates", 150)),

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from commands.mrkdwn import quoted
 from storage.models import Rag
 from workflows.errors import PmoError
 
@@ -72,7 +73,8 @@ def parse_status_text(text: str) -> StatusCommand:
     rag = RAG_WORDS.get(words[rag_at].lower())
     if rag is None:
         raise BadStatusText(
-            f"“{words[rag_at]}” is not a status. Write `{USAGE}`, or `/status` alone for the form."
+            f"“{quoted(words[rag_at])}” is not a status. Write `{USAGE}`, or `/status` alone "
+            "for the form."
         )
     rest = text.split(None, rag_at + 1)[rag_at + 1] if len(words) > rag_at + 1 else ""
     summary, path = _split_path(rest)

@@ -1,10 +1,19 @@
-"""Reading what a person entered in a modal, from the `view.state` Slack submits."""
+"""Reading what a person entered in a modal, from the `view.state` Slack submits.
+
+Each value is checked for the shape Slack gives it (commands/payload.py); one that
+Slack's own form could not have sent is refused inline on its field, as InvalidInput.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
+
+from commands import payload
+from commands.payload import BadPayload
+from workflows.errors import InvalidInput
 
 PRIVATE_METADATA_MAX = 3000
 
@@ -13,46 +22,75 @@ class ViewState:
     """The submitted values of a modal, looked up by block id (one input per block)."""
 
     def __init__(self, view: dict[str, Any]) -> None:
-        self._values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
+        state = view.get("state") if isinstance(view, dict) else None
+        values = state.get("values") if isinstance(state, dict) else None
+        self._values: dict[str, Any] = values if isinstance(values, dict) else {}
 
     def _element(self, block_id: str) -> dict[str, Any]:
-        actions = self._values.get(block_id) or {}
-        return next(iter(actions.values()), {})
+        actions = self._values.get(block_id)
+        element = next(iter(actions.values()), {}) if isinstance(actions, dict) else {}
+        return element if isinstance(element, dict) else {}
+
+    def _get(self, block_id: str, key: str, kind: type | tuple[type, ...]) -> Any:
+        value = self._element(block_id).get(key)
+        if value is not None and not isinstance(value, kind):
+            raise InvalidInput({block_id: "This field's value could not be read."})
+        return value
 
     def text(self, block_id: str) -> str:
         """A text input's value, stripped; empty when left blank."""
-        return (self._element(block_id).get("value") or "").strip()
+        return (self._get(block_id, "value", str) or "").strip()
 
     def user(self, block_id: str) -> str | None:
         """The user picked in a users_select."""
-        return self._element(block_id).get("selected_user")
+        picked = self._get(block_id, "selected_user", str)
+        return self._checked(block_id, payload.checked_user, picked) if picked else None
 
     def users(self, block_id: str) -> list[str]:
         """The users picked in a multi_users_select, without repeats."""
-        return list(dict.fromkeys(self._element(block_id).get("selected_users") or []))
+        picked = self._get(block_id, "selected_users", list) or []
+        return list(dict.fromkeys(self._checked(block_id, payload.checked_user, u) for u in picked))
 
     def conversation(self, block_id: str) -> str | None:
         """The channel picked in a conversations_select or channels_select."""
-        element = self._element(block_id)
-        return element.get("selected_conversation") or element.get("selected_channel")
+        picked = self._get(block_id, "selected_conversation", str) or self._get(
+            block_id, "selected_channel", str
+        )
+        return self._checked(block_id, payload.checked_channel, picked) if picked else None
 
-    def option(self, block_id: str) -> str | None:
-        """The value of the option picked in a select or radio buttons."""
-        selected = self._element(block_id).get("selected_option")
-        return selected.get("value") if selected else None
+    def option(self, block_id: str, offered: Collection[str] | None) -> str | None:
+        """The value of the option picked in a select or radio buttons, if it was offered
+        (`offered` None: the caller's rule checks it, as for a project searched for)."""
+        picked = self._get(block_id, "selected_option", dict)
+        value = picked.get("value") if picked else None
+        return self._checked(block_id, payload.selected_option, value, offered)
 
-    def options(self, block_id: str) -> list[str]:
-        """The values of the options ticked in checkboxes or a multi-select."""
-        return [option["value"] for option in self._element(block_id).get("selected_options") or []]
+    def options(self, block_id: str, offered: Collection[str] | None) -> list[str]:
+        """The values of the options ticked in checkboxes or a multi-select, if offered."""
+        ticked = self._get(block_id, "selected_options", list) or []
+        values = [option.get("value") if isinstance(option, dict) else option for option in ticked]
+        return [
+            self._checked(block_id, payload.selected_option, value, offered)
+            for value in values
+            if value is not None
+        ]
 
     def time(self, block_id: str) -> str:
         """The time picked in a timepicker, as Slack sends it ("09:00"); empty when none."""
-        return self._element(block_id).get("selected_time") or ""
+        return self._get(block_id, "selected_time", str) or ""
 
     def date(self, block_id: str) -> date | None:
         """The date picked in a datepicker."""
         picked = self._element(block_id).get("selected_date")
-        return date.fromisoformat(picked) if picked else None
+        return self._checked(block_id, payload.selected_date, picked)
+
+    @staticmethod
+    def _checked(block_id: str, reader: Callable[..., Any], *args: Any) -> Any:
+        # The reader's refusal, shown on the field it is about.
+        try:
+            return reader(*args)
+        except BadPayload as exc:
+            raise InvalidInput({block_id: str(exc)}) from None
 
 
 def pack_metadata(**values: Any) -> str:
@@ -63,11 +101,24 @@ def pack_metadata(**values: Any) -> str:
     return packed
 
 
+def metadata_text(view: dict[str, Any], name: str) -> str | None:
+    """A text `pack_metadata` stored in the view, such as a project key (None if absent)."""
+    value = unpack_metadata(view).get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def metadata_id(view: dict[str, Any], name: str) -> int | None:
+    """A database id `pack_metadata` stored in the view, such as a risk's (None if absent)."""
+    return payload.record_id(unpack_metadata(view).get(name))
+
+
 def unpack_metadata(view: dict[str, Any]) -> dict[str, Any]:
     """What `pack_metadata` stored in the view (empty when there is nothing)."""
-    raw = view.get("private_metadata") or ""
+    raw = view.get("private_metadata") if isinstance(view, dict) else None
+    if not isinstance(raw, str) or not raw:
+        return {}
     try:
-        values = json.loads(raw) if raw else {}
+        values = json.loads(raw)
     except json.JSONDecodeError:
         return {}
     return values if isinstance(values, dict) else {}

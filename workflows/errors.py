@@ -6,6 +6,8 @@ workflows raise them and never format Slack messages themselves.
 
 from __future__ import annotations
 
+from workflows.markup import quoted
+
 
 class PmoError(Exception):
     """A request the PMO's rules refuse; `str(error)` is the sentence shown to the person."""
@@ -17,9 +19,9 @@ class UnknownProject(PmoError):
     def __init__(self, key: str, suggestions: list[str]) -> None:
         self.key = key
         self.suggestions = suggestions
-        message = f"There is no project `{key}` in this workspace."
+        message = f"There is no project `{quoted(key)}` in this workspace."
         if suggestions:
-            message += " Did you mean " + " or ".join(f"`{s}`" for s in suggestions) + "?"
+            message += " Did you mean " + " or ".join(f"`{quoted(s)}`" for s in suggestions) + "?"
         else:
             message += " `/pmo list` shows the projects there are."
         super().__init__(message)
@@ -45,3 +47,12 @@ class InvalidInput(PmoError):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
         super().__init__(" ".join(errors.values()))
+
+
+def too_long(what: str, text: str, limit: int) -> str | None:
+    """`The summary can be at most 3,000 characters; yours has 3,120.`, or None when the
+    text (as it will be stored, stripped) is within `limit`."""
+    length = len(text.strip())
+    if length <= limit:
+        return None
+    return f"{what} can be at most {limit:,} characters; yours has {length:,}."

@@ -20,7 +20,8 @@ from storage.models import (
 )
 from storage.projects import holders, roles_of
 from storage.workspaces import ensure_workspace
-from workflows.errors import InvalidInput, NotPermitted, PmoError
+from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
+from workflows.markup import mention, mentions
 
 # Entry criteria for the phase a gate leads into: (criterion, mandatory).
 CRITERIA: dict[str, list[tuple[str, bool]]] = {
@@ -46,6 +47,8 @@ OTHER_PHASE_CRITERIA = [
     ("Open risks reviewed", False),
 ]
 RULES = ["all", "any", "2", "3", "4", "5"]
+# Evidence and reasons: a section of a Slack message.
+TEXT_MAX = 3000
 VERDICT_ACTIONS = {
     Verdict.APPROVE: "gate.approve",
     Verdict.REJECT: "gate.reject",
@@ -143,7 +146,7 @@ def plan_next_gate(*, session: Session, project: Project, requester: str) -> Gat
         pms = holders(session=session, team_id=project.team_id, project_id=project.id, role=Role.PM)
         raise NotPermitted(
             f"Only the PM and members of {project.key} request its gates. "
-            f"Ask {' or '.join(f'<@{u}>' for u in pms) or 'its PM'}."
+            f"Ask {mentions(pms, joiner=' or ') if pms else 'its PM'}."
         )
     pending = pending_gate(session=session, project=project)
     if pending is not None:
@@ -201,12 +204,16 @@ def check_draft(plan: GatePlan, draft: GateDraft) -> dict[str, str]:
         errors["evidence"] = (
             "Give the evidence that the project is ready: what was done, with links."
         )
+    elif problem := too_long("The evidence", draft.evidence, TEXT_MAX):
+        errors["evidence"] = problem
     missing = [
         text
         for i, (text, mandatory) in enumerate(plan.criteria)
         if mandatory and i not in draft.ticked
     ]
-    if missing:
+    if any(i not in range(len(plan.criteria)) for i in draft.ticked):
+        errors["checklist"] = "Tick only the criteria offered."
+    elif missing:
         errors["checklist"] = "Required before requesting: " + "; ".join(missing) + "."
     return errors
 
@@ -341,7 +348,7 @@ def check_may_decide(*, session: Session, gate: Gate, project: Project, user_id:
             raise NotPermitted(
                 f"As PM of {project.key} you can't decide its gates: separation of duties."
             )
-        names = ", ".join(f"<@{u}>" for u in approvers)
+        names = mentions(approvers)
         raise NotPermitted(f"Only the approvers of {gate_label(gate, project)} decide it: {names}.")
     mine = next(
         (d for d in tally(session=session, gate=gate).decisions if d.approver == user_id), None
@@ -368,6 +375,8 @@ def decide(
     check_may_decide(session=session, gate=gate, project=project, user_id=approver)
     if verdict != Verdict.APPROVE and not reason.strip():
         raise InvalidInput({"reason": "Say why, so the requester knows what to do next."})
+    if problem := too_long("The reason", reason, TEXT_MAX):
+        raise InvalidInput({"reason": problem})
     decision = GateDecision(
         team_id=team_id,
         gate_id=gate_id,
@@ -458,8 +467,8 @@ def withdraw(*, session: Session, project: Project, user_id: str, now: datetime)
     )
     if user_id != gate.requested_by and not held & {Role.PM, Role.SPONSOR}:
         raise NotPermitted(
-            f"Only the requester (<@{gate.requested_by}>), the PM or the sponsor can withdraw "
-            f"{gate_label(gate, project)}."
+            f"Only the requester ({mention(gate.requested_by)}), the PM or the sponsor can "
+            f"withdraw {gate_label(gate, project)}."
         )
     gate.status = GateStatus.WITHDRAWN
     gate.decided_at = now

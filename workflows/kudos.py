@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from storage import audit
 from storage.models import Kudos
 from storage.workspaces import ensure_workspace
-from workflows.errors import InvalidInput
+from workflows.errors import InvalidInput, too_long
 
 REASON_MAX = 1000
 
@@ -25,8 +25,8 @@ def check_kudos(*, giver: str, receivers: list[str], reason: str) -> dict[str, s
         errors["receivers"] = "Thanking yourself doesn't count. Who helped you?"
     if not reason.strip():
         errors["reason"] = "Say what they did: it is what makes a thank-you count."
-    elif len(reason.strip()) > REASON_MAX:
-        errors["reason"] = f"Keep it under {REASON_MAX} characters."
+    elif problem := too_long("A thank-you", reason, REASON_MAX):
+        errors["reason"] = problem
     return errors
 
 

@@ -7,13 +7,15 @@ from decimal import Decimal, InvalidOperation
 
 _MONEY = re.compile(
     r"""^\s*(?P<sign>-)?\s*[$€£]?\s*
-        (?P<number>\d[\d,_ ]*(?:\.\d+)?|\.\d+)
+        (?P<number>[0-9][0-9,_ ]*(?:\.[0-9]+)?|\.[0-9]+)
         \s*(?P<scale>[kKmMbB])?\s*$""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
 _SCALES = {"k": Decimal(1_000), "m": Decimal(1_000_000), "b": Decimal(1_000_000_000)}
 # Numeric(16, 2) holds up to 14 digits before the point.
 MAX_AMOUNT = Decimal("99999999999999.99")
+# The longest amount anyone types: "$ 99,999,999,999,999.99" with room to spare.
+TYPED_MAX = 40
 
 
 class NotMoney(ValueError):
@@ -25,6 +27,8 @@ def parse_money(text: str) -> Decimal:
 
     Negative amounts parse (the caller decides whether they are allowed).
     """
+    if len(text) > TYPED_MAX:
+        raise NotMoney(f"An amount can be at most {TYPED_MAX} characters; yours has {len(text):,}.")
     match = _MONEY.match(text)
     if not match:
         raise NotMoney(f"“{text.strip()}” is not an amount; write it like 250000 or 1.2m")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from storage import audit
@@ -22,7 +23,8 @@ from storage.projects import (
     set_role_holders,
 )
 from storage.workspaces import ensure_people, ensure_workspace
-from workflows.errors import InvalidInput, NoProjectHere, NotPermitted, UnknownProject
+from workflows.errors import InvalidInput, NoProjectHere, NotPermitted, UnknownProject, too_long
+from workflows.markup import mentions
 
 # ASCII only, checked before upper-casing: "ß".upper() is "SS".
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9]{2,10}$")
@@ -86,11 +88,11 @@ def check_draft(
         if not KEY_PATTERN.match(draft.key.strip()):
             errors["key"] = "A key is 2 to 10 letters or digits, like APOLLO or CRM2."
         elif find_project(session=session, team_id=team_id, key=key) is not None:
-            errors["key"] = f"{key} is already taken by another project. Pick another key."
+            errors["key"] = _key_taken(key)
     if not draft.name.strip():
         errors["name"] = "Give the project a name."
-    elif len(draft.name.strip()) > NAME_MAX:
-        errors["name"] = f"A name has at most {NAME_MAX} characters."
+    elif problem := too_long("The name", draft.name, NAME_MAX):
+        errors["name"] = problem
     if draft.phase not in phases_of(session=session, team_id=team_id):
         errors["phase"] = "Pick one of the workspace's phases."
     if draft.start_date and draft.target_date and draft.target_date < draft.start_date:
@@ -136,8 +138,14 @@ def create_project(
         created_at=now,
         updated_at=now,
     )
-    session.add(project)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(project)
+    except IntegrityError:
+        # Someone created the same key since the check above; the unique key refused ours.
+        if find_project(session=session, team_id=team_id, key=project.key) is None:
+            raise
+        raise InvalidInput({"key": _key_taken(project.key)}) from None
     assert project.id is not None
     _assign_roles(session=session, team_id=team_id, project_id=project.id, draft=draft)
     audit.record(
@@ -226,9 +234,14 @@ def set_archived(
 def get_project(*, session: Session, team_id: str, key: str) -> Project:
     """The project with this key, or UnknownProject naming the key and its close matches."""
     wanted = normalize_key(key)
-    project = find_project(session=session, team_id=team_id, key=wanted)
+    # Text that can't be a key (2 MB of it, say) is neither looked up nor compared.
+    project = (
+        find_project(session=session, team_id=team_id, key=wanted)
+        if KEY_PATTERN.match(wanted)
+        else None
+    )
     if project is None:
-        keys = project_keys(session=session, team_id=team_id)
+        keys = project_keys(session=session, team_id=team_id) if len(wanted) <= 20 else []
         raise UnknownProject(wanted, difflib.get_close_matches(wanted, keys, n=3, cutoff=0.5))
     return project
 
@@ -278,9 +291,8 @@ def require_may_edit(*, session: Session, project: Project, user_id: str) -> Non
     if may_edit(session=session, project=project, user_id=user_id):
         return
     card = project_card(session=session, project=project)
-    who = [f"<@{u}>" for role in (Role.PM, Role.SPONSOR) for u in card.roles.get(role, [])]
-    who.append(f"<@{project.created_by}>")
-    names = ", ".join(dict.fromkeys(who))
+    who = [u for role in (Role.PM, Role.SPONSOR) for u in card.roles.get(role, [])]
+    names = mentions(list(dict.fromkeys([*who, project.created_by])))
     raise NotPermitted(
         f"Only the PM, the sponsor or the creator of {project.key} ({names}) can change it."
     )
@@ -307,6 +319,10 @@ def draft_of(*, session: Session, project: Project) -> ProjectDraft:
         gate_reject_ends=project.gate_reject_ends,
         gate_sla_days=project.gate_sla_days,
     )
+
+
+def _key_taken(key: str) -> str:
+    return f"{key} is already taken by another project. Pick another key."
 
 
 def _assign_roles(*, session: Session, team_id: str, project_id: int, draft: ProjectDraft) -> None:

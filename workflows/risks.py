@@ -13,7 +13,8 @@ from storage import risks as risk_store
 from storage.models import Project, Risk, RiskKind, RiskStatus, Role, Workspace
 from storage.projects import holders, roles_of
 from storage.workspaces import ensure_workspace
-from workflows.errors import InvalidInput, NotPermitted, PmoError
+from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
+from workflows.markup import mention, mentions
 from workflows.periods import zone
 
 PROBABILITY = {1: "Rare", 2: "Unlikely", 3: "Possible", 4: "Likely", 5: "Almost certain"}
@@ -29,6 +30,8 @@ CATEGORIES = [
     "Other",
 ]
 TITLE_MAX = 200
+# Description, mitigation and resolution: a section of a Slack message.
+TEXT_MAX = 3000
 
 
 class Severity(StrEnum):
@@ -103,8 +106,11 @@ def check_draft(draft: RiskDraft) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not draft.title.strip():
         errors["title"] = "Give it a title: what might happen (or has happened)?"
-    elif len(draft.title.strip()) > TITLE_MAX:
-        errors["title"] = f"A title has at most {TITLE_MAX} characters."
+    elif problem := too_long("The title", draft.title, TITLE_MAX):
+        errors["title"] = problem
+    for name, what in (("description", "The description"), ("mitigation", "The mitigation")):
+        if problem := too_long(what, getattr(draft, name), TEXT_MAX):
+            errors[name] = problem
     if draft.probability not in PROBABILITY:
         errors["probability"] = "Pick a probability from 1 (rare) to 5 (almost certain)."
     if draft.impact not in IMPACT:
@@ -200,7 +206,11 @@ def take_ownership(
 ) -> Changed:
     """The person becomes the owner (anyone on the project may)."""
     risk, project = _active(session, team_id, risk_id)
-    require_on_project(session=session, project=project, user_id=user_id)
+    if not is_on_project(session=session, project=project, user_id=user_id):
+        raise NotPermitted(
+            f"Only people on {project.key} can take ownership of its risks. "
+            f"Ask {_pm(session, project)} to add you to the project."
+        )
     if risk.owner == user_id:
         return Changed(risk, project, False, f"You already own {label(risk, project)}.")
     before = risk.owner
@@ -234,6 +244,8 @@ def close(
     """Close the entry with a resolution note (its owner, the PM or the sponsor may)."""
     if not resolution.strip():
         raise InvalidInput({"resolution": "Say how it was resolved."})
+    if problem := too_long("The resolution", resolution, TEXT_MAX):
+        raise InvalidInput({"resolution": problem})
     risk, project = _active(session, team_id, risk_id)
     _require_steward(session, risk, project, user_id, "close it")
     risk.status = RiskStatus.CLOSED
@@ -327,7 +339,7 @@ def _require_steward(
         stewards += holders(
             session=session, team_id=project.team_id, project_id=project.id, role=role
         )
-    names = ", ".join(f"<@{u}>" for u in dict.fromkeys(stewards)) or "its owner, PM or sponsor"
+    names = mentions(list(dict.fromkeys(stewards))) if stewards else "its owner, PM or sponsor"
     raise NotPermitted(
         f"Only the owner, the PM or the sponsor of {label(risk, project)} can {doing}: {names}."
     )
@@ -360,7 +372,7 @@ def _record(
 def _pm(session: Session, project: Project) -> str:
     assert project.id is not None
     pms = holders(session=session, team_id=project.team_id, project_id=project.id, role=Role.PM)
-    return f"<@{pms[0]}>" if pms else "its PM"
+    return mention(pms[0]) if pms else "its PM"
 
 
 def risks_past_review(

@@ -15,6 +15,7 @@ from storage import audit
 from storage.models import Cadence, NudgeStyle, Person, Workspace
 from storage.workspaces import ensure_people, ensure_workspace
 from workflows.errors import InvalidInput, NotPermitted
+from workflows.markup import mentions
 from workflows.periods import zone
 
 RISK_SCORE_MIN = 1
@@ -147,7 +148,7 @@ def require_may_change_settings(
     leads = ensure_workspace(session=session, team_id=team_id).pmo_leads
     who = "a Slack workspace admin"
     if leads:
-        who = "the PMO leads (" + ", ".join(f"<@{u}>" for u in leads) + ") or " + who
+        who = f"the PMO leads ({mentions(leads)}) or {who}"
     raise NotPermitted(f"Only {who} can change pmo-bot's settings.")
 
 

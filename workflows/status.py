@@ -13,11 +13,21 @@ from storage import status as status_store
 from storage.models import Project, Rag, Role, StatusUpdate, Workspace
 from storage.projects import holders, list_projects, roles_by_project, roles_of
 from storage.workspaces import ensure_workspace
-from workflows.errors import NotPermitted
+from workflows.errors import NotPermitted, too_long
+from workflows.markup import mention
 from workflows.periods import Period, period_containing, previous_period, zone
 
 DIMENSIONS = ("schedule", "scope", "budget", "resources")
 HISTORY_LENGTH = 10
+# Each text of an update is one section of the post; Slack shows at most 3,000 characters.
+TEXT_MAX = 3000
+TEXTS = {
+    "summary": "The summary",
+    "accomplishments": "The accomplishments",
+    "next_steps": "The next steps",
+    "blockers": "The blockers",
+    "path_to_green": "The path to green",
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,9 @@ def check_draft(draft: StatusDraft) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not draft.summary.strip():
         errors["summary"] = "Write a line or two on where the project stands."
+    for name, what in TEXTS.items():
+        if problem := too_long(what, getattr(draft, name), TEXT_MAX):
+            errors[name] = problem
     if draft.percent_complete is not None and not 0 <= draft.percent_complete <= 100:
         errors["percent_complete"] = "Percent complete is a whole number from 0 to 100."
     if draft.overall in (Rag.AMBER, Rag.RED) and not draft.path_to_green.strip():
@@ -127,7 +140,7 @@ def require_may_post(*, session: Session, project: Project, user_id: str) -> Non
         return
     assert project.id is not None
     pms = holders(session=session, team_id=project.team_id, project_id=project.id, role=Role.PM)
-    pm = f"<@{pms[0]}>" if pms else "its PM"
+    pm = mention(pms[0]) if pms else "its PM"
     raise NotPermitted(
         f"Only the PM and members of {project.key} post its status. Ask {pm}, who runs it, "
         "to post it or to add you as a member."

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import threading
 from datetime import date
 
 from sqlmodel import select
 
+import workflows.projects
 from storage.models import AuditEvent, Project, ProjectRole, Role
 from tests.factories import APPROVER, APPROVER_2, MEMBER, OUTSIDER, PM, SPONSOR, make_project
 
@@ -303,3 +307,45 @@ def test_archive_hides_a_project_from_the_list_and_unarchive_brings_it_back(
     with database.session() as session:
         actions = session.exec(select(AuditEvent.action)).all()
     assert actions == ["project.created", "project.archived", "project.unarchived"]
+
+
+def test_two_people_creating_one_key_at_once_one_wins_the_other_is_told_inline(
+    slack, database, monkeypatch
+):
+    # Both submissions pass the "is the key free?" check before either is stored: the
+    # database's unique key decides, and the loser sees the same inline error as ever.
+    both_checked = threading.Barrier(2)
+    check = workflows.projects.find_project
+
+    def find_project_in_step(**kwargs):
+        found = check(**kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            # SQLite lets one writer in at a time, so there the other never arrives.
+            both_checked.wait(timeout=1)
+        return found
+
+    monkeypatch.setattr(workflows.projects, "find_project", find_project_in_step)
+    modals = [
+        (user, open_new_project_form(slack, user=user).enter({**NEW_PROJECT, "Home channel": ch}))
+        for user, ch in ((PM, "CAPOLLO01"), (SPONSOR, "CAPOLLO02"))
+    ]
+    replies = {}
+
+    def submit(user, modal):
+        replies[user] = slack.submit(modal, user=user, settle=False)
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in modals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    slack.settle()
+    outcomes = sorted(reply.body for reply in replies.values())
+    assert outcomes[0] == ""
+    assert json.loads(outcomes[1]) == {
+        "response_action": "errors",
+        "errors": {"key": "APOLLO is already taken by another project. Pick another key."},
+    }
+    with database.session() as session:
+        assert len(session.exec(select(Project)).all()) == 1
+        assert session.exec(select(AuditEvent.action)).all() == ["project.created"]

@@ -296,3 +296,14 @@ def test_mine_lists_what_the_caller_owns_across_projects(slack, slack_api, datab
     slack.command("/risk", "mine", user=MEMBER)
     text = str(slack_api.last_reply()["blocks"])
     assert "HERMES-R1" in text and "APOLLO-R1" in text and "not mine" not in text
+
+
+def test_someone_not_on_the_project_is_told_who_may_take_ownership(slack, slack_api, database):
+    make_project(database)
+    raise_via_form(slack)
+    slack.click(slack_api.posts("CAPOLLO01")[0], "risk.own", user=OUTSIDER)
+    assert slack_api.last_reply()["text"] == (
+        f"Only people on APOLLO can take ownership of its risks. "
+        f"Ask <@{PM}> to add you to the project."
+    )
+    assert risks(database)[0].owner == MEMBER
