@@ -23,7 +23,7 @@ from typing import IO
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from storage import migrate  # noqa: E402
+from storage import schema  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Rag  # noqa: E402
 from tests.factories import PM, make_project  # noqa: E402
@@ -111,7 +111,7 @@ def main() -> None:
     api = FakeSlackAPI(team_id=TEAM).start()
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.db"
-        migrate.upgrade(url)
+        schema.upgrade(url)
         database = Database(url)
         project = make_project(database)
         with database.session() as session:

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from commands.digest_message import digest_messages  # noqa: E402
 from commands.templates import Templates  # noqa: E402
-from storage import migrate  # noqa: E402
+from storage import schema  # noqa: E402
 from storage.db import Database, normalize_url  # noqa: E402
 from storage.models import (  # noqa: E402
     Gate,
@@ -162,7 +162,7 @@ def measure(database: Database, rounds: int) -> tuple[int, float, float, int, in
 def fresh_database(base_url: str | None, folder: str, size: int) -> tuple[Database, str | None]:
     if base_url is None:
         url = f"sqlite:///{folder}/bench_{size}.db"
-        migrate.upgrade(url)
+        schema.upgrade(url)
         return Database(url), None
     server = normalize_url(base_url)
     name = f"pmo_bench_{size}"
@@ -172,7 +172,7 @@ def fresh_database(base_url: str | None, folder: str, size: int) -> tuple[Databa
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
+    schema.upgrade(url)
     return Database(url), name
 
 

@@ -61,7 +61,7 @@ sys.path.insert(0, str(ROOT))  # run as `python bench/drill.py`: the tests' help
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
-from storage import migrate  # noqa: E402
+from storage import schema  # noqa: E402
 from storage.db import Database  # noqa: E402
 from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, SPONSOR, make_project  # noqa: E402
 from tests.slack_api import Call, FakeSlackAPI, Message  # noqa: E402
@@ -872,7 +872,7 @@ def attack_kill(drill: Drill, burst: int) -> Tally:
 
 # -- running it --------------------------------------------------------------------------------
 def seed(url: str) -> None:
-    migrate.upgrade(url)
+    schema.upgrade(url)
     database = Database(url)
     try:
         for key, name, channel in PROJECTS:

@@ -16,9 +16,9 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from bot.ack import StickyAck
+from bot.delivery import ChannelPacer, Courier, Deliverer
 from bot.errors import handle_error
 from bot.oauth import installation_store, oauth_settings
-from bot.outbox import ChannelPacer, Courier, Deliverer
 from bot.replays import drop_replays
 from bot.settings import Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client

@@ -13,7 +13,7 @@ from bot import cli_jobs
 from bot.cli_support import console, ensure_schema, fail, one_line, settings_or_exit
 from bot.logs import configure_logging
 from bot.manifest import manifest_yaml
-from storage import migrate as migrations
+from storage import schema
 
 cli = typer.Typer(
     name="pmo-bot",
@@ -65,10 +65,10 @@ def migrate() -> None:
     """Apply database migrations (alembic upgrade head); the Procfile's release step."""
     settings = settings_or_exit()
     try:
-        migrations.upgrade(settings.DATABASE_URL)
+        schema.upgrade(settings.DATABASE_URL)
     except Exception as exc:
         raise fail(f"migration failed: {one_line(exc)}") from None
-    console.print(f"Database is at migration {migrations.head_revision()}.")
+    console.print(f"Database is at migration {schema.head_revision()}.")
 
 
 @cli.command()

@@ -10,11 +10,11 @@ from rich.table import Table
 
 from bot.app import Runtime, build_runtime
 from bot.cli_support import console, ensure_schema, fail, parse_at, settings_or_exit
+from bot.delivery import DeliveryReport
 from bot.jobs import PlannedDigest, digest_job, nudge_job
-from bot.outbox import DeliveryReport
 from bot.preview import plain, print_message
 from commands.templates import Templates
-from storage import outbox as outbox_store
+from storage import outbox
 from storage.db import Database
 from storage.models import OutboxStatus
 from storage.workspaces import names_of
@@ -160,7 +160,7 @@ def outbox_list(
             ) from None
     database, _ = _offline_database()
     with database.session() as session:
-        rows = outbox_store.list_messages(session=session, statuses=statuses, limit=limit)
+        rows = outbox.list_messages(session=session, statuses=statuses, limit=limit)
     table = Table(
         "id", "workspace", "key", "to", "status", "tries", "next try / sent", "last error"
     )
@@ -188,7 +188,7 @@ def outbox_retry(
     """Put failed messages back in line and try to deliver them now."""
     runtime = _runtime(parse_at(None))
     with runtime.database.session() as session:
-        count = outbox_store.requeue_failed(session=session, now=runtime.clock(), ids=ids or None)
+        count = outbox.requeue_failed(session=session, now=runtime.clock(), ids=ids or None)
     console.print(f"{count} failed message(s) back in line.")
     _report(runtime.deliverer.deliver())
 

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from bot.settings import Settings, SettingsError, load_settings
-from storage import migrate as migrations
+from storage import schema
 from storage.db import Database
 
 console = Console()
@@ -48,17 +48,17 @@ def ensure_schema(settings: Settings) -> None:
     database = Database(settings.DATABASE_URL)
     try:
         if database.backend == "sqlite":
-            migrations.upgrade(settings.DATABASE_URL)
+            schema.upgrade(settings.DATABASE_URL)
             return
-        current = migrations.current_revision(database.engine)
+        current = schema.current_revision(database.engine)
     except Exception as exc:
         raise fail(f"DATABASE_URL: cannot reach the database ({one_line(exc)})") from None
     finally:
         database.dispose()
-    if current != migrations.head_revision():
+    if current != schema.head_revision():
         raise fail(
             f"the database is at migration {current or 'none'}, this code needs "
-            f"{migrations.head_revision()}: run `pmo-bot migrate` first"
+            f"{schema.head_revision()}: run `pmo-bot migrate` first"
         )
 
 

@@ -11,7 +11,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Runtime
 from commands.payload import unreadable
-from storage import migrate as migrations
+from storage import schema
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -74,12 +74,12 @@ def health(database: Database) -> tuple[dict[str, object], int]:
     """200 when the database answers and its schema is the one this code needs; else 503
     and why. One short query: load balancers ask often."""
     try:
-        current = migrations.applied_revision(database.engine)
+        current = schema.applied_revision(database.engine)
     except Exception as exc:
         logger.warning("healthz: the database does not answer (%s)", type(exc).__name__)
         reason = "the database does not answer"
         return {"ok": False, "database": "unreachable", "reason": reason}, 503
-    head = migrations.head_revision()
+    head = schema.head_revision()
     if current != head:
         reason = f"the schema is at {current or 'no migration'}, this code needs {head}"
         return {"ok": False, "database": "not migrated", "reason": reason}, 503

@@ -24,7 +24,7 @@ from commands.templates import Markup, Templates
 from storage.models import GateStatus, Rag
 from workflows.digest import Digest
 from workflows.gates import gate_label
-from workflows.risks import label as risk_label
+from workflows.risks import risk_label
 
 SECTION_MAX = 3000
 MESSAGE_BLOCKS_MAX = 50

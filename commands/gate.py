@@ -16,10 +16,8 @@ from storage import outbox
 from storage.db import Database
 from storage.models import Gate, GateStatus, Project, Role, Verdict
 from storage.projects import holders, project_in_channel
-from workflows import gates as gate_rules
-from workflows import projects
+from workflows import gate_followup, gates, projects
 from workflows.errors import InvalidInput, PmoError
-from workflows.gate_followup import history as gate_history
 
 REQUESTERS = {Role.PM, Role.MEMBER}
 VERDICTS = {
@@ -69,17 +67,17 @@ def gate_command(
                 usage=f"/gate {verb} KEY",
             )
             if verb == "history":
-                events = gate_history(session=session, project=project)
+                events = gate_followup.history(session=session, project=project)
                 blocks = gate_message.history_blocks(project=project, events=events)
             else:
-                gate = gate_rules.withdraw(
+                gate = gates.withdraw(
                     session=session, project=project, user_id=user_id, now=clock()
                 )
                 _enqueue_ending(session=session, gate=gate, project=project, now=clock())
         if verb == "history":
             respond(blocks=blocks, text=f"{project.key} gate history")
         else:
-            respond(text=f"{gate_rules.gate_label(gate, project)} is withdrawn.")
+            respond(text=f"{gates.gate_label(gate, project)} is withdrawn.")
             delivery.send_soon()
         return
     if len(words) > 1:
@@ -99,7 +97,7 @@ def _request_form(
         project = project_in_channel(session=session, team_id=team_id, channel_id=channel_id)
     if project is not None:
         # Refusals (not on the project, a gate pending, no approver) come before the form.
-        plan = gate_rules.plan_next_gate(session=session, project=project, requester=user_id)
+        plan = gates.plan_next_gate(session=session, project=project, requester=user_id)
         return gate_form.gate_modal(choices=[], selected=None, plan=plan)
     choices = project_choices(session=session, team_id=team_id, user_id=user_id, roles=REQUESTERS)
     if not choices:
@@ -123,7 +121,7 @@ def pick_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database
         )
         selected = ProjectChoice(project.key, project.name, True)
         try:
-            plan = gate_rules.plan_next_gate(session=session, project=project, requester=user_id)
+            plan = gates.plan_next_gate(session=session, project=project, requester=user_id)
             view = gate_form.gate_modal(choices=choices, selected=selected, plan=plan)
         except PmoError as exc:
             view = gate_form.gate_modal(
@@ -157,7 +155,7 @@ def save_request(
         raise InvalidInput({gate_form.PROJECT: "Pick a project."})
     with db.session() as session:
         project = projects.get_project(session=session, team_id=team_id, key=key)
-        gate, plan = gate_rules.request_gate(
+        gate, plan = gates.request_gate(
             session=session,
             project=project,
             requester=user_id,
@@ -196,12 +194,10 @@ def ask_reason(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) 
     who, gate_id = payload.sender(body), payload.button_id(body, "gate")
     verdict = VERDICTS[payload.action_id(body)]
     with db.session() as session:
-        gate, project = gate_rules.get_gate(session=session, team_id=who.team_id, gate_id=gate_id)
-        gate_rules.check_may_decide(
-            session=session, gate=gate, project=project, user_id=who.user_id
-        )
+        gate, project = gates.get_gate(session=session, team_id=who.team_id, gate_id=gate_id)
+        gates.check_may_decide(session=session, gate=gate, project=project, user_id=who.user_id)
         view = gate_form.reason_modal(
-            gate_id=gate_id, verdict=verdict, label=gate_rules.gate_label(gate, project)
+            gate_id=gate_id, verdict=verdict, label=gates.gate_label(gate, project)
         )
     client.views_open(trigger_id=payload.trigger_id(body), view=view)
 
@@ -229,7 +225,7 @@ def _decide(
     # Record the decision and queue its messages; returns the gate's label.
     who = payload.sender(body)
     with db.session() as session:
-        decided = gate_rules.decide(
+        decided = gates.decide(
             session=session,
             team_id=who.team_id,
             gate_id=gate_id,
@@ -239,7 +235,7 @@ def _decide(
             now=clock(),
         )
         _enqueue_decision(session=session, decided=decided, now=clock())
-        return gate_rules.gate_label(decided.gate, decided.project)
+        return gates.gate_label(decided.gate, decided.project)
 
 
 def _request_key(gate: Gate) -> str:
@@ -250,7 +246,7 @@ def _enqueue_request(
     *, session: Session, gate: Gate, project: Project, approvers: list[str], now: datetime
 ) -> None:
     text, blocks = gate_message.request_message(
-        gate=gate, project=project, tally=gate_rules.tally(session=session, gate=gate)
+        gate=gate, project=project, tally=gates.tally(session=session, gate=gate)
     )
     outbox.enqueue(
         session=session,
@@ -276,7 +272,7 @@ def _enqueue_request(
 
 def _enqueue_update(*, session: Session, gate: Gate, project: Project, now: datetime) -> None:
     text, blocks = gate_message.request_message(
-        gate=gate, project=project, tally=gate_rules.tally(session=session, gate=gate)
+        gate=gate, project=project, tally=gates.tally(session=session, gate=gate)
     )
     outbox.enqueue(
         session=session,
@@ -290,7 +286,7 @@ def _enqueue_update(*, session: Session, gate: Gate, project: Project, now: date
     )
 
 
-def _enqueue_decision(*, session: Session, decided: gate_rules.Decided, now: datetime) -> None:
+def _enqueue_decision(*, session: Session, decided: gates.Decided, now: datetime) -> None:
     gate, project, decision = decided.gate, decided.project, decided.decision
     outbox.enqueue(
         session=session,

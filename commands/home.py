@@ -27,7 +27,7 @@ from commands.status_form import RAG_EMOJI
 from storage.db import Database
 from workflows.gates import gate_label
 from workflows.home import Home, home_for
-from workflows.risks import label as risk_label
+from workflows.risks import risk_label
 
 POST_STATUS_ACTION = "home.post_status"
 NEW_PROJECT_ACTION = "home.new_project"

@@ -11,7 +11,7 @@ from commands import mrkdwn
 from commands.templates import Templates
 from workflows.gates import gate_label
 from workflows.nudges import Nudge, NudgeKind
-from workflows.risks import label as risk_label
+from workflows.risks import risk_label
 
 POST_STATUS_ACTION = "nudge.post_status"
 TEMPLATES = {

@@ -20,8 +20,7 @@ from commands.mrkdwn import day, mention, quoted
 from commands.project_card import portfolio_blocks, project_card_blocks
 from storage import outbox
 from storage.db import Database
-from workflows import projects
-from workflows import settings as settings_rules
+from workflows import projects, workspace_policy
 from workflows.errors import InvalidInput, PmoError
 
 USAGE_SHOW = "/pmo show KEY"
@@ -123,7 +122,7 @@ def new_project_form(*, db: Database, team_id: str, user_id: str) -> dict[str, A
     """The empty project form, with the workspace's phases and default cadence."""
     with db.session() as session:
         phases = projects.phases_of(session=session, team_id=team_id)
-        cadence = settings_rules.settings_of(session=session, team_id=team_id).default_cadence
+        cadence = workspace_policy.settings_of(session=session, team_id=team_id).default_cadence
     return project_form.project_modal(phases=phases, creator=user_id, default_cadence=cadence)
 
 
@@ -238,10 +237,10 @@ def open_settings_form(
     """Open the settings form prefilled, if the person may change the settings."""
     admin = is_slack_admin(client, user_id)
     with db.session() as session:
-        settings_rules.require_may_change_settings(
+        workspace_policy.require_may_change_settings(
             session=session, team_id=team_id, user_id=user_id, is_slack_admin=admin
         )
-        current = settings_rules.settings_of(session=session, team_id=team_id)
+        current = workspace_policy.settings_of(session=session, team_id=team_id)
     client.views_open(trigger_id=trigger_id, view=settings_form.settings_modal(current))
 
 
@@ -264,13 +263,13 @@ def save_settings(
     draft, unreadable = settings_form.read_settings_form(view)
     admin = is_slack_admin(client, user_id)
     with db.session() as session:
-        settings_rules.require_may_change_settings(
+        workspace_policy.require_may_change_settings(
             session=session, team_id=team_id, user_id=user_id, is_slack_admin=admin
         )
-        errors = {**settings_rules.check_settings(draft), **unreadable}
+        errors = {**workspace_policy.check_settings(draft), **unreadable}
         if errors:
             raise InvalidInput(errors)
-        settings_rules.save_settings(
+        workspace_policy.save_settings(
             session=session, team_id=team_id, actor=user_id, draft=draft, now=clock()
         )
     ack()
@@ -282,7 +281,7 @@ def pause_nudges(
     """Pause (or, with no date, resume) the person's nudges; what to tell them."""
     try:
         with db.session() as session:
-            settings_rules.pause_nudges(
+            workspace_policy.pause_nudges(
                 session=session, team_id=team_id, user_id=user_id, until=until, now=now
             )
     except InvalidInput as exc:

@@ -14,14 +14,12 @@ from commands import payload, risk_form, risk_message
 from commands.context import Clock, Delivery
 from commands.project_picker import ProjectChoice, project_choices, project_options
 from commands.risk_text import USAGE, RiskAsk, RiskCommand, parse_risk_text
-from storage import outbox
-from storage import risks as risk_store
+from storage import outbox, risk_log
 from storage.db import Database
 from storage.models import Project, Risk, Role
 from storage.projects import project_in_channel
 from storage.workspaces import ensure_workspace
-from workflows import projects
-from workflows import risks as risk_rules
+from workflows import projects, risks
 from workflows.errors import InvalidInput, PmoError
 from workflows.periods import zone
 
@@ -69,9 +67,7 @@ def risk_command(
                 usage="/risk list KEY",
             )
             assert project.id is not None
-            entries = risk_store.active_risks(
-                session=session, team_id=team_id, project_id=project.id
-            )
+            entries = risk_log.active_risks(session=session, team_id=team_id, project_id=project.id)
             blocks = _list_blocks(
                 session,
                 team_id,
@@ -83,7 +79,7 @@ def risk_command(
         respond(blocks=blocks, text=f"{project.key} risks")
     else:
         with db.session() as session:
-            mine = risk_store.owned_by(session=session, team_id=team_id, user_id=user_id)
+            mine = risk_log.owned_by(session=session, team_id=team_id, user_id=user_id)
             blocks = _list_blocks(
                 session,
                 team_id,
@@ -106,7 +102,7 @@ def risk_form_for(
         else None
     )
     if project is not None:
-        risk_rules.require_on_project(session=session, project=project, user_id=user_id)
+        risks.require_on_project(session=session, project=project, user_id=user_id)
     elif not choices:
         raise PmoError(
             "You are on no project yet, so there is none to raise a risk on. "
@@ -130,18 +126,18 @@ def _raise_short_form(
         project = projects.resolve_project(
             session=session, team_id=team_id, key=asked.key, channel_id=channel_id, usage=USAGE
         )
-        risk_rules.require_on_project(session=session, project=project, user_id=user_id)
-        draft = risk_rules.RiskDraft(
+        risks.require_on_project(session=session, project=project, user_id=user_id)
+        draft = risks.RiskDraft(
             title=asked.title, probability=asked.probability, impact=asked.impact, owner=user_id
         )
         try:
-            raised = risk_rules.raise_risk(
+            raised = risks.raise_risk(
                 session=session, project=project, raised_by=user_id, draft=draft, now=clock()
             )
         except InvalidInput as exc:
             raise PmoError(f"{exc} `{USAGE}`") from None
         enqueue_raised(session=session, raised=raised, now=clock())
-        name = risk_rules.label(raised.risk, project)
+        name = risks.risk_label(raised.risk, project)
     respond(text=f"Raised {name} ({raised.severity.value}, score {raised.risk.score}).")
     delivery.send_soon()
 
@@ -162,8 +158,8 @@ def save_risk(
     draft = risk_form.read_risk_form(view)
     with db.session() as session:
         project = projects.get_project(session=session, team_id=team_id, key=key)
-        risk_rules.require_on_project(session=session, project=project, user_id=user_id)
-        raised = risk_rules.raise_risk(
+        risks.require_on_project(session=session, project=project, user_id=user_id)
+        raised = risks.raise_risk(
             session=session, project=project, raised_by=user_id, draft=draft, now=clock()
         )
         enqueue_raised(session=session, raised=raised, now=clock())
@@ -182,10 +178,10 @@ def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
 
 
 # The card's buttons that change the entry at once, and the rule each applies.
-CHANGES: dict[str, Callable[..., risk_rules.Changed]] = {
-    risk_message.OWN_ACTION: risk_rules.take_ownership,
-    risk_message.MITIGATING_ACTION: risk_rules.start_mitigating,
-    risk_message.CONVERT_ACTION: risk_rules.convert_to_issue,
+CHANGES: dict[str, Callable[..., risks.Changed]] = {
+    risk_message.OWN_ACTION: risks.take_ownership,
+    risk_message.MITIGATING_ACTION: risks.start_mitigating,
+    risk_message.CONVERT_ACTION: risks.convert_to_issue,
 }
 
 
@@ -219,11 +215,11 @@ def ask_resolution(ack: Ack, body: dict[str, Any], client: WebClient, db: Databa
     ack()
     who, risk_id = payload.sender(body), payload.button_id(body, "risk")
     with db.session() as session:
-        risk, project = risk_rules.check_may_close(
+        risk, project = risks.check_may_close(
             session=session, team_id=who.team_id, risk_id=risk_id, user_id=who.user_id
         )
         view = risk_form.close_modal(
-            risk_id=risk_id, label=risk_rules.label(risk, project), title=risk.title
+            risk_id=risk_id, label=risks.risk_label(risk, project), title=risk.title
         )
     client.views_open(trigger_id=payload.trigger_id(body), view=view)
 
@@ -242,7 +238,7 @@ def save_resolution(
         raise PmoError("This form is no longer valid.")
     who = payload.sender(body)
     with db.session() as session:
-        changed = risk_rules.close(
+        changed = risks.close(
             session=session,
             team_id=who.team_id,
             risk_id=risk_id,
@@ -272,13 +268,13 @@ def _list_blocks(
     empty: str,
 ) -> list[dict[str, Any]]:
     workspace = ensure_workspace(session=session, team_id=team_id)
-    banded = [(r, p, risk_rules.severity(r.score, workspace)) for r, p in entries]
+    banded = [(r, p, risks.severity(r.score, workspace)) for r, p in entries]
     return risk_message.risk_list(
         title=title, entries=banded, today=_today(session, team_id, now), empty=empty
     )
 
 
-def enqueue_raised(*, session: Session, raised: risk_rules.Raised, now: datetime) -> None:
+def enqueue_raised(*, session: Session, raised: risks.Raised, now: datetime) -> None:
     """Queue the card for the channel and the escalation DMs, in the caller's transaction."""
     risk, project = raised.risk, raised.project
     text, blocks = risk_message.risk_card(
@@ -316,7 +312,7 @@ def enqueue_card_update(*, session: Session, risk: Risk, project: Project, now: 
     text, blocks = risk_message.risk_card(
         risk=risk,
         project=project,
-        band=risk_rules.severity(risk.score, workspace),
+        band=risks.severity(risk.score, workspace),
         today=_today(session, project.team_id, now),
     )
     outbox.enqueue(

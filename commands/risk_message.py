@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 
 from commands import mrkdwn
 from storage.models import Project, Risk, RiskKind, RiskStatus
-from workflows.risks import IMPACT, PROBABILITY, Severity, label
+from workflows.risks import IMPACT, PROBABILITY, Severity, risk_label
 
 OWN_ACTION = "risk.own"
 MITIGATING_ACTION = "risk.mitigating"
@@ -66,7 +66,7 @@ def risk_card(
         f"*Raised by*\n{mrkdwn.mention(risk.raised_by)}",
     ]
     blocks: list[Any] = [
-        HeaderBlock(text=mrkdwn.fit(f"{label(risk, project)} · {risk.title}", 150)),
+        HeaderBlock(text=mrkdwn.fit(f"{risk_label(risk, project)} · {risk.title}", 150)),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
@@ -89,7 +89,7 @@ def risk_card(
         )
     if status.is_active:
         blocks.append(_buttons(risk))
-    text = f"{kind} {label(risk, project)} ({band.value}): {mrkdwn.escape(risk.title)}"
+    text = f"{kind} {risk_label(risk, project)} ({band.value}): {mrkdwn.escape(risk.title)}"
     return mrkdwn.fit(text, 3000), [block.to_dict() for block in blocks]
 
 
@@ -125,7 +125,7 @@ def escalation(*, risk: Risk, project: Project, band: Severity) -> tuple[str, li
     where = f" in {mrkdwn.channel(project.channel_id)}" if project.channel_id else ""
     text = (
         f":rotating_light: {band.value.capitalize()} {kind} on {project.key}: "
-        f"*{label(risk, project)} · {mrkdwn.escape(risk.title)}*"
+        f"*{risk_label(risk, project)} · {mrkdwn.escape(risk.title)}*"
     )
     detail = (
         f"{severity_text(risk, band)}\nRaised by {mrkdwn.mention(risk.raised_by)} · "
@@ -153,7 +153,7 @@ def risk_list(
             late = " :alarm_clock:" if risk.review_date < today else ""
             review = f" · review {risk.review_date.isoformat()}{late}"
         lines.append(
-            f"{SEVERITY_EMOJI[band]} *{label(risk, project)}* {risk.score} · "
+            f"{SEVERITY_EMOJI[band]} *{risk_label(risk, project)}* {risk.score} · "
             f"{mrkdwn.escape(risk.title)} · {owner} · {status}{review}"
         )
     blocks: list[Any] = [HeaderBlock(text=mrkdwn.fit(title, 150))]

@@ -23,7 +23,7 @@ from commands import payload
 from commands.project_form import CADENCE_LABELS
 from commands.view_state import ViewState
 from storage.models import Cadence, NudgeStyle
-from workflows.settings import RISK_SCORE_MAX, RISK_SCORE_MIN, WorkspaceSettings, time_zones
+from workflows.workspace_policy import RISK_SCORE_MAX, RISK_SCORE_MIN, WorkspaceSettings, time_zones
 
 CALLBACK_ID = "settings.save"
 TIME_ZONE_ACTION = "settings.time_zone"

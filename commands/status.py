@@ -18,8 +18,7 @@ from storage import outbox
 from storage.db import Database
 from storage.models import Project, Role
 from storage.projects import project_in_channel
-from workflows import projects
-from workflows import status as status_rules
+from workflows import projects, status
 from workflows.errors import InvalidInput, PmoError
 
 
@@ -79,10 +78,10 @@ def status_command(
             usage="/status KEY",
         )
         if asked.kind == Kind.SHOW:
-            update = status_rules.last_update(session=session, project=project)
+            update = status.last_update(session=session, project=project)
             blocks = status_message.last_update_blocks(project=project, update=update)
         else:
-            lines = status_rules.history(session=session, project=project)
+            lines = status.history(session=session, project=project)
             blocks = status_message.history_blocks(project=project, lines=lines)
     respond(blocks=blocks, text=f"{project.key} status")
 
@@ -103,18 +102,18 @@ def post_short_form(
         project = projects.resolve_project(
             session=session, team_id=team_id, key=asked.key, channel_id=channel_id, usage=USAGE
         )
-        status_rules.require_may_post(session=session, project=project, user_id=user_id)
+        status.require_may_post(session=session, project=project, user_id=user_id)
         assert asked.rag is not None
-        previous = status_rules.last_update(session=session, project=project)
-        draft = status_rules.carried_draft(previous, asked.rag, asked.summary)
+        previous = status.last_update(session=session, project=project)
+        draft = status.carried_draft(previous, asked.rag, asked.summary)
         if asked.path_to_green is not None:
             draft = replace(draft, path_to_green=asked.path_to_green)
-        errors = status_rules.check_draft(draft)
+        errors = status.check_draft(draft)
         if errors:
             hint = " Add it after `path:` in the same command, or use `/status` for the form."
             needs_path = "path_to_green" in errors and asked.path_to_green is None
             raise PmoError(" ".join(errors.values()) + (hint if needs_path else ""))
-        posted = status_rules.post_update(
+        posted = status.post_update(
             session=session, project=project, author=user_id, draft=draft, now=clock()
         )
         enqueue_post(session=session, project=project, posted=posted, now=clock())
@@ -142,7 +141,7 @@ def open_status_form(
         elif channel_id:
             project = project_in_channel(session=session, team_id=team_id, channel_id=channel_id)
         if project is not None:
-            status_rules.require_may_post(session=session, project=project, user_id=user_id)
+            status.require_may_post(session=session, project=project, user_id=user_id)
         elif not choices:
             raise PmoError(
                 "You are not the PM or a member of any project, so there is no status for you "
@@ -158,12 +157,12 @@ def build_form(
     """The form for `project` (prefilled from its last update), or with only the picker set."""
     if project is None:
         return status_form.status_modal(choices=choices, selected=None, draft=None)
-    last = status_rules.last_update(session=session, project=project)
+    last = status.last_update(session=session, project=project)
     chosen = ProjectChoice(key=project.key, name=project.name, runs_it=True)
     return status_form.status_modal(
         choices=choices,
         selected=chosen,
-        draft=status_rules.draft_from(last) if last else None,
+        draft=status.draft_from(last) if last else None,
         budget=project.budget,
     )
 
@@ -212,12 +211,12 @@ def save_status(
     draft, errors = status_form.read_status_form(view)
     with db.session() as session:
         project = projects.get_project(session=session, team_id=team_id, key=key)
-        status_rules.require_may_post(session=session, project=project, user_id=user_id)
-        errors = {**status_rules.check_draft(draft), **errors}
+        status.require_may_post(session=session, project=project, user_id=user_id)
+        errors = {**status.check_draft(draft), **errors}
         if errors:
             raise InvalidInput(errors)
         now = clock()
-        posted = status_rules.post_update(
+        posted = status.post_update(
             session=session, project=project, author=user_id, draft=draft, now=now
         )
         enqueue_post(session=session, project=project, posted=posted, now=now)
@@ -226,7 +225,7 @@ def save_status(
 
 
 def enqueue_post(
-    *, session: Session, project: Project, posted: status_rules.Posted, now: datetime
+    *, session: Session, project: Project, posted: status.Posted, now: datetime
 ) -> None:
     """Queue the update's post (and the retiring of the one it replaces) in this transaction."""
     update = posted.update
@@ -265,7 +264,7 @@ def show_history(ack: Ack, body: dict[str, Any], respond: Respond, db: Database)
     team_id, key = payload.team_id(body), payload.button_value(body)
     with db.session() as session:
         project = projects.get_project(session=session, team_id=team_id, key=key)
-        lines = status_rules.history(session=session, project=project)
+        lines = status.history(session=session, project=project)
         blocks = status_message.history_blocks(project=project, lines=lines)
     respond(blocks=blocks, text=f"{project.key} status history", replace_original=False)
 

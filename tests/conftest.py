@@ -20,10 +20,10 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from bot.app import Runtime, build_runtime
-from bot.outbox import ChannelPacer
+from bot.delivery import ChannelPacer
 from bot.settings import Settings
 from bot.web import create_web_app
-from storage import migrate
+from storage import schema
 from storage.db import Database, normalize_url
 from tests.slack_api import FakeSlackAPI
 from tests.slack_requests import SlackClient
@@ -90,7 +90,7 @@ def drop_postgres_database(url: str) -> None:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file migrated to head once; each test gets a copy."""
     path = tmp_path_factory.mktemp("template") / "pmo.db"
-    migrate.upgrade(f"sqlite:///{path}")
+    schema.upgrade(f"sqlite:///{path}")
     return path
 
 
@@ -100,7 +100,7 @@ def postgres_url() -> Iterator[str]:
     if not _postgres_server_url():
         pytest.skip("TEST_DATABASE_URL is not set")
     url = create_postgres_database()
-    migrate.upgrade(url)
+    schema.upgrade(url)
     yield url
     drop_postgres_database(url)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.migrate import head_revision
+from storage.schema import head_revision
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ["pyproject.toml", "README.md", "bot", "commands", "workflows", "storage"]

@@ -40,7 +40,7 @@ from workflows.periods import (
     zone,
 )
 from workflows.risks import Severity, severity
-from workflows.settings import parse_clock_time
+from workflows.workspace_policy import parse_clock_time
 
 TOP_RISKS = 5
 PARTICIPATION_WEEKS = 4

@@ -7,8 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage import risks as risk_store
-from storage import status as status_store
+from storage import risk_log, status_history
 from storage.models import Gate, GateApprover, GateDecision, GateStatus, Project, Rag, Risk, Role
 from storage.projects import projects_with_role
 from storage.workspaces import ensure_workspace
@@ -42,7 +41,7 @@ def home_for(*, session: Session, team_id: str, user_id: str, now: datetime) -> 
     """The person's projects (most urgent first), gates awaiting them, risks they own."""
     workspace = ensure_workspace(session=session, team_id=team_id)
     mine = projects_with_role(session=session, team_id=team_id, user_id=user_id, roles=ALL_ROLES)
-    latest = status_store.latest_by_project(
+    latest = status_history.latest_by_project(
         session=session, team_id=team_id, project_ids=[p.id for p in mine if p.id is not None]
     )
     stale = {
@@ -73,7 +72,7 @@ def home_for(*, session: Session, team_id: str, user_id: str, now: datetime) -> 
             .order_by(col(Gate.requested_at))
         )
     )
-    owned = risk_store.owned_by(session=session, team_id=team_id, user_id=user_id)
+    owned = risk_log.owned_by(session=session, team_id=team_id, user_id=user_id)
     return Home(
         projects=projects[:SHOWN],
         awaiting=awaiting[:SHOWN],

@@ -30,8 +30,8 @@ from storage.workspaces import ensure_workspace
 from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminder
 from workflows.periods import add_working_days, zone
 from workflows.risks import risks_past_review
-from workflows.settings import parse_clock_time
 from workflows.status import StaleProject, projects_needing_update
+from workflows.workspace_policy import parse_clock_time
 
 NUDGE_HOUR = time(10, 0)
 ESCALATE_AFTER_WORKING_DAYS = 2

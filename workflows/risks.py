@@ -8,8 +8,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
-from storage import audit
-from storage import risks as risk_store
+from storage import audit, risk_log
 from storage.models import Project, Risk, RiskKind, RiskStatus, Role, Workspace
 from storage.projects import holders, roles_of
 from storage.workspaces import ensure_workspace
@@ -95,7 +94,7 @@ def severity(score: int, workspace: Workspace) -> Severity:
     return Severity.LOW
 
 
-def label(risk: Risk, project: Project) -> str:
+def risk_label(risk: Risk, project: Project) -> str:
     """How people refer to an entry: APOLLO-R3 (a risk) or APOLLO-I4 (an issue)."""
     letter = "I" if risk.kind == RiskKind.ISSUE else "R"
     return f"{project.key}-{letter}{risk.number}"
@@ -152,7 +151,7 @@ def raise_risk(
     risk = Risk(
         team_id=project.team_id,
         project_id=project.id,
-        number=risk_store.next_number(
+        number=risk_log.next_number(
             session=session, team_id=project.team_id, project_id=project.id
         ),
         kind=draft.kind,
@@ -181,7 +180,7 @@ def raise_risk(
         entity="risk",
         entity_id=risk.id or 0,
         at=now,
-        detail={"label": label(risk, project), "score": risk.score, "severity": band.value},
+        detail={"label": risk_label(risk, project), "score": risk.score, "severity": band.value},
     )
     return Raised(
         risk=risk,
@@ -212,11 +211,11 @@ def take_ownership(
             f"Ask {_pm(session, project)} to add you to the project."
         )
     if risk.owner == user_id:
-        return Changed(risk, project, False, f"You already own {label(risk, project)}.")
+        return Changed(risk, project, False, f"You already own {risk_label(risk, project)}.")
     before = risk.owner
     risk.owner = user_id
     _record(session, risk, project, user_id, "risk.owner_changed", now, {"from": before})
-    return Changed(risk, project, True, f"You now own {label(risk, project)}.")
+    return Changed(risk, project, True, f"You now own {risk_label(risk, project)}.")
 
 
 def start_mitigating(
@@ -226,10 +225,11 @@ def start_mitigating(
     risk, project = _active(session, team_id, risk_id)
     _require_steward(session, risk, project, user_id, "change its status")
     if risk.status == RiskStatus.MITIGATING:
-        return Changed(risk, project, False, f"{label(risk, project)} is already being mitigated.")
+        name = risk_label(risk, project)
+        return Changed(risk, project, False, f"{name} is already being mitigated.")
     risk.status = RiskStatus.MITIGATING
     _record(session, risk, project, user_id, "risk.mitigating", now, {})
-    return Changed(risk, project, True, f"{label(risk, project)} is now being mitigated.")
+    return Changed(risk, project, True, f"{risk_label(risk, project)} is now being mitigated.")
 
 
 def close(
@@ -252,7 +252,7 @@ def close(
     risk.resolution = resolution.strip()
     risk.closed_at = now
     _record(session, risk, project, user_id, "risk.closed", now, {"resolution": risk.resolution})
-    return Changed(risk, project, True, f"{label(risk, project)} is closed.")
+    return Changed(risk, project, True, f"{risk_label(risk, project)} is closed.")
 
 
 def convert_to_issue(
@@ -261,7 +261,7 @@ def convert_to_issue(
     """The risk happened: it becomes a new issue (certain, same impact) and is closed as such."""
     risk, project = _active(session, team_id, risk_id)
     if risk.kind == RiskKind.ISSUE:
-        return Changed(risk, project, False, f"{label(risk, project)} is already an issue.")
+        return Changed(risk, project, False, f"{risk_label(risk, project)} is already an issue.")
     _require_steward(session, risk, project, user_id, "turn it into an issue")
     issue = raise_risk(
         session=session,
@@ -282,7 +282,7 @@ def convert_to_issue(
     )
     issue.risk.source_risk_id = risk.id
     risk.status = RiskStatus.CONVERTED
-    risk.resolution = f"Became {label(issue.risk, project)}."
+    risk.resolution = f"Became {risk_label(issue.risk, project)}."
     risk.closed_at = now
     _record(
         session,
@@ -291,13 +291,13 @@ def convert_to_issue(
         user_id,
         "risk.converted",
         now,
-        {"issue": label(issue.risk, project)},
+        {"issue": risk_label(issue.risk, project)},
     )
     return Changed(
         risk,
         project,
         True,
-        f"{label(risk, project)} became {label(issue.risk, project)}.",
+        f"{risk_label(risk, project)} became {risk_label(issue.risk, project)}.",
         issue=issue,
     )
 
@@ -313,7 +313,7 @@ def check_may_close(
 
 def _active(session: Session, team_id: str, risk_id: int) -> tuple[Risk, Project]:
     # Lock the row so two clicks at once make one change; refuse if it is already done.
-    risk = risk_store.get_risk(session=session, team_id=team_id, risk_id=risk_id, lock=True)
+    risk = risk_log.get_risk(session=session, team_id=team_id, risk_id=risk_id, lock=True)
     if risk is None:
         raise PmoError("That risk no longer exists.")
     project = session.get(Project, risk.project_id)
@@ -321,7 +321,7 @@ def _active(session: Session, team_id: str, risk_id: int) -> tuple[Risk, Project
     if not RiskStatus(risk.status).is_active:
         when = risk.closed_at.date().isoformat() if risk.closed_at else "earlier"
         outcome = "became an issue" if risk.status == RiskStatus.CONVERTED else "is closed"
-        raise PmoError(f"{label(risk, project)} already {outcome} ({when}); nothing changed.")
+        raise PmoError(f"{risk_label(risk, project)} already {outcome} ({when}); nothing changed.")
     return risk, project
 
 
@@ -340,9 +340,8 @@ def _require_steward(
             session=session, team_id=project.team_id, project_id=project.id, role=role
         )
     names = mentions(list(dict.fromkeys(stewards))) if stewards else "its owner, PM or sponsor"
-    raise NotPermitted(
-        f"Only the owner, the PM or the sponsor of {label(risk, project)} can {doing}: {names}."
-    )
+    name = risk_label(risk, project)
+    raise NotPermitted(f"Only the owner, the PM or the sponsor of {name} can {doing}: {names}.")
 
 
 def _record(
@@ -365,7 +364,7 @@ def _record(
         entity="risk",
         entity_id=risk.id or 0,
         at=now,
-        detail={"label": label(risk, project), **detail},
+        detail={"label": risk_label(risk, project), **detail},
     )
 
 
@@ -381,4 +380,4 @@ def risks_past_review(
     """Active entries whose review date has passed, in the workspace's time zone."""
     workspace = ensure_workspace(session=session, team_id=team_id)
     today = now.astimezone(zone(workspace.time_zone)).date()
-    return risk_store.past_review(session=session, team_id=team_id, today=today)
+    return risk_log.past_review(session=session, team_id=team_id, today=today)

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from storage import audit
-from storage import status as status_store
+from storage import audit, status_history
 from storage.models import Project, Rag, Role, StatusUpdate, Workspace
 from storage.projects import holders, list_projects, roles_by_project, roles_of
 from storage.workspaces import ensure_workspace
@@ -150,7 +149,7 @@ def require_may_post(*, session: Session, project: Project, user_id: str) -> Non
 def last_update(*, session: Session, project: Project) -> StatusUpdate | None:
     """The project's newest standing update."""
     assert project.id is not None
-    return status_store.latest(session=session, team_id=project.team_id, project_id=project.id)
+    return status_history.latest(session=session, team_id=project.team_id, project_id=project.id)
 
 
 def carried_draft(previous: StatusUpdate | None, overall: Rag, summary: str) -> StatusDraft:
@@ -198,10 +197,10 @@ def post_update(
     session.exec(select(Project).where(Project.id == project.id).with_for_update()).one()
     workspace = ensure_workspace(session=session, team_id=project.team_id)
     period = current_period(workspace=workspace, project=project, now=now)
-    replaced = status_store.current_in_period(
+    replaced = status_history.current_in_period(
         session=session, team_id=project.team_id, project_id=project.id, period=period.label
     )
-    previous = status_store.latest_before_period(
+    previous = status_history.latest_before_period(
         session=session, team_id=project.team_id, project_id=project.id, period=period.label
     )
     flags = flags_for(draft, project, now, workspace.time_zone)
@@ -292,10 +291,10 @@ def history(
 ) -> list[HistoryLine]:
     """The standing update of each of the last `limit` periods, oldest first."""
     assert project.id is not None
-    updates = status_store.standing_history(
+    updates = status_history.standing_history(
         session=session, team_id=project.team_id, project_id=project.id, limit=limit
     )
-    versions = status_store.versions_by_period(
+    versions = status_history.versions_by_period(
         session=session,
         team_id=project.team_id,
         project_id=project.id,
@@ -314,7 +313,7 @@ def projects_needing_update(*, session: Session, team_id: str, now: datetime) ->
     tz = zone(workspace.time_zone)
     projects = list_projects(session=session, team_id=team_id)
     ids = [p.id for p in projects if p.id is not None]
-    latest = status_store.latest_by_project(session=session, team_id=team_id, project_ids=ids)
+    latest = status_history.latest_by_project(session=session, team_id=team_id, project_ids=ids)
     pms = roles_by_project(session=session, team_id=team_id, project_ids=ids)
     stale = []
     for project in projects:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, inspect
 
-from storage.migrate import current_revision, head_revision
+from storage.schema import current_revision, head_revision
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.slack_requests import SlackClient
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from storage import migrate
+from storage import schema
 from storage.db import Database
 from storage.models import Rag
 from storage.workspaces import ensure_workspace
@@ -26,7 +26,7 @@ MONDAY = "2026-11-30T09:05:00+00:00"
 @pytest.fixture
 def seeded(tmp_path):
     url = f"sqlite:///{tmp_path / 'pmo.db'}"
-    migrate.upgrade(url)
+    schema.upgrade(url)
     database = Database(url)
     with database.session() as session:
         workspace = ensure_workspace(session=session, team_id=TEAM)

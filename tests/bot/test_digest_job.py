@@ -12,8 +12,8 @@ from sqlmodel import select
 
 import commands.digest_message
 import storage.outbox
+from bot.delivery import ChannelPacer, Deliverer
 from bot.jobs import digest_job
-from bot.outbox import ChannelPacer, Deliverer
 from commands.templates import Templates
 from storage.models import OutboxMessage, Rag
 from storage.workspaces import ensure_workspace

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from bot.app import build_runtime
 from bot.web import create_web_app
-from storage import migrate
+from storage import schema
 from storage.db import Database
 from tests.conftest import make_settings
 
@@ -29,12 +29,12 @@ def test_healthz_answers_503_when_the_schema_is_behind_the_code(slack, database)
     try:
         reply = slack.raw("GET", "/healthz")
     finally:
-        set_revision(database, migrate.head_revision())  # PostgreSQL's is shared
+        set_revision(database, schema.head_revision())  # PostgreSQL's is shared
     assert reply.status == 503
     assert reply.json() == {
         "ok": False,
         "database": "not migrated",
-        "reason": f"the schema is at {OLDER}, this code needs {migrate.head_revision()}",
+        "reason": f"the schema is at {OLDER}, this code needs {schema.head_revision()}",
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 import storage.outbox
-from bot.outbox import MAX_ATTEMPTS, ChannelPacer, Deliverer
+from bot.delivery import MAX_ATTEMPTS, ChannelPacer, Deliverer
 from storage import outbox
 from storage.models import OutboxMessage, OutboxStatus
 from storage.workspaces import ensure_workspace
@@ -321,7 +321,7 @@ def test_an_unexpected_error_on_one_message_is_logged_by_key_and_retried_without
     poison = row(database, "poison")
     assert (poison.status, poison.attempts) == ("pending", 1)
     assert poison.next_attempt_at > clock()
-    [logged] = [r for r in error_log.records if r.name == "bot.outbox"]
+    [logged] = [r for r in error_log.records if r.name == "bot.delivery"]
     assert "poison" in logged.getMessage()
     assert "text of poison" not in logged.getMessage()
     clock.advance(minutes=1)

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 import bot.scheduler
 from bot.app import build_runtime
-from bot.outbox import ChannelPacer
+from bot.delivery import ChannelPacer
 from bot.replays import KEEP_SEEN
 from bot.scheduler import SchedulerService, outbox_tick
 from bot.web import create_web_app

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.server import RUNTIME, _Gunicorn
-from storage import migrate, outbox
+from storage import outbox, schema
 from storage.workspaces import ensure_workspace
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM, make_settings
 from tests.slack_requests import SlackClient
@@ -138,7 +138,7 @@ def test_sigterm_mid_burst_finishes_every_acknowledged_request_and_delivers_its_
     how, tmp_path, slack_api
 ):
     path, log, port = tmp_path / "pmo.db", tmp_path / "web.log", free_port()
-    migrate.upgrade(f"sqlite:///{path}")
+    schema.upgrade(f"sqlite:///{path}")
     command = procfile_web(port) if how == "procfile" else [str(BIN / "pmo-bot"), "serve"]
     if how == "serve":
         command.append("--no-scheduler")

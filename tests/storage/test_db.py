@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from storage import migrate
+from storage import schema
 from storage.db import Database
 
 
@@ -21,22 +21,22 @@ def test_a_missing_sqlite_file_is_an_error_not_a_new_empty_database(tmp_path):
 
 def test_migrating_creates_the_sqlite_file_the_app_then_opens(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    migrate.upgrade(url)
+    schema.upgrade(url)
     database = Database(url)
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-            migrate.head_revision()
+            schema.head_revision()
         )
     database.dispose()
 
 
 def test_a_sqlite_file_replaced_under_the_app_is_followed(tmp_path):
     first, second = tmp_path / "pmo.db", tmp_path / "restored.db"
-    migrate.upgrade(f"sqlite:///{first}")
-    migrate.upgrade(f"sqlite:///{second}", "0001")
+    schema.upgrade(f"sqlite:///{first}")
+    schema.upgrade(f"sqlite:///{second}", "0001")
     database = Database(f"sqlite:///{first}")
     with database.engine.connect() as connection:  # pooled, on the first file
         connection.execute(text("SELECT 1"))
     second.replace(first)  # a backup restored in place
-    assert migrate.applied_revision(database.engine) == "0001"
+    assert schema.applied_revision(database.engine) == "0001"
     database.dispose()

@@ -13,7 +13,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import inspect, text
 
 import storage.slack_tables
-from storage import migrate
+from storage import schema
 from storage.db import create_database_engine
 from storage.models import AuditEvent, SQLModel
 from storage.workspaces import ensure_workspace
@@ -51,23 +51,23 @@ def tables(url):
 
 
 def test_upgrade_head_builds_exactly_the_models_schema(empty_url):
-    migrate.upgrade(empty_url)
+    schema.upgrade(empty_url)
     assert differences(empty_url) == []
 
 
 def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(empty_url):
-    migrate.upgrade(empty_url)
-    migrate.downgrade(empty_url, "base")
+    schema.upgrade(empty_url)
+    schema.downgrade(empty_url, "base")
     assert tables(empty_url) <= {"alembic_version"}
-    migrate.upgrade(empty_url)
+    schema.upgrade(empty_url)
     assert differences(empty_url) == []
     engine = create_database_engine(empty_url)
-    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert schema.current_revision(engine) == schema.head_revision()
     engine.dispose()
 
 
 def test_upgrading_keeps_existing_projects_and_gives_them_the_new_defaults(empty_url):
-    migrate.upgrade(empty_url, "0001")
+    schema.upgrade(empty_url, "0001")
     engine = create_database_engine(empty_url)
     with engine.begin() as connection:
         connection.execute(
@@ -83,7 +83,7 @@ def test_upgrading_keeps_existing_projects_and_gives_them_the_new_defaults(empty
                 "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
             )
         )
-    migrate.upgrade(empty_url)
+    schema.upgrade(empty_url)
     with engine.connect() as connection:
         row = connection.execute(text("SELECT key, status_cadence FROM projects")).one()
         weekday = connection.execute(text("SELECT status_due_weekday FROM workspaces")).scalar()

@@ -15,7 +15,7 @@ from storage.models import AuditEvent, Cadence, Person
 from storage.workspaces import ensure_workspace
 from tests.factories import OTHER_TEAM, OUTSIDER, PM, SPONSOR, TEAM
 from workflows.errors import InvalidInput, NotPermitted
-from workflows.settings import (
+from workflows.workspace_policy import (
     WorkspaceSettings,
     check_settings,
     may_change_settings,
