@@ -20,6 +20,7 @@ from bot.delivery import ChannelPacer, Courier, Deliverer
 from bot.errors import handle_error
 from bot.oauth import installation_store, oauth_settings
 from bot.replays import drop_replays
+from bot.sender import Sender
 from bot.settings import Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
 from commands import gate, home, kudos, nudge, pmo, risk, status
@@ -82,6 +83,7 @@ class Runtime:
     clients: TeamClients
     clock: Clock
     templates: Templates
+    sender: Sender
     listeners: Executor | None = None
 
     def finish(self, timeout: float) -> None:
@@ -126,6 +128,8 @@ def build_runtime(
     clients = TeamClients(settings, find_bot_token, retry_backoff)
     deliverer = Deliverer(database, clients, clock=clock, pacer=pacer)
     courier = Courier(deliverer)
+    templates = Templates(settings.TEMPLATES_DIR)
+    sender = Sender(courier, templates)
     # Bolt's default is 5 threads; acks wait for a free one, so keep headroom.
     listeners = listener_executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS)
     with _bolt_sees_our_oauth_choice(settings):
@@ -141,7 +145,7 @@ def build_runtime(
         context["ack"] = StickyAck()
         context["db"] = database
         context["clock"] = clock
-        context["delivery"] = courier
+        context["delivery"] = sender
         next_()
 
     app.middleware(provide_services)
@@ -164,6 +168,7 @@ def build_runtime(
         courier=courier,
         clients=clients,
         clock=clock,
-        templates=Templates(settings.TEMPLATES_DIR),
+        templates=templates,
+        sender=sender,
         listeners=listeners,
     )

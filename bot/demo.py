@@ -194,7 +194,7 @@ def _risks(
         with database.session() as session:
             project = made[key]
             owner = rng.choice([u for u in PEOPLE if u not in SPONSORS])
-            risks.raise_risk(
+            risks.store_risk(
                 session=session,
                 project=project,
                 raised_by=owner,

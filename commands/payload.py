@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
@@ -21,6 +20,7 @@ from urllib.parse import parse_qsl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from commands.mrkdwn import is_channel_id, is_team_id, is_user_id, quoted
+from workflows.actor import Actor
 from workflows.errors import PmoError
 
 # Ids in our buttons are database ids: PostgreSQL's integer, from 1.
@@ -33,21 +33,6 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 class BadPayload(PmoError):
     """The request is not one Slack would send; the message says what is wrong with it."""
-
-
-@dataclass(frozen=True)
-class Sender:
-    """Who sent a request, from which workspace."""
-
-    team_id: str
-    user_id: str
-
-
-@dataclass(frozen=True)
-class CommandSender(Sender):
-    """Who typed a slash command, from which workspace, in which channel."""
-
-    channel_id: str
 
 
 # -- who and where ----------------------------------------------------------------------
@@ -69,17 +54,17 @@ def user_id(body: dict[str, Any]) -> str:
     return value
 
 
-def sender(body: dict[str, Any]) -> Sender:
+def sender(body: dict[str, Any]) -> Actor:
     """Who clicked or submitted, and in which workspace."""
-    return Sender(team_id=team_id(body), user_id=user_id(body))
+    return Actor(team_id=team_id(body), user_id=user_id(body))
 
 
-def command_sender(command: dict[str, Any]) -> CommandSender:
+def command_sender(command: dict[str, Any]) -> Actor:
     """Who typed the slash command, in which workspace and channel."""
     channel = command.get("channel_id")
     if not is_channel_id(channel):
         raise BadPayload("This command names no Slack channel, so pmo-bot can't act on it.")
-    return CommandSender(team_id=team_id(command), user_id=user_id(command), channel_id=channel)
+    return Actor(team_id=team_id(command), user_id=user_id(command), channel_id=channel)
 
 
 def event_user(event: dict[str, Any]) -> str:

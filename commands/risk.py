@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -14,14 +13,12 @@ from commands import payload, risk_form, risk_message
 from commands.context import Clock, Delivery
 from commands.project_picker import ProjectChoice, project_choices, project_options
 from commands.risk_text import USAGE, RiskAsk, RiskCommand, parse_risk_text
-from storage import outbox, risk_log
 from storage.db import Database
-from storage.models import Project, Risk, Role
+from storage.models import Role
 from storage.projects import project_in_channel
-from storage.workspaces import ensure_workspace
-from workflows import projects, risks
+from workflows import risk_changes, risks
+from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
-from workflows.periods import zone
 
 ANY_ROLE = {Role.PM, Role.SPONSOR, Role.APPROVER, Role.MEMBER}
 
@@ -48,44 +45,32 @@ def risk_command(
 ) -> None:
     """`/risk` alone opens the form; with text, the short form, a list, or your own."""
     ack()
-    who = payload.command_sender(command)
-    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id
+    actor = payload.command_sender(command)
     asked = parse_risk_text(payload.command_text(command))  # BadRiskText: see bot/errors.py
     if asked.kind == RiskAsk.FORM:
         with db.session() as session:
-            view = risk_form_for(session, team_id, user_id, channel_id)
+            view = risk_form_for(session, actor.team_id, actor.user_id, actor.channel_id)
         client.views_open(trigger_id=payload.trigger_id(command), view=view)
     elif asked.kind == RiskAsk.RAISE:
-        _raise_short_form(db, delivery, clock, respond, team_id, user_id, channel_id, asked)
+        _raise_short_form(db, delivery, clock, respond, actor, asked)
     elif asked.kind == RiskAsk.LIST:
         with db.session() as session:
-            project = projects.resolve_project(
-                session=session,
-                team_id=team_id,
-                key=asked.key,
-                channel_id=channel_id,
-                usage="/risk list KEY",
+            project, register = risks.project_register(
+                session=session, actor=actor, key=asked.key, now=clock(), usage="/risk list KEY"
             )
-            assert project.id is not None
-            entries = risk_log.active_risks(session=session, team_id=team_id, project_id=project.id)
-            blocks = _list_blocks(
-                session,
-                team_id,
-                [(r, project) for r in entries],
-                clock(),
-                title=f"{project.key}: open risks and issues ({len(entries)})",
+            count = len(register.entries)
+            blocks = risk_message.risk_list(
+                register,
+                title=f"{project.key}: open risks and issues ({count})",
                 empty=f"{project.key} has no open risks or issues. `/risk` raises one.",
             )
         respond(blocks=blocks, text=f"{project.key} risks")
     else:
         with db.session() as session:
-            mine = risk_log.owned_by(session=session, team_id=team_id, user_id=user_id)
-            blocks = _list_blocks(
-                session,
-                team_id,
-                mine,
-                clock(),
-                title=f"Open risks and issues you own ({len(mine)})",
+            register = risks.owned_register(session=session, actor=actor, now=clock())
+            blocks = risk_message.risk_list(
+                register,
+                title=f"Open risks and issues you own ({len(register.entries)})",
                 empty="You own no open risks or issues.",
             )
         respond(blocks=blocks, text="Your risks")
@@ -117,27 +102,23 @@ def _raise_short_form(
     delivery: Delivery,
     clock: Clock,
     respond: Respond,
-    team_id: str,
-    user_id: str,
-    channel_id: str,
+    actor: Actor,
     asked: RiskCommand,
 ) -> None:
+    draft = risks.RiskDraft(
+        title=asked.title, probability=asked.probability, impact=asked.impact, owner=actor.user_id
+    )
+    now = clock()
     with db.session() as session:
-        project = projects.resolve_project(
-            session=session, team_id=team_id, key=asked.key, channel_id=channel_id, usage=USAGE
-        )
-        risks.require_on_project(session=session, project=project, user_id=user_id)
-        draft = risks.RiskDraft(
-            title=asked.title, probability=asked.probability, impact=asked.impact, owner=user_id
-        )
         try:
             raised = risks.raise_risk(
-                session=session, project=project, raised_by=user_id, draft=draft, now=clock()
+                session=session, actor=actor, key=asked.key, draft=draft, now=now, usage=USAGE
             )
         except InvalidInput as exc:
+            # The short form has no fields to show errors on: say how to type it instead.
             raise PmoError(f"{exc} `{USAGE}`") from None
-        enqueue_raised(session=session, raised=raised, now=clock())
-        name = risks.risk_label(raised.risk, project)
+        delivery.enqueue(session=session, messages=raised.messages, now=now)
+        name = risks.risk_label(raised.risk, raised.project)
     respond(text=f"Raised {name} ({raised.severity.value}, score {raised.risk.score}).")
     delivery.send_soon()
 
@@ -151,18 +132,15 @@ def save_risk(
     delivery: Delivery,
 ) -> None:
     """Raise the entry from the form; wrong fields are shown inline (see bot/errors.py)."""
-    team_id, user_id = payload.team_id(body), payload.user_id(body)
+    actor = payload.sender(body)
     key = risk_form.selected_key(view)
     if not key:
         raise InvalidInput({risk_form.PROJECT: "Pick a project."})
     draft = risk_form.read_risk_form(view)
+    now = clock()
     with db.session() as session:
-        project = projects.get_project(session=session, team_id=team_id, key=key)
-        risks.require_on_project(session=session, project=project, user_id=user_id)
-        raised = risks.raise_risk(
-            session=session, project=project, raised_by=user_id, draft=draft, now=clock()
-        )
-        enqueue_raised(session=session, raised=raised, now=clock())
+        raised = risks.raise_risk(session=session, actor=actor, key=key, draft=draft, now=now)
+        delivery.enqueue(session=session, messages=raised.messages, now=now)
     ack()
     delivery.send_soon()
 
@@ -178,10 +156,10 @@ def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
 
 
 # The card's buttons that change the entry at once, and the rule each applies.
-CHANGES: dict[str, Callable[..., risks.Changed]] = {
-    risk_message.OWN_ACTION: risks.take_ownership,
-    risk_message.MITIGATING_ACTION: risks.start_mitigating,
-    risk_message.CONVERT_ACTION: risks.convert_to_issue,
+CHANGES: dict[str, Callable[..., risk_changes.Changed]] = {
+    risk_message.OWN_ACTION: risk_changes.take_ownership,
+    risk_message.MITIGATING_ACTION: risk_changes.start_mitigating,
+    risk_message.CONVERT_ACTION: risk_changes.convert_to_issue,
 }
 
 
@@ -194,30 +172,22 @@ def change_risk(
     """
     ack()
     change = CHANGES[payload.action_id(body)]
-    who, risk_id = payload.sender(body), payload.button_id(body, "risk")
+    actor, risk_id = payload.sender(body), payload.button_id(body, "risk")
+    now = clock()
     with db.session() as session:
-        changed = change(
-            session=session, team_id=who.team_id, risk_id=risk_id, user_id=who.user_id, now=clock()
-        )
-        if changed.changed:
-            enqueue_card_update(
-                session=session, risk=changed.risk, project=changed.project, now=clock()
-            )
-        if changed.issue is not None:
-            enqueue_raised(session=session, raised=changed.issue, now=clock())
+        changed = change(session=session, actor=actor, risk_id=risk_id, now=now)
+        delivery.enqueue(session=session, messages=changed.messages, now=now)
     respond(text=changed.message, response_type="ephemeral", replace_original=False)
-    if changed.changed:
+    if changed.messages:
         delivery.send_soon()
 
 
 def ask_resolution(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """ "Close": first ask how it was resolved (if the person may close it)."""
     ack()
-    who, risk_id = payload.sender(body), payload.button_id(body, "risk")
+    actor, risk_id = payload.sender(body), payload.button_id(body, "risk")
     with db.session() as session:
-        risk, project = risks.check_may_close(
-            session=session, team_id=who.team_id, risk_id=risk_id, user_id=who.user_id
-        )
+        risk, project = risk_changes.check_may_close(session=session, actor=actor, risk_id=risk_id)
         view = risk_form.close_modal(
             risk_id=risk_id, label=risks.risk_label(risk, project), title=risk.title
         )
@@ -236,92 +206,15 @@ def save_resolution(
     risk_id = risk_form.closing_risk_id(view)
     if risk_id is None:
         raise PmoError("This form is no longer valid.")
-    who = payload.sender(body)
+    actor, now = payload.sender(body), clock()
     with db.session() as session:
-        changed = risks.close(
+        changed = risk_changes.close(
             session=session,
-            team_id=who.team_id,
+            actor=actor,
             risk_id=risk_id,
-            user_id=who.user_id,
             resolution=risk_form.read_resolution(view),
-            now=clock(),
+            now=now,
         )
-        enqueue_card_update(
-            session=session, risk=changed.risk, project=changed.project, now=clock()
-        )
+        delivery.enqueue(session=session, messages=changed.messages, now=now)
     ack()
     delivery.send_soon()
-
-
-def _today(session: Session, team_id: str, now: datetime) -> date:
-    workspace = ensure_workspace(session=session, team_id=team_id)
-    return now.astimezone(zone(workspace.time_zone)).date()
-
-
-def _list_blocks(
-    session: Session,
-    team_id: str,
-    entries: list[tuple[Risk, Project]],
-    now: datetime,
-    *,
-    title: str,
-    empty: str,
-) -> list[dict[str, Any]]:
-    workspace = ensure_workspace(session=session, team_id=team_id)
-    banded = [(r, p, risks.severity(r.score, workspace)) for r, p in entries]
-    return risk_message.risk_list(
-        title=title, entries=banded, today=_today(session, team_id, now), empty=empty
-    )
-
-
-def enqueue_raised(*, session: Session, raised: risks.Raised, now: datetime) -> None:
-    """Queue the card for the channel and the escalation DMs, in the caller's transaction."""
-    risk, project = raised.risk, raised.project
-    text, blocks = risk_message.risk_card(
-        risk=risk,
-        project=project,
-        band=raised.severity,
-        today=_today(session, project.team_id, now),
-    )
-    outbox.enqueue(
-        session=session,
-        team_id=project.team_id,
-        key=f"risk:{risk.id}:posted",
-        channel=project.channel_id or risk.raised_by,
-        text=text,
-        blocks=blocks,
-        now=now,
-    )
-    if raised.notify:
-        text, blocks = risk_message.escalation(risk=risk, project=project, band=raised.severity)
-        for user in raised.notify:
-            outbox.enqueue(
-                session=session,
-                team_id=project.team_id,
-                key=f"risk:{risk.id}:escalated:{user}",
-                channel=user,
-                text=text,
-                blocks=blocks,
-                now=now,
-            )
-
-
-def enqueue_card_update(*, session: Session, risk: Risk, project: Project, now: datetime) -> None:
-    """Queue the edit of the card in place, named by the risk's version."""
-    workspace = ensure_workspace(session=session, team_id=project.team_id)
-    text, blocks = risk_message.risk_card(
-        risk=risk,
-        project=project,
-        band=risks.severity(risk.score, workspace),
-        today=_today(session, project.team_id, now),
-    )
-    outbox.enqueue(
-        session=session,
-        team_id=project.team_id,
-        key=f"risk:{risk.id}:v{risk.version}",
-        channel=project.channel_id or risk.raised_by,
-        update_key=f"risk:{risk.id}:posted",
-        text=text,
-        blocks=blocks,
-        now=now,
-    )

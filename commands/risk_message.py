@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -16,8 +15,16 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
-from storage.models import Project, Risk, RiskKind, RiskStatus
-from workflows.risks import IMPACT, PROBABILITY, Severity, risk_label
+from storage.models import Risk, RiskKind, RiskStatus
+from workflows.risks import (
+    IMPACT,
+    PROBABILITY,
+    RiskCard,
+    RiskEscalation,
+    RiskRegister,
+    Severity,
+    risk_label,
+)
 
 OWN_ACTION = "risk.own"
 MITIGATING_ACTION = "risk.mitigating"
@@ -48,10 +55,9 @@ def severity_text(risk: Risk, band: Severity) -> str:
     )
 
 
-def risk_card(
-    *, risk: Risk, project: Project, band: Severity, today: date
-) -> tuple[str, list[dict[str, Any]]]:
+def risk_card(card: RiskCard) -> tuple[str, list[dict[str, Any]]]:
     """The entry as posted in the channel, with buttons while it is active."""
+    risk, project, band, today = card.risk, card.project, card.band, card.today
     kind = "Issue" if risk.kind == RiskKind.ISSUE else "Risk"
     status = RiskStatus(risk.status)
     review = mrkdwn.day(risk.review_date)
@@ -119,8 +125,9 @@ def _buttons(risk: Risk) -> ActionsBlock:
     return ActionsBlock(elements=elements)
 
 
-def escalation(*, risk: Risk, project: Project, band: Severity) -> tuple[str, list[dict[str, Any]]]:
+def escalation(note: RiskEscalation) -> tuple[str, list[dict[str, Any]]]:
     """The direct message a sponsor (or PM) gets for a high or critical entry."""
+    risk, project, band = note.risk, note.project, note.band
     kind = "issue" if risk.kind == RiskKind.ISSUE else "risk"
     where = f" in {mrkdwn.channel(project.channel_id)}" if project.channel_id else ""
     text = (
@@ -138,10 +145,9 @@ def escalation(*, risk: Risk, project: Project, band: Severity) -> tuple[str, li
     return mrkdwn.fit(text, 3000), [block.to_dict() for block in blocks]
 
 
-def risk_list(
-    *, title: str, entries: list[tuple[Risk, Project, Severity]], today: date, empty: str
-) -> list[dict[str, Any]]:
+def risk_list(register: RiskRegister, *, title: str, empty: str) -> list[dict[str, Any]]:
     """A list of entries, highest score first, one line each, within one message."""
+    entries, today = register.entries, register.today
     if not entries:
         return [SectionBlock(text=empty).to_dict()]
     lines = []

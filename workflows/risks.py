@@ -1,4 +1,7 @@
-"""The RAID log: raising risks and issues, scoring them, who hears of them, their life."""
+"""The RAID log: raising risks and issues, scoring them, and who hears of them.
+
+What the buttons on a risk's card do is in workflows/risk_changes.py.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,16 @@ from enum import StrEnum
 from sqlmodel import Session, select
 
 from storage import audit, risk_log
-from storage.models import Project, Risk, RiskKind, RiskStatus, Role, Workspace
+from storage.models import Project, Risk, RiskKind, Role, Workspace
 from storage.projects import holders, roles_of
 from storage.workspaces import ensure_workspace
-from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
-from workflows.markup import mention, mentions
+from workflows import message_keys
+from workflows.actor import Actor
+from workflows.errors import InvalidInput, NotPermitted, too_long
+from workflows.markup import mention
+from workflows.outgoing import Outgoing
 from workflows.periods import zone
+from workflows.projects import resolve_project
 
 PROBABILITY = {1: "Rare", 2: "Unlikely", 3: "Possible", 4: "Likely", 5: "Almost certain"}
 IMPACT = {1: "Minimal", 2: "Minor", 3: "Moderate", 4: "Major", 5: "Severe"}
@@ -63,24 +70,32 @@ class RiskDraft:
 
 
 @dataclass(frozen=True)
+class RiskCard:
+    """A risk's card in its project's channel, as it stands (message content)."""
+
+    risk: Risk
+    project: Project
+    band: Severity
+    today: date
+
+
+@dataclass(frozen=True)
+class RiskEscalation:
+    """A sponsor's or PM's word of a new high or critical risk (message content)."""
+
+    risk: Risk
+    project: Project
+    band: Severity
+
+
+@dataclass(frozen=True)
 class Raised:
-    """A stored entry, how severe it is, and who must hear of it directly."""
+    """A stored entry, how severe it is, and the messages it causes."""
 
     risk: Risk
     project: Project
     severity: Severity
-    notify: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Changed:
-    """The outcome of a button: the entry as it now stands and what happened."""
-
-    risk: Risk
-    project: Project
-    changed: bool
-    message: str
-    issue: Raised | None = None
+    messages: list[Outgoing] = field(default_factory=list)
 
 
 def severity(score: int, workspace: Workspace) -> Severity:
@@ -132,15 +147,40 @@ def require_on_project(*, session: Session, project: Project, user_id: str) -> N
     if is_on_project(session=session, project=project, user_id=user_id):
         return
     raise NotPermitted(
-        f"Only people on {project.key} raise its risks. Ask {_pm(session, project)} "
+        f"Only people on {project.key} raise its risks. Ask {pm_of(session, project)} "
         "to raise it, or to add you to the project."
     )
 
 
 def raise_risk(
+    *,
+    session: Session,
+    actor: Actor,
+    key: str | None,
+    draft: RiskDraft,
+    now: datetime,
+    usage: str = "/risk KEY p4 i5 title",
+) -> Raised:
+    """Raise an entry on the project named by `key` (else the actor's channel's project):
+    only people on the project may. Stored with the next number and audited; its card goes
+    to the channel, and a high or critical one to the sponsor and PM by direct message."""
+    project = resolve_project(
+        session=session,
+        team_id=actor.team_id,
+        key=key,
+        channel_id=actor.channel_id,
+        usage=usage,
+    )
+    require_on_project(session=session, project=project, user_id=actor.user_id)
+    return store_risk(
+        session=session, project=project, raised_by=actor.user_id, draft=draft, now=now
+    )
+
+
+def store_risk(
     *, session: Session, project: Project, raised_by: str, draft: RiskDraft, now: datetime
 ) -> Raised:
-    """Store the entry with the next number, audited; says who must hear of it at once."""
+    """Store a checked entry with the next number, audited, with the messages it causes."""
     assert project.id is not None
     errors = check_draft(draft)
     if errors:
@@ -182,12 +222,78 @@ def raise_risk(
         at=now,
         detail={"label": risk_label(risk, project), "score": risk.score, "severity": band.value},
     )
-    return Raised(
-        risk=risk,
-        project=project,
-        severity=band,
-        notify=_escalation_list(session, project, raised_by) if band.escalates else [],
+    assert risk.id is not None
+    card = Outgoing(
+        team_id=project.team_id,
+        key=message_keys.risk_posted(risk.id),
+        to=project.channel_id or raised_by,
+        content=RiskCard(risk, project, band, local_today(workspace, now)),
     )
+    told = _escalation_list(session, project, raised_by) if band.escalates else []
+    escalations = [
+        Outgoing(
+            team_id=project.team_id,
+            key=message_keys.risk_escalated(risk.id, user),
+            to=user,
+            content=RiskEscalation(risk, project, band),
+        )
+        for user in told
+    ]
+    return Raised(risk=risk, project=project, severity=band, messages=[card, *escalations])
+
+
+def card_edit(*, session: Session, risk: Risk, project: Project, now: datetime) -> Outgoing:
+    """The edit of a risk's card in place after a change, named by the risk's version."""
+    assert risk.id is not None
+    workspace = ensure_workspace(session=session, team_id=project.team_id)
+    band = severity(risk.score, workspace)
+    return Outgoing(
+        team_id=project.team_id,
+        key=message_keys.risk_card_version(risk.id, risk.version),
+        to=project.channel_id or risk.raised_by,
+        content=RiskCard(risk, project, band, local_today(workspace, now)),
+        update_key=message_keys.risk_posted(risk.id),
+    )
+
+
+@dataclass(frozen=True)
+class RiskRegister:
+    """Open entries, highest score first, with their bands; and today in the workspace,
+    so overdue reviews can be marked."""
+
+    entries: list[tuple[Risk, Project, Severity]]
+    today: date
+
+
+def project_register(
+    *, session: Session, actor: Actor, key: str | None, now: datetime, usage: str
+) -> tuple[Project, RiskRegister]:
+    """The open risks and issues of the project named (or of the actor's channel)."""
+    project = resolve_project(
+        session=session, team_id=actor.team_id, key=key, channel_id=actor.channel_id, usage=usage
+    )
+    assert project.id is not None
+    entries = risk_log.active_risks(session=session, team_id=actor.team_id, project_id=project.id)
+    return project, _register(session, actor.team_id, [(r, project) for r in entries], now)
+
+
+def owned_register(*, session: Session, actor: Actor, now: datetime) -> RiskRegister:
+    """The open risks and issues the actor owns, on every project."""
+    mine = risk_log.owned_by(session=session, team_id=actor.team_id, user_id=actor.user_id)
+    return _register(session, actor.team_id, mine, now)
+
+
+def _register(
+    session: Session, team_id: str, entries: list[tuple[Risk, Project]], now: datetime
+) -> RiskRegister:
+    workspace = ensure_workspace(session=session, team_id=team_id)
+    banded = [(risk, project, severity(risk.score, workspace)) for risk, project in entries]
+    return RiskRegister(entries=banded, today=local_today(workspace, now))
+
+
+def local_today(workspace: Workspace, now: datetime) -> date:
+    """Today in the workspace's time zone."""
+    return now.astimezone(zone(workspace.time_zone)).date()
 
 
 def _escalation_list(session: Session, project: Project, raised_by: str) -> list[str]:
@@ -200,184 +306,16 @@ def _escalation_list(session: Session, project: Project, raised_by: str) -> list
     return [user for user in dict.fromkeys([*sponsors, *pms]) if user != raised_by]
 
 
-def take_ownership(
-    *, session: Session, team_id: str, risk_id: int, user_id: str, now: datetime
-) -> Changed:
-    """The person becomes the owner (anyone on the project may)."""
-    risk, project = _active(session, team_id, risk_id)
-    if not is_on_project(session=session, project=project, user_id=user_id):
-        raise NotPermitted(
-            f"Only people on {project.key} can take ownership of its risks. "
-            f"Ask {_pm(session, project)} to add you to the project."
-        )
-    if risk.owner == user_id:
-        return Changed(risk, project, False, f"You already own {risk_label(risk, project)}.")
-    before = risk.owner
-    risk.owner = user_id
-    _record(session, risk, project, user_id, "risk.owner_changed", now, {"from": before})
-    return Changed(risk, project, True, f"You now own {risk_label(risk, project)}.")
-
-
-def start_mitigating(
-    *, session: Session, team_id: str, risk_id: int, user_id: str, now: datetime
-) -> Changed:
-    """Mark the entry as being mitigated (its owner, the PM or the sponsor may)."""
-    risk, project = _active(session, team_id, risk_id)
-    _require_steward(session, risk, project, user_id, "change its status")
-    if risk.status == RiskStatus.MITIGATING:
-        name = risk_label(risk, project)
-        return Changed(risk, project, False, f"{name} is already being mitigated.")
-    risk.status = RiskStatus.MITIGATING
-    _record(session, risk, project, user_id, "risk.mitigating", now, {})
-    return Changed(risk, project, True, f"{risk_label(risk, project)} is now being mitigated.")
-
-
-def close(
-    *,
-    session: Session,
-    team_id: str,
-    risk_id: int,
-    user_id: str,
-    resolution: str,
-    now: datetime,
-) -> Changed:
-    """Close the entry with a resolution note (its owner, the PM or the sponsor may)."""
-    if not resolution.strip():
-        raise InvalidInput({"resolution": "Say how it was resolved."})
-    if problem := too_long("The resolution", resolution, TEXT_MAX):
-        raise InvalidInput({"resolution": problem})
-    risk, project = _active(session, team_id, risk_id)
-    _require_steward(session, risk, project, user_id, "close it")
-    risk.status = RiskStatus.CLOSED
-    risk.resolution = resolution.strip()
-    risk.closed_at = now
-    _record(session, risk, project, user_id, "risk.closed", now, {"resolution": risk.resolution})
-    return Changed(risk, project, True, f"{risk_label(risk, project)} is closed.")
-
-
-def convert_to_issue(
-    *, session: Session, team_id: str, risk_id: int, user_id: str, now: datetime
-) -> Changed:
-    """The risk happened: it becomes a new issue (certain, same impact) and is closed as such."""
-    risk, project = _active(session, team_id, risk_id)
-    if risk.kind == RiskKind.ISSUE:
-        return Changed(risk, project, False, f"{risk_label(risk, project)} is already an issue.")
-    _require_steward(session, risk, project, user_id, "turn it into an issue")
-    issue = raise_risk(
-        session=session,
-        project=project,
-        raised_by=user_id,
-        draft=RiskDraft(
-            kind=RiskKind.ISSUE,
-            title=risk.title,
-            description=risk.description,
-            probability=5,
-            impact=risk.impact,
-            category=risk.category,
-            owner=risk.owner,
-            mitigation=risk.mitigation,
-            review_date=risk.review_date,
-        ),
-        now=now,
-    )
-    issue.risk.source_risk_id = risk.id
-    risk.status = RiskStatus.CONVERTED
-    risk.resolution = f"Became {risk_label(issue.risk, project)}."
-    risk.closed_at = now
-    _record(
-        session,
-        risk,
-        project,
-        user_id,
-        "risk.converted",
-        now,
-        {"issue": risk_label(issue.risk, project)},
-    )
-    return Changed(
-        risk,
-        project,
-        True,
-        f"{risk_label(risk, project)} became {risk_label(issue.risk, project)}.",
-        issue=issue,
-    )
-
-
-def check_may_close(
-    *, session: Session, team_id: str, risk_id: int, user_id: str
-) -> tuple[Risk, Project]:
-    """The active entry, if `user_id` may close it; refusals name who may."""
-    risk, project = _active(session, team_id, risk_id)
-    _require_steward(session, risk, project, user_id, "close it")
-    return risk, project
-
-
-def _active(session: Session, team_id: str, risk_id: int) -> tuple[Risk, Project]:
-    # Lock the row so two clicks at once make one change; refuse if it is already done.
-    risk = risk_log.get_risk(session=session, team_id=team_id, risk_id=risk_id, lock=True)
-    if risk is None:
-        raise PmoError("That risk no longer exists.")
-    project = session.get(Project, risk.project_id)
-    assert project is not None
-    if not RiskStatus(risk.status).is_active:
-        when = risk.closed_at.date().isoformat() if risk.closed_at else "earlier"
-        outcome = "became an issue" if risk.status == RiskStatus.CONVERTED else "is closed"
-        raise PmoError(f"{risk_label(risk, project)} already {outcome} ({when}); nothing changed.")
-    return risk, project
-
-
-def _require_steward(
-    session: Session, risk: Risk, project: Project, user_id: str, doing: str
-) -> None:
-    assert project.id is not None
-    roles = roles_of(
-        session=session, team_id=project.team_id, project_id=project.id, user_id=user_id
-    )
-    if user_id == risk.owner or roles & {Role.PM, Role.SPONSOR}:
-        return
-    stewards = [risk.owner] if risk.owner else []
-    for role in (Role.PM, Role.SPONSOR):
-        stewards += holders(
-            session=session, team_id=project.team_id, project_id=project.id, role=role
-        )
-    names = mentions(list(dict.fromkeys(stewards))) if stewards else "its owner, PM or sponsor"
-    name = risk_label(risk, project)
-    raise NotPermitted(f"Only the owner, the PM or the sponsor of {name} can {doing}: {names}.")
-
-
-def _record(
-    session: Session,
-    risk: Risk,
-    project: Project,
-    actor: str,
-    action: str,
-    now: datetime,
-    detail: dict[str, object],
-) -> None:
-    risk.version += 1
-    risk.updated_at = now
-    session.add(risk)
-    audit.record(
-        session=session,
-        team_id=risk.team_id,
-        actor=actor,
-        action=action,
-        entity="risk",
-        entity_id=risk.id or 0,
-        at=now,
-        detail={"label": risk_label(risk, project), **detail},
-    )
-
-
-def _pm(session: Session, project: Project) -> str:
-    assert project.id is not None
-    pms = holders(session=session, team_id=project.team_id, project_id=project.id, role=Role.PM)
-    return mention(pms[0]) if pms else "its PM"
-
-
 def risks_past_review(
     *, session: Session, team_id: str, now: datetime
 ) -> list[tuple[Risk, Project]]:
     """Active entries whose review date has passed, in the workspace's time zone."""
     workspace = ensure_workspace(session=session, team_id=team_id)
-    today = now.astimezone(zone(workspace.time_zone)).date()
-    return risk_log.past_review(session=session, team_id=team_id, today=today)
+    return risk_log.past_review(session=session, team_id=team_id, today=local_today(workspace, now))
+
+
+def pm_of(session: Session, project: Project) -> str:
+    """The project's PM as a mention, for refusals that say whom to ask."""
+    assert project.id is not None
+    pms = holders(session=session, team_id=project.team_id, project_id=project.id, role=Role.PM)
+    return mention(pms[0]) if pms else "its PM"

@@ -10,7 +10,7 @@ from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, TEAM, make_project
 from workflows.digest import build_digest, digest_moment
 from workflows.gates import GateDraft, decide, request_gate
 from workflows.kudos import give_kudos
-from workflows.risks import RiskDraft, raise_risk
+from workflows.risks import RiskDraft, store_risk
 from workflows.status import StatusDraft, post_update
 
 MONDAY = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # just after the digest time (09:00 UTC)
@@ -88,7 +88,7 @@ def test_top_five_risks_name_a_project_once(database):
             (apollo, 3, 3),
             (apollo, 2, 2),
         ):
-            raise_risk(
+            store_risk(
                 session=session,
                 project=project,
                 raised_by=PM,

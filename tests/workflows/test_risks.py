@@ -12,7 +12,7 @@ from commands.risk_text import BadRiskText, RiskAsk, parse_risk_text
 from storage.models import Workspace
 from storage.workspaces import ensure_workspace
 from tests.factories import MEMBER, PM, TEAM, make_project
-from workflows.risks import RiskDraft, Severity, raise_risk, risks_past_review, severity
+from workflows.risks import RiskDraft, Severity, risks_past_review, severity, store_risk
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -43,7 +43,7 @@ def test_numbers_count_up_per_project(database):
     hermes = make_project(database, key="HERMES", channel_id=None)
     with database.session() as session:
         numbers = [
-            raise_risk(session=session, project=p, raised_by=PM, draft=draft(), now=NOW).risk.number
+            store_risk(session=session, project=p, raised_by=PM, draft=draft(), now=NOW).risk.number
             for p in (apollo, apollo, hermes, apollo)
         ]
     assert numbers == [1, 2, 1, 3]
@@ -55,7 +55,7 @@ def test_review_dates_pass_at_midnight_in_the_workspace_zone(database):
         workspace = ensure_workspace(session=session, team_id=TEAM)
         workspace.time_zone = "Pacific/Auckland"  # UTC+13 in November
         session.add(workspace)
-        raise_risk(
+        store_risk(
             session=session,
             project=project,
             raised_by=MEMBER,

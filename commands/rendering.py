@@ -1,0 +1,41 @@
+"""How each kind of message reads: one table from a workflow's content to its Block Kit.
+
+Workflows say what to send as plain data (`workflows.outgoing.Outgoing.content`); the
+builder for that kind of content, next to the surface that owns it, turns it into text
+and blocks. bot/sender.py calls `render` when it stores a message in the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from commands import risk_message
+from commands.templates import Templates
+from workflows import risks
+
+Blocks = list[dict[str, Any]]
+Rendered = tuple[str, Blocks]
+# A builder returns one message, or several when the content is too long for one (the
+# parts after the first go in the first one's thread).
+Builder = Callable[[Any, Templates], Rendered | list[Rendered]]
+
+
+def _plain(build: Callable[[Any], Rendered]) -> Builder:
+    """A builder that needs no templates."""
+    return lambda content, _templates: build(content)
+
+
+BUILDERS: dict[type, Builder] = {
+    risks.RiskCard: _plain(risk_message.risk_card),
+    risks.RiskEscalation: _plain(risk_message.escalation),
+}
+
+
+def render(content: object, templates: Templates) -> list[Rendered]:
+    """The message (or its parts, in order) that says `content`."""
+    builder = BUILDERS.get(type(content))
+    if builder is None:
+        raise LookupError(f"no builder for {type(content).__name__} in commands/rendering.py")
+    rendered = builder(content, templates)
+    return rendered if isinstance(rendered, list) else [rendered]

@@ -1,0 +1,125 @@
+"""Outbox keys: one function per kind of message, so each message is stored (and sent) once.
+
+A key names what the message is about and, for a recurring one, its period; the outbox
+refuses a second message under the same key in a workspace. Keys of messages that edit
+or answer another (`update_key`, `thread_key`, `link_key`) are built here too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def status_posted(update_id: int) -> str:
+    """The channel post of a status update."""
+    return f"status:{update_id}:posted"
+
+
+def status_retired(update_id: int) -> str:
+    """The edit that marks an update's post as replaced by a newer one."""
+    return f"status:{update_id}:retired"
+
+
+def risk_posted(risk_id: int) -> str:
+    """A risk's card in the project channel."""
+    return f"risk:{risk_id}:posted"
+
+
+def risk_escalated(risk_id: int, user_id: str) -> str:
+    """The direct message telling a sponsor or PM of a high or critical risk."""
+    return f"risk:{risk_id}:escalated:{user_id}"
+
+
+def risk_card_version(risk_id: int, version: int) -> str:
+    """An edit of a risk's card after a change."""
+    return f"risk:{risk_id}:v{version}"
+
+
+def gate_request(gate_id: int) -> str:
+    """A gate request's post, whose thread holds the decisions."""
+    return f"gate:{gate_id}:request"
+
+
+def gate_ask(gate_id: int, approver: str) -> str:
+    """The direct message asking an approver to decide."""
+    return f"gate:{gate_id}:ask:{approver}"
+
+
+def gate_card_version(gate_id: int, version: int) -> str:
+    """An edit of the gate request's post after a decision."""
+    return f"gate:{gate_id}:v{version}"
+
+
+def gate_decision(gate_id: int, approver: str) -> str:
+    """An approver's decision, as a reply in the gate's thread."""
+    return f"gate:{gate_id}:decision:{approver}"
+
+
+def gate_outcome(gate_id: int) -> str:
+    """The thread reply saying how the gate ended."""
+    return f"gate:{gate_id}:outcome"
+
+
+def gate_sponsor_told(gate_id: int, sponsor: str) -> str:
+    """The direct message telling a sponsor how the gate ended."""
+    return f"gate:{gate_id}:sponsor:{sponsor}"
+
+
+def gate_requester_told(gate_id: int) -> str:
+    """The direct message telling the requester how the gate ended."""
+    return f"gate:{gate_id}:requester"
+
+
+def kudos_thanks(kudos_id: int, user_id: str) -> str:
+    """The direct message telling a person they were thanked."""
+    return f"kudos:{kudos_id}:dm:{user_id}"
+
+
+def project_announced(project_id: int, verb: str, at: datetime) -> str:
+    """A project's card posted when it is created or changed (each change its own post)."""
+    return f"project:{project_id}:{verb}:{at.isoformat()}"
+
+
+def digest(team_id: str, period: str) -> str:
+    """A workspace's digest for one period, in its digest channel (or first recipient)."""
+    return f"digest:{team_id}:{period}"
+
+
+def digest_copy(digest_key: str, recipient: str) -> str:
+    """A leader's own copy of the digest, by direct message."""
+    return f"{digest_key}:dm:{recipient}"
+
+
+def continuation(first_key: str, part: int) -> str:
+    """Part 2, 3, … of a message too long for one, posted in the first part's thread."""
+    return f"{first_key}:part{part}"
+
+
+def nudge_status(project_id: int, period: str) -> str:
+    """The PM's reminder that a status update is due for `period`."""
+    return f"nudge:status:{project_id}:{period}"
+
+
+def nudge_status_prefix(project_id: int) -> str:
+    """What every status reminder of a project starts with."""
+    return f"nudge:status:{project_id}:"
+
+
+def nudge_status_escalation(project_id: int, period: str, sponsor: str) -> str:
+    """The sponsor's word that the PM's reminder went unanswered."""
+    return f"nudge:status-escalation:{project_id}:{period}:{sponsor}"
+
+
+def nudge_risk_review(risk_id: int, review_date: date) -> str:
+    """The owner's reminder that a risk is past its review date."""
+    return f"nudge:risk:{risk_id}:{review_date.isoformat()}"
+
+
+def nudge_gate_reminder(gate_id: int, approver: str) -> str:
+    """An approver's reminder that a gate is past its SLA."""
+    return f"nudge:gate:{gate_id}:remind:{approver}"
+
+
+def nudge_gate_escalation(gate_id: int, sponsor: str) -> str:
+    """The sponsor's word that a gate is past its SLA and reminders went unanswered."""
+    return f"nudge:gate:{gate_id}:escalate:{sponsor}"
