@@ -11,13 +11,16 @@ from rich.table import Table
 from bot.app import Runtime, build_runtime
 from bot.cli_support import console, ensure_schema, fail, parse_at, settings_or_exit
 from bot.delivery import DeliveryReport
-from bot.jobs import PlannedDigest, digest_job, nudge_job
+from bot.jobs import digest_job, nudge_job, preview_digests, preview_nudges
 from bot.preview import plain, print_message
+from commands.rendering import Rendered, render
 from commands.templates import Templates
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxStatus
 from storage.workspaces import names_of
+from workflows.digest import DigestPlan
+from workflows.nudges import Nudge
 
 AT_HELP = "Run as if at this ISO date-time (UTC unless it has an offset), e.g. 2026-11-30T09:05."
 PREVIEW_HELP = "Print what would be sent, send nothing."
@@ -38,21 +41,27 @@ def _name_lookup(database: Database, team_id: str) -> dict[str, str]:
         return names_of(session=session, team_id=team_id)
 
 
-def _print_digests(database: Database, planned: list[PlannedDigest]) -> None:
-    for digest in planned:
-        known = _name_lookup(database, digest.team_id)
+def _print_digests(database: Database, templates: Templates, plans: list[DigestPlan]) -> None:
+    for plan in plans:
+        known = _name_lookup(database, plan.team_id)
 
         def name_of(user: str, known: dict[str, str] = known) -> str:
             return known.get(user, user)
 
         where = ", ".join(
-            plain(f"<#{r}>" if r.startswith("C") else f"<@{r}>", name_of) for r in digest.recipients
+            plain(f"<#{r}>" if r.startswith("C") else f"<@{r}>", name_of) for r in plan.recipients
         )
-        for number, message in enumerate(digest.messages, start=1):
-            title = f"{digest.key} → {where or 'no recipients set'}"
+        for number, (_text, blocks) in enumerate(_parts(plan, templates), start=1):
+            title = f"{plan.key} → {where or 'no recipients set'}"
             if number > 1:
                 title += f" (thread, part {number})"
-            print_message(console, title, message.blocks, name_of)
+            print_message(console, title, blocks, name_of)
+
+
+def _parts(plan: DigestPlan, templates: Templates) -> list[Rendered]:
+    # The digest's messages as the sender renders them (its rows stay loaded after the
+    # session: the database keeps objects unexpired on commit).
+    return render(plan.digest, templates) if plan.digest is not None else []
 
 
 def digest(
@@ -64,29 +73,23 @@ def digest(
     now = parse_at(at)
     if preview:
         database, templates = _offline_database()
-        planned = digest_job(
-            database=database,
-            templates=templates,
-            now=now,
-            team=team,
-            send=False,
-        )
-        if not planned:
+        plans = preview_digests(database=database, now=now, team=team)
+        if not plans:
             raise fail("no workspace in the database yet (try `pmo-bot demo`)")
-        _print_digests(database, planned)
+        _print_digests(database, templates, plans)
         return
     runtime = _runtime(now)
-    planned = digest_job(database=runtime.database, templates=runtime.templates, now=now, team=team)
+    plans = digest_job(database=runtime.database, sender=runtime.sender, now=now, team=team)
     report = runtime.deliverer.deliver()
-    for digest_ in planned:
-        if not digest_.recipients:
-            console.print(f"{digest_.team_id}: no digest channel or leaders set; nothing sent.")
-        elif digest_.already_sent:
-            console.print(f"{digest_.team_id}: {digest_.key} was already sent; nothing new.")
+    for plan in plans:
+        if not plan.recipients:
+            console.print(f"{plan.team_id}: no digest channel or leaders set; nothing sent.")
+        elif plan.already_sent:
+            console.print(f"{plan.team_id}: {plan.key} was already sent; nothing new.")
         else:
             console.print(
-                f"{digest_.team_id}: {digest_.key} queued for {len(digest_.recipients)} "
-                f"recipient(s), {len(digest_.messages)} message(s) each."
+                f"{plan.team_id}: {plan.key} queued for {len(plan.recipients)} "
+                f"recipient(s), {len(_parts(plan, runtime.templates))} message(s) each."
             )
     _report(report)
 
@@ -100,29 +103,25 @@ def nudge(
     now = parse_at(at)
     if preview:
         database, templates = _offline_database()
-        planned = nudge_job(
-            database=database,
-            templates=templates,
-            now=now,
-            clients=None,
-            team=team,
-            send=False,
-        )
+        due = preview_nudges(database=database, now=now, team=team)
     else:
         runtime = _runtime(now)
-        planned = nudge_job(
+        templates = runtime.templates
+        due = nudge_job(
             database=runtime.database,
-            templates=runtime.templates,
+            sender=runtime.sender,
             now=now,
             clients=runtime.clients,
             team=team,
         )
         _report(runtime.deliverer.deliver())
-    if not planned:
+    if not due:
         console.print("No nudge is due now.")
-    for item in planned:
+    for message in due:
+        assert isinstance(message.content, Nudge)
+        [(text, _blocks)] = render(message.content, templates)
         console.print(
-            f"[bold]{item.nudge.kind.value}[/] → @{item.nudge.to}: {plain(item.text)}",
+            f"[bold]{message.content.kind.value}[/] → @{message.to}: {plain(text)}",
             highlight=False,
             soft_wrap=True,
         )
@@ -208,14 +207,8 @@ def demo(
     else:
         console.print(f"Seeding a demo portfolio into workspace {DEMO_TEAM}…")
         seed(database, now)
-    planned = digest_job(
-        database=database,
-        templates=templates,
-        now=now,
-        team=DEMO_TEAM,
-        send=False,
-    )
-    _print_digests(database, planned)
+    plans = preview_digests(database=database, now=now, team=DEMO_TEAM)
+    _print_digests(database, templates, plans)
     console.print(
         "This is the digest leaders would read on Monday. In Slack: `pmo-bot serve`, "
         "then `/pmo list` and `/status`."

@@ -16,6 +16,7 @@ from storage.db import Database
 from storage.models import Cadence, Project, Rag, Verdict
 from storage.workspaces import ensure_workspace, update_profile
 from workflows import gates, projects, risks, status
+from workflows.actor import Actor
 from workflows.periods import zone
 
 DEMO_TEAM = "T0DEMO001"
@@ -216,25 +217,24 @@ def _gates(database: Database, made: dict[str, Project], now: datetime) -> None:
     )
     decided_at = now - timedelta(days=4)
     with database.session() as session:
-        gate, plan = gates.request_gate(
+        requested = gates.store_request(
             session=session,
             project=made["VEGA"],
             requester="U0DEMO005",
             draft=ready,
             now=decided_at - timedelta(days=2),
         )
-        for approver in plan.approvers:
+        for approver in requested.plan.approvers:
             gates.decide(
                 session=session,
-                team_id=DEMO_TEAM,
-                gate_id=gate.id or 0,
-                approver=approver,
+                actor=Actor(DEMO_TEAM, approver),
+                gate_id=requested.gate.id or 0,
                 verdict=Verdict.APPROVE,
                 reason="",
                 now=decided_at,
             )
     with database.session() as session:
-        gate, plan = gates.request_gate(
+        requested = gates.store_request(
             session=session,
             project=made["HERMES"],
             requester="U0DEMO002",
@@ -243,9 +243,8 @@ def _gates(database: Database, made: dict[str, Project], now: datetime) -> None:
         )
         gates.decide(
             session=session,
-            team_id=DEMO_TEAM,
-            gate_id=gate.id or 0,
-            approver=plan.approvers[0],
+            actor=Actor(DEMO_TEAM, requested.plan.approvers[0]),
+            gate_id=requested.gate.id or 0,
             verdict=Verdict.APPROVE,
             reason="",
             now=now - timedelta(days=4),

@@ -1,51 +1,31 @@
 """The scheduled jobs: the Monday digest and the nudges, for every workspace.
 
-A job decides what to send and stores it in the outbox in the same transaction, under a
-key naming the period (`digest:T123:2026-W49`), so running it again (a second scheduler,
-a restart, `pmo-bot digest` twice) sends nothing new. The courier or the outbox job then
-delivers it.
+A job asks a workflow what to send (messages as data) and hands the messages to the
+sender (bot/sender.py), which stores them in the outbox in the same transaction under
+keys naming the period (`digest:T123:2026-W49`), so running it again (a second
+scheduler, a restart, `pmo-bot digest` twice) sends nothing new. The courier or the
+outbox job then delivers them. The previews ask the same workflows and store nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session, select
+from sqlmodel import select
 
+from bot.sender import Sender
 from bot.slack_client import TeamClients
-from commands.digest_message import DigestMessage, digest_messages
-from commands.nudge_message import link_key, nudge_message, unlink
-from commands.templates import Templates
-from storage import outbox
 from storage.db import Database
 from storage.models import Workspace
-from storage.workspaces import ensure_workspace, update_profile
-from workflows.digest import build_digest, digest_moment, window_for
-from workflows.nudges import Nudge, candidates, due_nudges, people_to_refresh, record_sent
+from storage.workspaces import update_profile
+from workflows.digest import DigestPlan, build_digest, plan_digest
+from workflows.nudges import candidates, due_nudges, issue_nudges, people_to_refresh
+from workflows.outgoing import Outgoing
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PlannedDigest:
-    """A workspace's digest: its key, where it goes, and its messages."""
-
-    team_id: str
-    key: str
-    recipients: list[str]
-    messages: list[DigestMessage]
-    already_sent: bool
-
-
-@dataclass(frozen=True)
-class PlannedNudge:
-    """A nudge with its rendered text."""
-
-    nudge: Nudge
-    text: str
 
 
 def team_ids(database: Database, only: str | None = None) -> list[str]:
@@ -56,115 +36,68 @@ def team_ids(database: Database, only: str | None = None) -> list[str]:
 
 
 def digest_job(
-    *,
-    database: Database,
-    templates: Templates,
-    now: datetime,
-    team: str | None = None,
-    send: bool = True,
-) -> list[PlannedDigest]:
-    """Build each workspace's digest for the latest digest time at or before `now`.
-
-    With `send`, store it in the outbox (once per period); without, only render it. A
-    digest already sent, or with nowhere to go, is not built again (the scheduler asks
-    every five minutes).
+    *, database: Database, sender: Sender, now: datetime, team: str | None = None
+) -> list[DigestPlan]:
+    """Store each workspace's digest for the latest digest time at or before `now` (once
+    per period); returns each workspace's plan (no messages: already sent, or nowhere to go).
     """
-    planned = []
+    plans = []
     for team_id in team_ids(database, team):
         with database.session() as session:
-            workspace = ensure_workspace(session=session, team_id=team_id)
-            recipients = ([workspace.digest_channel] if workspace.digest_channel else []) + list(
-                workspace.digest_leaders
-            )
-            window = window_for(workspace, digest_moment(workspace, now))
-            key = f"digest:{team_id}:{window.label}"
-            already = outbox.find(session=session, team_id=team_id, key=key) is not None
-            messages: list[DigestMessage] = []
-            if not send or (recipients and not already):
+            plan = plan_digest(session=session, team_id=team_id, now=now)
+            sender.enqueue(session=session, messages=plan.messages, now=now)
+        if not plan.recipients:
+            logger.debug("no digest for %s: no digest channel or leaders set", team_id)
+        plans.append(plan)
+    return plans
+
+
+def preview_digests(
+    *, database: Database, now: datetime, team: str | None = None
+) -> list[DigestPlan]:
+    """Each workspace's digest plan as `digest_job` would make it, with the digest built
+    even when it was already sent or has nowhere to go; nothing is stored."""
+    plans = []
+    for team_id in team_ids(database, team):
+        with database.session() as session:
+            plan = plan_digest(session=session, team_id=team_id, now=now)
+            if plan.digest is None:
                 digest = build_digest(session=session, team_id=team_id, now=now)
-                messages = digest_messages(digest, templates)
-            if send and recipients and not already:
-                _enqueue_digest(session, team_id, key, recipients, messages, now)
-            elif send and not recipients:
-                logger.debug("no digest for %s: no digest channel or leaders set", team_id)
-        planned.append(
-            PlannedDigest(
-                team_id=team_id,
-                key=key,
-                recipients=recipients,
-                messages=messages,
-                already_sent=already,
-            )
-        )
-    return planned
-
-
-def _enqueue_digest(
-    session: Session,
-    team_id: str,
-    key: str,
-    recipients: list[str],
-    messages: list[DigestMessage],
-    now: datetime,
-) -> None:
-    for index, recipient in enumerate(recipients):
-        # The channel copy keeps the plain key; each leader's DM copy is keyed by leader.
-        first = key if index == 0 else f"{key}:dm:{recipient}"
-        for part, message in enumerate(messages, start=1):
-            outbox.enqueue(
-                session=session,
-                team_id=team_id,
-                key=first if part == 1 else f"{first}:part{part}",
-                channel=recipient,
-                thread_key=None if part == 1 else first,
-                text=message.text,
-                blocks=message.blocks,
-                now=now,
-            )
+                plan = replace(plan, digest=digest)
+        plans.append(plan)
+    return plans
 
 
 def nudge_job(
     *,
     database: Database,
-    templates: Templates,
+    sender: Sender,
     now: datetime,
     clients: TeamClients | None,
     team: str | None = None,
-    send: bool = True,
-) -> list[PlannedNudge]:
-    """Find the nudges due now in each workspace; with `send`, store them in the outbox.
+) -> list[Outgoing]:
+    """Store the nudges due now in each workspace (once each); returns them.
 
     With `clients`, people's time zones are first refreshed from Slack (`users.info`).
     """
-    planned = []
+    stored: list[Outgoing] = []
     for team_id in team_ids(database, team):
         if clients is not None:
             _refresh_profiles(database, clients, team_id, now)
         with database.session() as session:
-            for nudge in due_nudges(session=session, team_id=team_id, now=now):
-                text, blocks = nudge_message(nudge, templates)
-                link = link_key(nudge)
-                if (
-                    link is not None
-                    and outbox.find(session=session, team_id=team_id, key=link) is None
-                ):
-                    # What it would link to was never posted: point to the channel instead.
-                    text, blocks = unlink(text, blocks, nudge.project.channel_id)
-                    link = None
-                planned.append(PlannedNudge(nudge=nudge, text=text))
-                if send:
-                    outbox.enqueue(
-                        session=session,
-                        team_id=team_id,
-                        key=nudge.key,
-                        channel=nudge.to,
-                        text=text,
-                        blocks=blocks,
-                        link_key=link,
-                        now=now,
-                    )
-                    record_sent(session=session, nudge=nudge, now=now)
-    return planned
+            messages = issue_nudges(session=session, team_id=team_id, now=now)
+            sender.enqueue(session=session, messages=messages, now=now)
+        stored += messages
+    return stored
+
+
+def preview_nudges(*, database: Database, now: datetime, team: str | None = None) -> list[Outgoing]:
+    """The nudges `nudge_job` would store now (time zones as last read); nothing is stored."""
+    due: list[Outgoing] = []
+    for team_id in team_ids(database, team):
+        with database.session() as session:
+            due += due_nudges(session=session, team_id=team_id, now=now)
+    return due
 
 
 def _refresh_profiles(

@@ -57,7 +57,7 @@ def digest_tick() -> None:
     service = _active
     if service is not None and service.holds_lease():
         runtime = service.runtime
-        digest_job(database=runtime.database, templates=runtime.templates, now=runtime.clock())
+        digest_job(database=runtime.database, sender=runtime.sender, now=runtime.clock())
         runtime.deliverer.deliver()
 
 
@@ -68,7 +68,7 @@ def nudge_tick() -> None:
         runtime = service.runtime
         nudge_job(
             database=runtime.database,
-            templates=runtime.templates,
+            sender=runtime.sender,
             clients=runtime.clients,
             now=runtime.clock(),
         )

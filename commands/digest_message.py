@@ -6,8 +6,8 @@ most 50 blocks, and what does not fit continues in the thread of the first messa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from slack_sdk.models.blocks import (
     ContextBlock,
@@ -21,7 +21,7 @@ from commands import mrkdwn
 from commands.risk_message import SEVERITY_EMOJI
 from commands.status_form import RAG_EMOJI
 from commands.templates import Markup, Templates
-from storage.models import GateStatus, Rag
+from storage.models import GateStatus, Project, Rag
 from workflows.digest import Digest
 from workflows.gates import gate_label
 from workflows.risks import risk_label
@@ -38,67 +38,47 @@ OUTCOMES = {
 }
 
 
-@dataclass(frozen=True)
-class DigestMessage:
+class DigestMessage(NamedTuple):
     """One message of the digest: the first is posted, the others go in its thread."""
 
     text: str
     blocks: list[dict[str, Any]]
 
 
+# Renders one of the digest's templates with the digest in its context.
+Section = Callable[..., str]
+
+
 def digest_messages(digest: Digest, templates: Templates) -> list[DigestMessage]:
-    """The digest, split into messages of at most 50 blocks."""
-    team = digest.team_id
+    """The digest, split into messages of at most 50 blocks (its builder in
+    commands/rendering.py: the parts after the first continue in the first's thread)."""
 
     def render(name: str, **context: Any) -> str:
-        return templates.render(name, team_id=team, digest=digest, window=digest.window, **context)
+        return templates.render(
+            name, team_id=digest.team_id, digest=digest, window=digest.window, **context
+        )
 
     header = mrkdwn.fit(render("digest_header.j2"), 150)
-    sections = [
+    blocks: list[Any] = [
+        HeaderBlock(text=header),
+        ContextBlock(
+            elements=[MarkdownTextObject(text=mrkdwn.fit(render("digest_intro.j2"), 3000))]
+        ),
+    ]
+    for text in _sections(digest, render):
+        blocks.append(DividerBlock())
+        blocks += [SectionBlock(text=chunk) for chunk in _chunks(text)]
+    return _pack(header, [block.to_dict() for block in blocks])
+
+
+def _sections(digest: Digest, render: Section) -> list[str]:
+    # In the order the digest reads: health, moves, gaps, risks, gates, decisions, trend.
+    return [
         render("digest_health.j2", rows=_health_rows(digest)),
-        render(
-            "digest_moved.j2",
-            lines=[
-                {
-                    "project": line.project,
-                    "pm": line.pm,
-                    "before": Markup(_rag_emoji(line.previous)),
-                    "after": Markup(_rag_emoji(line.rag)),
-                }
-                for line in digest.moved
-            ],
-        ),
+        render("digest_moved.j2", lines=_moved_lines(digest)),
         render("digest_missing.j2", lines=digest.missing),
-        render(
-            "digest_risks.j2",
-            groups=[
-                (
-                    project,
-                    [
-                        {
-                            "risk": line.risk,
-                            "label": risk_label(line.risk, project),
-                            "emoji": Markup(SEVERITY_EMOJI[line.severity]),
-                        }
-                        for line in lines
-                    ],
-                )
-                for project, lines in digest.top_risks
-            ],
-        ),
-        render(
-            "digest_gates.j2",
-            lines=[
-                {
-                    "label": gate_label(line.gate, line.project),
-                    "gate": line.gate,
-                    "approvals": line.approvals,
-                    "working_days": line.working_days,
-                    "waiting": line.waiting,
-                }
-                for line in digest.pending_gates
-            ],
-        ),
+        render("digest_risks.j2", groups=_risk_groups(digest)),
+        render("digest_gates.j2", lines=_gate_lines(digest)),
         render("digest_decisions.j2", groups=digest.decided_gates, outcome=OUTCOMES),
         render(
             "digest_participation.j2",
@@ -107,16 +87,48 @@ def digest_messages(digest: Digest, templates: Templates) -> list[DigestMessage]
             trend=Markup(_trend(digest)),
         ),
     ]
-    blocks: list[Any] = [
-        HeaderBlock(text=header),
-        ContextBlock(
-            elements=[MarkdownTextObject(text=mrkdwn.fit(render("digest_intro.j2"), 3000))]
-        ),
+
+
+def _moved_lines(digest: Digest) -> list[dict[str, Any]]:
+    return [
+        {
+            "project": line.project,
+            "pm": line.pm,
+            "before": Markup(_rag_emoji(line.previous)),
+            "after": Markup(_rag_emoji(line.rag)),
+        }
+        for line in digest.moved
     ]
-    for text in sections:
-        blocks.append(DividerBlock())
-        blocks += [SectionBlock(text=chunk) for chunk in _chunks(text)]
-    return _pack(header, [block.to_dict() for block in blocks])
+
+
+def _risk_groups(digest: Digest) -> list[tuple[Project, list[dict[str, Any]]]]:
+    return [
+        (
+            project,
+            [
+                {
+                    "risk": line.risk,
+                    "label": risk_label(line.risk, project),
+                    "emoji": Markup(SEVERITY_EMOJI[line.severity]),
+                }
+                for line in lines
+            ],
+        )
+        for project, lines in digest.top_risks
+    ]
+
+
+def _gate_lines(digest: Digest) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": gate_label(line.gate, line.project),
+            "gate": line.gate,
+            "approvals": line.approvals,
+            "working_days": line.working_days,
+            "waiting": line.waiting,
+        }
+        for line in digest.pending_gates
+    ]
 
 
 def _rag_emoji(rag: Rag | None) -> str:

@@ -12,11 +12,11 @@ from sqlmodel import Session
 from commands import gate_form, gate_message, payload
 from commands.context import Clock, Delivery
 from commands.project_picker import ProjectChoice, project_choices, project_options
-from storage import outbox
 from storage.db import Database
-from storage.models import Gate, GateStatus, Project, Role, Verdict
-from storage.projects import holders, project_in_channel
+from storage.models import Role, Verdict
+from storage.projects import project_in_channel
 from workflows import gate_followup, gates, projects
+from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
 
 REQUESTERS = {Role.PM, Role.MEMBER}
@@ -50,46 +50,61 @@ def gate_command(
 ) -> None:
     """`/gate [KEY]` opens the request form; `history [KEY]` and `withdraw [KEY]` too."""
     ack()
-    who = payload.command_sender(command)
-    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id
+    actor = payload.command_sender(command)
     words = payload.command_text(command).split()
     verb = words[0].lower() if words else ""
-    if verb in ("history", "withdraw"):
-        if len(words) > 2:
-            raise PmoError(f"`/gate {verb} [KEY]`: one project at a time.")
-        key = words[1] if len(words) == 2 else None
-        with db.session() as session:
-            project = projects.resolve_project(
-                session=session,
-                team_id=team_id,
-                key=key,
-                channel_id=channel_id,
-                usage=f"/gate {verb} KEY",
-            )
-            if verb == "history":
-                events = gate_followup.history(session=session, project=project)
-                blocks = gate_message.history_blocks(project=project, events=events)
-            else:
-                gate = gates.withdraw(
-                    session=session, project=project, user_id=user_id, now=clock()
-                )
-                _enqueue_ending(session=session, gate=gate, project=project, now=clock())
-        if verb == "history":
-            respond(blocks=blocks, text=f"{project.key} gate history")
-        else:
-            respond(text=f"{gates.gate_label(gate, project)} is withdrawn.")
-            delivery.send_soon()
-        return
-    if len(words) > 1:
+    if verb == "history":
+        _show_history(db=db, respond=respond, actor=actor, key=_verb_key(verb, words))
+    elif verb == "withdraw":
+        key = _verb_key(verb, words)
+        _withdraw(db=db, clock=clock, delivery=delivery, respond=respond, actor=actor, key=key)
+    elif len(words) > 1:
         raise PmoError("`/gate` or `/gate KEY` requests a gate; `/gate history KEY` shows them.")
+    else:
+        with db.session() as session:
+            view = _request_form(session, actor, words[0] if words else None)
+        client.views_open(trigger_id=payload.trigger_id(command), view=view)
+
+
+def _verb_key(verb: str, words: list[str]) -> str | None:
+    # `/gate VERB [KEY]`: the project named, if any (else the channel's).
+    if len(words) > 2:
+        raise PmoError(f"`/gate {verb} [KEY]`: one project at a time.")
+    return words[1] if len(words) == 2 else None
+
+
+def _show_history(*, db: Database, respond: Respond, actor: Actor, key: str | None) -> None:
     with db.session() as session:
-        view = _request_form(session, team_id, user_id, words[0] if words else None, channel_id)
-    client.views_open(trigger_id=payload.trigger_id(command), view=view)
+        shown = gate_followup.history(
+            session=session, actor=actor, key=key, usage="/gate history KEY"
+        )
+        blocks = gate_message.history_blocks(project=shown.project, events=shown.events)
+        title = f"{shown.project.key} gate history"
+    respond(blocks=blocks, text=title)
 
 
-def _request_form(
-    session: Session, team_id: str, user_id: str, key: str | None, channel_id: str | None
-) -> dict[str, Any]:
+def _withdraw(
+    *,
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+    respond: Respond,
+    actor: Actor,
+    key: str | None,
+) -> None:
+    now = clock()
+    with db.session() as session:
+        withdrawn = gates.withdraw(
+            session=session, actor=actor, key=key, now=now, usage="/gate withdraw KEY"
+        )
+        delivery.enqueue(session=session, messages=withdrawn.messages, now=now)
+        label = gates.gate_label(withdrawn.gate, withdrawn.project)
+    respond(text=f"{label} is withdrawn.")
+    delivery.send_soon()
+
+
+def _request_form(session: Session, actor: Actor, key: str | None) -> dict[str, Any]:
+    team_id, user_id, channel_id = actor.team_id, actor.user_id, actor.channel_id
     project = None
     if key:
         project = projects.get_project(session=session, team_id=team_id, key=key)
@@ -149,22 +164,15 @@ def save_request(
     delivery: Delivery,
 ) -> None:
     """Store the request, post it with its buttons and ask each approver."""
-    team_id, user_id = payload.team_id(body), payload.user_id(body)
+    actor = payload.sender(body)
     key = gate_form.requested_key(view)
     if not key:
         raise InvalidInput({gate_form.PROJECT: "Pick a project."})
+    draft = gate_form.read_gate_form(view)
+    now = clock()
     with db.session() as session:
-        project = projects.get_project(session=session, team_id=team_id, key=key)
-        gate, plan = gates.request_gate(
-            session=session,
-            project=project,
-            requester=user_id,
-            draft=gate_form.read_gate_form(view),
-            now=clock(),
-        )
-        _enqueue_request(
-            session=session, gate=gate, project=project, approvers=plan.approvers, now=clock()
-        )
+        requested = gates.request_gate(session=session, actor=actor, key=key, draft=draft, now=now)
+        delivery.enqueue(session=session, messages=requested.messages, now=now)
     ack()
     delivery.send_soon()
 
@@ -175,12 +183,13 @@ def approve(
     """ "Approve": counted at once (buttons carry only the gate id; the rest is re-read)."""
     ack()
     label = _decide(
-        body=body,
         db=db,
-        clock=clock,
+        delivery=delivery,
+        actor=payload.sender(body),
         gate_id=payload.button_id(body, "gate"),
         verdict=Verdict.APPROVE,
         reason="",
+        now=clock(),
     )
     respond(
         text=f"Recorded: you approved {label}.", response_type="ephemeral", replace_original=False
@@ -191,11 +200,10 @@ def approve(
 def ask_reason(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """ "Reject" and "Request changes": ask why, once the person is known to be allowed."""
     ack()
-    who, gate_id = payload.sender(body), payload.button_id(body, "gate")
+    actor, gate_id = payload.sender(body), payload.button_id(body, "gate")
     verdict = VERDICTS[payload.action_id(body)]
     with db.session() as session:
-        gate, project = gates.get_gate(session=session, team_id=who.team_id, gate_id=gate_id)
-        gates.check_may_decide(session=session, gate=gate, project=project, user_id=who.user_id)
+        gate, project = gates.check_may_decide(session=session, actor=actor, gate_id=gate_id)
         view = gate_form.reason_modal(
             gate_id=gate_id, verdict=verdict, label=gates.gate_label(gate, project)
         )
@@ -214,134 +222,33 @@ def save_reason(
     gate_id, verdict, reason = gate_form.read_reason_form(view)
     if gate_id is None or verdict is None:
         raise PmoError("This form is no longer valid.")
-    _decide(body=body, db=db, clock=clock, gate_id=gate_id, verdict=verdict, reason=reason)
+    _decide(
+        db=db,
+        delivery=delivery,
+        actor=payload.sender(body),
+        gate_id=gate_id,
+        verdict=verdict,
+        reason=reason,
+        now=clock(),
+    )
     ack()
     delivery.send_soon()
 
 
 def _decide(
-    *, body: dict[str, Any], db: Database, clock: Clock, gate_id: int, verdict: Verdict, reason: str
+    *,
+    db: Database,
+    delivery: Delivery,
+    actor: Actor,
+    gate_id: int,
+    verdict: Verdict,
+    reason: str,
+    now: datetime,
 ) -> str:
     # Record the decision and queue its messages; returns the gate's label.
-    who = payload.sender(body)
     with db.session() as session:
         decided = gates.decide(
-            session=session,
-            team_id=who.team_id,
-            gate_id=gate_id,
-            approver=who.user_id,
-            verdict=verdict,
-            reason=reason,
-            now=clock(),
+            session=session, actor=actor, gate_id=gate_id, verdict=verdict, reason=reason, now=now
         )
-        _enqueue_decision(session=session, decided=decided, now=clock())
+        delivery.enqueue(session=session, messages=decided.messages, now=now)
         return gates.gate_label(decided.gate, decided.project)
-
-
-def _request_key(gate: Gate) -> str:
-    return f"gate:{gate.id}:request"
-
-
-def _enqueue_request(
-    *, session: Session, gate: Gate, project: Project, approvers: list[str], now: datetime
-) -> None:
-    text, blocks = gate_message.request_message(
-        gate=gate, project=project, tally=gates.tally(session=session, gate=gate)
-    )
-    outbox.enqueue(
-        session=session,
-        team_id=project.team_id,
-        key=_request_key(gate),
-        channel=project.channel_id or gate.requested_by,
-        text=text,
-        blocks=blocks,
-        now=now,
-    )
-    ask = gate_message.ask_approver(gate=gate, project=project)
-    for user in approvers:
-        outbox.enqueue(
-            session=session,
-            team_id=project.team_id,
-            key=f"gate:{gate.id}:ask:{user}",
-            channel=user,
-            text=ask,
-            link_key=_request_key(gate),
-            now=now,
-        )
-
-
-def _enqueue_update(*, session: Session, gate: Gate, project: Project, now: datetime) -> None:
-    text, blocks = gate_message.request_message(
-        gate=gate, project=project, tally=gates.tally(session=session, gate=gate)
-    )
-    outbox.enqueue(
-        session=session,
-        team_id=project.team_id,
-        key=f"gate:{gate.id}:v{gate.version}",
-        channel=project.channel_id or gate.requested_by,
-        update_key=_request_key(gate),
-        text=text,
-        blocks=blocks,
-        now=now,
-    )
-
-
-def _enqueue_decision(*, session: Session, decided: gates.Decided, now: datetime) -> None:
-    gate, project, decision = decided.gate, decided.project, decided.decision
-    outbox.enqueue(
-        session=session,
-        team_id=project.team_id,
-        key=f"gate:{gate.id}:decision:{decision.approver}",
-        channel=project.channel_id or gate.requested_by,
-        thread_key=_request_key(gate),
-        text=gate_message.decision_reply(
-            verdict=Verdict(decision.verdict), approver=decision.approver, reason=decision.reason
-        ),
-        now=now,
-    )
-    _enqueue_update(session=session, gate=gate, project=project, now=now)
-    if decided.outcome is not None:
-        _enqueue_ending(session=session, gate=gate, project=project, now=now, updated=True)
-
-
-def _enqueue_ending(
-    *, session: Session, gate: Gate, project: Project, now: datetime, updated: bool = False
-) -> None:
-    # The thread hears the outcome, the sponsor is told, and a requester sent back hears why.
-    assert project.id is not None
-    if not updated:
-        _enqueue_update(session=session, gate=gate, project=project, now=now)
-    outbox.enqueue(
-        session=session,
-        team_id=project.team_id,
-        key=f"gate:{gate.id}:outcome",
-        channel=project.channel_id or gate.requested_by,
-        thread_key=_request_key(gate),
-        text=gate_message.outcome_reply(gate=gate, project=project),
-        now=now,
-    )
-    if gate.status == GateStatus.WITHDRAWN:
-        return
-    told = gate_message.tell_sponsor(gate=gate, project=project)
-    for sponsor in holders(
-        session=session, team_id=project.team_id, project_id=project.id, role=Role.SPONSOR
-    ):
-        outbox.enqueue(
-            session=session,
-            team_id=project.team_id,
-            key=f"gate:{gate.id}:sponsor:{sponsor}",
-            channel=sponsor,
-            text=told,
-            link_key=_request_key(gate),
-            now=now,
-        )
-    if gate.status != GateStatus.APPROVED:
-        outbox.enqueue(
-            session=session,
-            team_id=project.team_id,
-            key=f"gate:{gate.id}:requester",
-            channel=gate.requested_by,
-            text=told,
-            link_key=_request_key(gate),
-            now=now,
-        )

@@ -16,7 +16,16 @@ from slack_sdk.models.blocks import (
 from commands import mrkdwn
 from commands.status_message import when
 from storage.models import AuditEvent, Gate, GateStatus, Project, Verdict
-from workflows.gates import Tally, gate_label, rule_words
+from workflows.gates import (
+    DecisionReply,
+    GateAsk,
+    GateCard,
+    GateOutcome,
+    GateOutcomeNotice,
+    Tally,
+    gate_label,
+    rule_words,
+)
 
 APPROVE_ACTION = "gate.approve"
 REJECT_ACTION = "gate.reject"
@@ -37,10 +46,9 @@ OUTCOME_WORDS = {
 }
 
 
-def request_message(
-    *, gate: Gate, project: Project, tally: Tally
-) -> tuple[str, list[dict[str, Any]]]:
+def request_message(card: GateCard) -> tuple[str, list[dict[str, Any]]]:
     """The request in the project channel: evidence, rule, tally, and buttons while pending."""
+    gate, project, tally = card.gate, card.project, card.tally
     label = gate_label(gate, project)
     total = len(tally.waiting) + len(tally.decisions)
     rule = rule_words(gate.rule, gate.required, total)
@@ -101,14 +109,20 @@ def tally_lines(tally: Tally) -> str:
     return "\n".join(lines) or "No decisions yet."
 
 
-def decision_reply(*, verdict: Verdict, approver: str, reason: str) -> str:
-    """The thread reply for one decision."""
-    line = VERDICT_LINES[verdict].format(who=mrkdwn.mention(approver))
-    return f"{line}: {mrkdwn.fit(mrkdwn.escape(reason), 2500)}" if reason else f"{line}."
+def decision_reply(reply: DecisionReply) -> tuple[str, list[dict[str, Any]]]:
+    """The thread reply for one decision (text only)."""
+    decision = reply.decision
+    line = VERDICT_LINES[Verdict(decision.verdict)].format(who=mrkdwn.mention(decision.approver))
+    reason = decision.reason
+    return (f"{line}: {mrkdwn.fit(mrkdwn.escape(reason), 2500)}" if reason else f"{line}."), []
 
 
-def outcome_reply(*, gate: Gate, project: Project) -> str:
-    """The thread reply when the gate ends."""
+def outcome_reply(outcome: GateOutcome) -> tuple[str, list[dict[str, Any]]]:
+    """The thread reply when the gate ends (text only)."""
+    return _outcome_words(outcome.gate, outcome.project), []
+
+
+def _outcome_words(gate: Gate, project: Project) -> str:
     label = gate_label(gate, project)
     phase_from, phase_to = mrkdwn.escape(gate.from_phase), mrkdwn.escape(gate.to_phase)
     stays = f"{project.key} stays in {phase_from}"
@@ -125,19 +139,23 @@ def outcome_reply(*, gate: Gate, project: Project) -> str:
     }[GateStatus(gate.status)]
 
 
-def ask_approver(*, gate: Gate, project: Project) -> str:
-    """The direct message each approver gets; `{link}` becomes the request's permalink."""
-    return (
+def ask_approver(ask: GateAsk) -> tuple[str, list[dict[str, Any]]]:
+    """The direct message each approver gets (text only); `{link}` becomes the request's
+    permalink."""
+    gate, project = ask.gate, ask.project
+    text = (
         f"{mrkdwn.mention(gate.requested_by)} asks you to decide "
         f"*{gate_label(gate, project)}*: move "
         f"{project.key} from {mrkdwn.escape(gate.from_phase)} to {mrkdwn.escape(gate.to_phase)}. "
         "Approve, reject or request changes in the thread: {link}"
     )
+    return text, []
 
 
-def tell_sponsor(*, gate: Gate, project: Project) -> str:
-    """The direct message the sponsor gets when the gate ends."""
-    return outcome_reply(gate=gate, project=project) + " The request and its decisions: {link}"
+def outcome_notice(notice: GateOutcomeNotice) -> tuple[str, list[dict[str, Any]]]:
+    """The direct message a sponsor (or the requester) gets when the gate ends (text only)."""
+    words = _outcome_words(notice.gate, notice.project)
+    return words + " The request and its decisions: {link}", []
 
 
 HISTORY_WORDS = {

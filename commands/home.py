@@ -64,19 +64,24 @@ def home_view(home: Home) -> dict[str, Any]:
                 ButtonElement(text="Raise a risk", action_id=RAISE_RISK_ACTION),
             ]
         ),
+        *_project_blocks(home),
+        *_awaiting_blocks(home),
+        *_risk_blocks(home),
+    ]
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def _note(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def _project_blocks(home: Home) -> list[Any]:
+    blocks: list[Any] = [
         DividerBlock(),
         SectionBlock(text=f"*Your projects* ({len(home.projects)})"),
     ]
     if not home.projects:
-        blocks.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text="You are on no project yet. `/pmo list` shows them all."
-                    )
-                ]
-            )
-        )
+        blocks.append(_note("You are on no project yet. `/pmo list` shows them all."))
     for item in home.projects:
         rag = RAG_EMOJI[item.rag] if item.rag else ":black_circle:"
         state = (
@@ -95,7 +100,11 @@ def home_view(home: Home) -> dict[str, Any]:
             else None
         )
         blocks.append(SectionBlock(text=mrkdwn.fit(text, 3000), accessory=accessory))
-    blocks += [
+    return blocks
+
+
+def _awaiting_blocks(home: Home) -> list[Any]:
+    blocks: list[Any] = [
         DividerBlock(),
         SectionBlock(text=f"*Waiting for your decision* ({len(home.awaiting)})"),
     ]
@@ -109,17 +118,19 @@ def home_view(home: Home) -> dict[str, Any]:
             )
         )
     if not home.awaiting:
-        blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text="No gate is waiting for you.")])
-        )
-    blocks += [DividerBlock(), SectionBlock(text=f"*Risks you own* ({len(home.risks)})")]
+        blocks.append(_note("No gate is waiting for you."))
+    return blocks
+
+
+def _risk_blocks(home: Home) -> list[Any]:
+    blocks: list[Any] = [DividerBlock(), SectionBlock(text=f"*Risks you own* ({len(home.risks)})")]
     for risk, project, band in home.risks:
         label = risk_label(risk, project)
         text = f"{SEVERITY_EMOJI[band]} *{label}* {risk.score} · {mrkdwn.escape(risk.title)}"
         blocks.append(SectionBlock(text=mrkdwn.fit(text, 3000)))
     if not home.risks:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="You own no open risk.")]))
-    return View(type="home", blocks=blocks).to_dict()
+        blocks.append(_note("You own no open risk."))
+    return blocks
 
 
 def new_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:

@@ -13,14 +13,12 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
-from sqlmodel import Session
 
 from commands import mrkdwn, payload
 from commands.context import Clock, Delivery
+from commands.kudos_message import thanks_text
 from commands.view_state import ViewState
-from storage import outbox
 from storage.db import Database
-from storage.models import Kudos
 from workflows.errors import InvalidInput, PmoError
 from workflows.kudos import REASON_MAX, give_kudos
 
@@ -48,28 +46,29 @@ def kudos_command(
 ) -> None:
     """`/kudos` alone opens the form; `/kudos @ana for …` thanks at once, in this channel."""
     ack()
-    who = payload.command_sender(command)
+    actor = payload.command_sender(command)
     text = payload.command_text(command).strip()
     if not text:
         client.views_open(trigger_id=payload.trigger_id(command), view=kudos_modal())
         return
     receivers = mrkdwn.user_ids_in(text)
     reason = " ".join(mrkdwn.USER_MENTION.sub("", text).split())
+    now = clock()
     try:
         with db.session() as session:
-            kudos = give_kudos(
+            given = give_kudos(
                 session=session,
-                team_id=who.team_id,
-                giver=who.user_id,
+                actor=actor,
                 receivers=receivers,
                 reason=reason,
-                channel_id=who.channel_id,
-                now=clock(),
+                channel_id=actor.channel_id,
+                now=now,
             )
-            _enqueue_thanks(session, kudos, clock)
+            delivery.enqueue(session=session, messages=given.messages, now=now)
     except InvalidInput as exc:
+        # The short form has no fields to show errors on: say how to type it instead.
         raise PmoError(f"{exc} `{USAGE}`") from None
-    respond(text=thanks_text(kudos), response_type="in_channel")
+    respond(text=thanks_text(given.kudos), response_type="in_channel")
     delivery.send_soon()
 
 
@@ -118,44 +117,19 @@ def save_kudos(
 ) -> None:
     """Store the thank-you, post it where asked and tell the people thanked."""
     state = ViewState(view)
-    who = payload.sender(body)
+    actor = payload.sender(body)
+    now = clock()
     with db.session() as session:
-        kudos = give_kudos(
+        given = give_kudos(
             session=session,
-            team_id=who.team_id,
-            giver=who.user_id,
+            actor=actor,
             receivers=state.users(RECEIVERS),
             reason=state.text(REASON),
             channel_id=state.conversation(WHERE),
-            now=clock(),
+            now=now,
         )
-        _enqueue_thanks(session, kudos, clock)
+        delivery.enqueue(session=session, messages=given.messages, now=now)
     ack()
     # Slack gives a response_url for the channel picked, so the bot need not be a member.
-    respond(text=thanks_text(kudos), response_type="in_channel")
+    respond(text=thanks_text(given.kudos), response_type="in_channel")
     delivery.send_soon()
-
-
-def thanks_text(kudos: Kudos) -> str:
-    """`:clap: <@giver> thanks <@ana> and <@ben>: for …` (their words escaped)."""
-    names = [mrkdwn.mention(user) for user in kudos.receivers]
-    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    reason = mrkdwn.escape(kudos.reason)
-    joined = f" {reason}" if kudos.reason.lower().startswith("for ") else f": {reason}"
-    return mrkdwn.fit(f":clap: {mrkdwn.mention(kudos.giver)} thanks {who}{joined}", 3000)
-
-
-def _enqueue_thanks(session: Session, kudos: Kudos, clock: Clock) -> None:
-    text = (
-        f":sparkles: {mrkdwn.mention(kudos.giver)} thanked you: "
-        f"{mrkdwn.fit(mrkdwn.escape(kudos.reason), 2500)}"
-    )
-    for user in kudos.receivers:
-        outbox.enqueue(
-            session=session,
-            team_id=kudos.team_id,
-            key=f"kudos:{kudos.id}:dm:{user}",
-            channel=user,
-            text=text,
-            now=clock(),
-        )

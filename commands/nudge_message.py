@@ -21,10 +21,13 @@ TEMPLATES = {
     NudgeKind.GATE_REMINDER: "nudge_gate.j2",
     NudgeKind.GATE_ESCALATION: "nudge_gate_escalation.j2",
 }
+# The kinds whose text ends with `{link}` (to the risk's card, the gate's request).
+LINKING = {NudgeKind.RISK_REVIEW, NudgeKind.GATE_REMINDER, NudgeKind.GATE_ESCALATION}
 
 
 def nudge_message(nudge: Nudge, templates: Templates) -> tuple[str, list[dict[str, Any]]]:
-    """The direct message for a nudge; `{link}` in it becomes a permalink when sent."""
+    """The direct message for a nudge. `{link}` in it becomes the permalink of the message
+    the nudge links to when sent; with none to link to, it names the project channel."""
     context: dict[str, Any] = {"project": nudge.project}
     if nudge.stale is not None:
         context |= {"stale": nudge.stale, "reminded_at": nudge.reminded_at}
@@ -53,22 +56,16 @@ def nudge_message(nudge: Nudge, templates: Templates) -> tuple[str, list[dict[st
                 ]
             )
         )
-    return text, [block.to_dict() for block in blocks]
+    rendered = [block.to_dict() for block in blocks]
+    if nudge.link_key is None and nudge.kind in LINKING:
+        return _unlinked(text, rendered, nudge.project.channel_id)
+    return text, rendered
 
 
-def link_key(nudge: Nudge) -> str | None:
-    """The message a nudge links to (the risk card, the gate request), if any."""
-    if nudge.risk is not None:
-        return f"risk:{nudge.risk.id}:posted"
-    if nudge.gate is not None:
-        return f"gate:{nudge.gate.gate.id}:request"
-    return None
-
-
-def unlink(
+def _unlinked(
     text: str, blocks: list[dict[str, Any]], channel_id: str | None
 ) -> tuple[str, list[dict[str, Any]]]:
-    """The message with `{link}` pointing at the project channel (or nowhere)."""
+    # `{link}` pointing at the project channel (or nowhere) instead of a message.
     where = mrkdwn.channel(channel_id) if channel_id else "the project channel"
     swapped = json.loads(json.dumps(blocks).replace("{link}", where))
     return text.replace("{link}", where), swapped

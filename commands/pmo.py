@@ -4,23 +4,24 @@ settings, and pausing one's own nudges."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from contextlib import suppress
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
 from commands import payload, project_card, project_form, settings_form
 from commands.context import Clock, Delivery
 from commands.help import help_blocks
-from commands.mrkdwn import day, mention, quoted
+from commands.mrkdwn import day, quoted
 from commands.project_card import portfolio_blocks, project_card_blocks
-from storage import outbox
 from storage.db import Database
 from workflows import projects, workspace_policy
+from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
 
 USAGE_SHOW = "/pmo show KEY"
@@ -38,6 +39,25 @@ def register(app: App) -> None:
     app.options(settings_form.TIME_ZONE_ACTION)(suggest_time_zones)
 
 
+@dataclass(frozen=True)
+class PmoAsk:
+    """One `/pmo` command: who typed it, the words after its verb, and what answers it."""
+
+    verb: str
+    rest: str
+    actor: Actor
+    command: dict[str, Any]
+    respond: Respond
+    client: WebClient
+    db: Database
+    clock: Clock
+
+    @property
+    def trigger_id(self) -> str:
+        """The command's trigger, for the verbs that open a form."""
+        return payload.trigger_id(self.command)
+
+
 def pmo_command(
     ack: Ack,
     command: dict[str, Any],
@@ -46,76 +66,120 @@ def pmo_command(
     db: Database,
     clock: Clock,
 ) -> None:
-    """Route `/pmo <verb> ...` to its answer; unknown verbs get the help."""
+    """Route `/pmo <verb> ...` to its answer (the VERBS table); unknown verbs get the help."""
     ack()
-    who = payload.command_sender(command)
+    actor = payload.command_sender(command)
     verb, _, rest = payload.command_text(command).strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
-    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id
-    if verb in ("", "help"):
-        respond(blocks=help_blocks(), text="pmo-bot commands")
-    elif verb == "list":
-        with db.session() as session:
-            cards = projects.portfolio(session=session, team_id=team_id)
-        respond(blocks=portfolio_blocks(cards), text=f"{len(cards)} projects")
-    elif verb == "show":
-        with db.session() as session:
-            project = projects.resolve_project(
+    answer = VERBS.get(verb, _unknown_verb)
+    answer(PmoAsk(verb, rest, actor, command, respond, client, db, clock))
+
+
+def _help(ask: PmoAsk) -> None:
+    ask.respond(blocks=help_blocks(), text="pmo-bot commands")
+
+
+def _unknown_verb(ask: PmoAsk) -> None:
+    ask.respond(
+        text=f"I don't know `/pmo {quoted(ask.verb)}`. Here is what I can do:",
+        blocks=help_blocks(),
+    )
+
+
+def _list(ask: PmoAsk) -> None:
+    with ask.db.session() as session:
+        cards = projects.portfolio(session=session, team_id=ask.actor.team_id)
+    ask.respond(blocks=portfolio_blocks(cards), text=f"{len(cards)} projects")
+
+
+def _show(ask: PmoAsk) -> None:
+    with ask.db.session() as session:
+        project = projects.resolve_project(
+            session=session,
+            team_id=ask.actor.team_id,
+            key=ask.rest or None,
+            channel_id=ask.actor.channel_id,
+            usage=USAGE_SHOW,
+        )
+        card = projects.project_card(session=session, project=project)
+    ask.respond(blocks=project_card_blocks(card), text=f"{project.key} · {project.name}")
+
+
+def _new(ask: PmoAsk) -> None:
+    trigger_id = ask.trigger_id  # first: a command without one stores nothing
+    view = new_project_form(db=ask.db, team_id=ask.actor.team_id, user_id=ask.actor.user_id)
+    ask.client.views_open(trigger_id=trigger_id, view=view)
+
+
+def _edit(ask: PmoAsk) -> None:
+    open_edit_form(
+        client=ask.client,
+        db=ask.db,
+        actor=ask.actor,
+        key=ask.rest or None,
+        trigger_id=ask.trigger_id,
+    )
+
+
+def _archive(ask: PmoAsk) -> None:
+    # Serves `archive` and `unarchive`: the verb says which.
+    if not ask.rest:
+        raise PmoError(f"Which project? `/pmo {ask.verb} KEY`.")
+    with ask.db.session() as session:
+        project = projects.set_archived(
+            session=session,
+            team_id=ask.actor.team_id,
+            actor=ask.actor.user_id,
+            key=ask.rest,
+            archived=ask.verb == "archive",
+            now=ask.clock(),
+        )
+    state = "archived" if project.archived else "active again"
+    ask.respond(text=f"{project.key} is {state}.")
+
+
+def _settings(ask: PmoAsk) -> None:
+    open_settings_form(client=ask.client, db=ask.db, actor=ask.actor, trigger_id=ask.trigger_id)
+
+
+def _pause(ask: PmoAsk) -> None:
+    # Serves `pause until DATE` and `resume` (no date: nudges back on).
+    until = _pause_date(ask.rest) if ask.verb == "pause" else None
+    actor = ask.actor
+    try:
+        with ask.db.session() as session:
+            workspace_policy.pause_nudges(
                 session=session,
-                team_id=team_id,
-                key=rest or None,
-                channel_id=channel_id,
-                usage=USAGE_SHOW,
+                team_id=actor.team_id,
+                user_id=actor.user_id,
+                until=until,
+                now=ask.clock(),
             )
-            card = projects.project_card(session=session, project=project)
-        respond(blocks=project_card_blocks(card), text=f"{project.key} · {project.name}")
-    elif verb == "new":
-        client.views_open(
-            trigger_id=payload.trigger_id(command),
-            view=new_project_form(db=db, team_id=team_id, user_id=user_id),
-        )
-    elif verb == "edit":
-        open_edit_form(
-            client=client,
-            db=db,
-            team_id=team_id,
-            user_id=user_id,
-            key=rest or None,
-            channel_id=channel_id,
-            trigger_id=payload.trigger_id(command),
-        )
-    elif verb in ("archive", "unarchive"):
-        if not rest:
-            raise PmoError(f"Which project? `/pmo {verb} KEY`.")
-        with db.session() as session:
-            project = projects.set_archived(
-                session=session,
-                team_id=team_id,
-                actor=user_id,
-                key=rest,
-                archived=verb == "archive",
-                now=clock(),
-            )
-        state = "archived" if project.archived else "active again"
-        respond(text=f"{project.key} is {state}.")
-    elif verb == "settings":
-        open_settings_form(
-            client=client,
-            db=db,
-            team_id=team_id,
-            user_id=user_id,
-            trigger_id=payload.trigger_id(command),
-        )
-    elif verb in ("pause", "resume"):
-        until = _pause_date(rest) if verb == "pause" else None
-        respond(
-            text=pause_nudges(db=db, team_id=team_id, user_id=user_id, until=until, now=clock())
-        )
+    except InvalidInput as exc:
+        raise PmoError(f"{exc} `{USAGE_PAUSE}`") from exc
+    if until is None:
+        ask.respond(text="Nudges are back on for you.")
     else:
-        respond(
-            text=f"I don't know `/pmo {quoted(verb)}`. Here is what I can do:",
-            blocks=help_blocks(),
+        ask.respond(
+            text=f"No nudges for you until the end of {day(until)}. "
+            "`/pmo resume` turns them back on."
         )
+
+
+# Each verb of `/pmo` and what answers it; `/pmo help` lists them for people.
+VERBS: dict[str, Callable[[PmoAsk], None]] = {
+    "": _help,
+    "help": _help,
+    "list": _list,
+    "show": _show,
+    "new": _new,
+    "edit": _edit,
+    "archive": _archive,
+    "unarchive": _archive,
+    "settings": _settings,
+    "pause": _pause,
+    "resume": _pause,
+}
 
 
 def new_project_form(*, db: Database, team_id: str, user_id: str) -> dict[str, Any]:
@@ -127,40 +191,33 @@ def new_project_form(*, db: Database, team_id: str, user_id: str) -> dict[str, A
 
 
 def open_edit_form(
-    *,
-    client: WebClient,
-    db: Database,
-    team_id: str,
-    user_id: str,
-    key: str | None,
-    channel_id: str | None,
-    trigger_id: str,
+    *, client: WebClient, db: Database, actor: Actor, key: str | None, trigger_id: str
 ) -> None:
-    """Open the project form prefilled, if the person may change the project."""
+    """Open the form prefilled with the project named (else the actor's channel's), if the
+    actor may change it."""
     with db.session() as session:
         project = projects.resolve_project(
-            session=session, team_id=team_id, key=key, channel_id=channel_id, usage=USAGE_EDIT
+            session=session,
+            team_id=actor.team_id,
+            key=key,
+            channel_id=actor.channel_id,
+            usage=USAGE_EDIT,
         )
-        projects.require_may_edit(session=session, project=project, user_id=user_id)
+        projects.require_may_edit(session=session, project=project, user_id=actor.user_id)
         draft = projects.draft_of(session=session, project=project)
-        phases = projects.phases_of(session=session, team_id=team_id)
-    client.views_open(
-        trigger_id=trigger_id,
-        view=project_form.project_modal(phases=phases, creator=user_id, draft=draft),
-    )
+        phases = projects.phases_of(session=session, team_id=actor.team_id)
+    view = project_form.project_modal(phases=phases, creator=actor.user_id, draft=draft)
+    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def edit_from_card(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
     """The card's Edit button: the same form as `/pmo edit KEY`."""
     ack()
-    who = payload.sender(body)
     open_edit_form(
         client=client,
         db=db,
-        team_id=who.team_id,
-        user_id=who.user_id,
+        actor=payload.sender(body),
         key=payload.button_value(body),
-        channel_id=None,
         trigger_id=payload.trigger_id(body),
     )
 
@@ -173,8 +230,9 @@ def save_project(
     clock: Clock,
     delivery: Delivery,
 ) -> None:
-    """Create or update the project; wrong fields are shown inline (see bot/errors.py)."""
-    team_id, user_id = payload.team_id(body), payload.user_id(body)
+    """Create or update the project and announce its card; wrong fields are shown inline
+    (see bot/errors.py)."""
+    actor = payload.sender(body)
     draft, errors = project_form.read_project_form(view)
     if errors:
         raise InvalidInput(errors)
@@ -182,42 +240,14 @@ def save_project(
     now = clock()
     with db.session() as session:
         if key:
-            project = projects.update_project(
-                session=session, team_id=team_id, actor=user_id, key=key, draft=draft, now=now
+            saved = projects.edit_project(
+                session=session, actor=actor, key=key, draft=draft, now=now
             )
         else:
-            project = projects.create_project(
-                session=session, team_id=team_id, actor=user_id, draft=draft, now=now
-            )
-        card = projects.project_card(session=session, project=project)
-        _announce(session=session, card=card, actor=user_id, created=not key, now=now)
+            saved = projects.new_project(session=session, actor=actor, draft=draft, now=now)
+        delivery.enqueue(session=session, messages=saved.messages, now=now)
     ack()
     delivery.send_soon()
-
-
-def _announce(
-    *, session: Session, card: projects.ProjectCard, actor: str, created: bool, now: datetime
-) -> tuple[str, str]:
-    # The card goes to the home channel, or to the person when the project has none.
-    project = card.project
-    verb = "created" if created else "updated"
-    key = f"project:{project.id}:{verb}:{now.isoformat()}"
-    outbox.enqueue(
-        session=session,
-        team_id=project.team_id,
-        key=key,
-        channel=project.channel_id or actor,
-        text=f"{mention(actor)} {verb} project {project.key}",
-        blocks=[
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"{mention(actor)} {verb} this project."}],
-            },
-            *project_card_blocks(card),
-        ],
-        now=now,
-    )
-    return project.team_id, key
 
 
 def is_slack_admin(client: WebClient, user_id: str) -> bool:
@@ -231,16 +261,14 @@ def is_slack_admin(client: WebClient, user_id: str) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner"))
 
 
-def open_settings_form(
-    *, client: WebClient, db: Database, team_id: str, user_id: str, trigger_id: str
-) -> None:
-    """Open the settings form prefilled, if the person may change the settings."""
-    admin = is_slack_admin(client, user_id)
+def open_settings_form(*, client: WebClient, db: Database, actor: Actor, trigger_id: str) -> None:
+    """Open the settings form prefilled, if the actor may change the settings."""
+    admin = is_slack_admin(client, actor.user_id)
     with db.session() as session:
         workspace_policy.require_may_change_settings(
-            session=session, team_id=team_id, user_id=user_id, is_slack_admin=admin
+            session=session, team_id=actor.team_id, user_id=actor.user_id, is_slack_admin=admin
         )
-        current = workspace_policy.settings_of(session=session, team_id=team_id)
+        current = workspace_policy.settings_of(session=session, team_id=actor.team_id)
     client.views_open(trigger_id=trigger_id, view=settings_form.settings_modal(current))
 
 
@@ -257,38 +285,22 @@ def save_settings(
     db: Database,
     clock: Clock,
 ) -> None:
-    """Store the settings, asking again who may (rights can change while a form is open);
-    wrong fields are shown inline in the form."""
-    team_id, user_id = payload.team_id(body), payload.user_id(body)
+    """Store the settings if the person may (the workflow asks again: rights can change
+    while a form is open); wrong fields are shown inline in the form."""
+    actor = payload.sender(body)
     draft, unreadable = settings_form.read_settings_form(view)
-    admin = is_slack_admin(client, user_id)
+    admin = is_slack_admin(client, actor.user_id)
+    now = clock()
     with db.session() as session:
-        workspace_policy.require_may_change_settings(
-            session=session, team_id=team_id, user_id=user_id, is_slack_admin=admin
-        )
-        errors = {**workspace_policy.check_settings(draft), **unreadable}
-        if errors:
-            raise InvalidInput(errors)
-        workspace_policy.save_settings(
-            session=session, team_id=team_id, actor=user_id, draft=draft, now=clock()
+        workspace_policy.change_settings(
+            session=session,
+            actor=actor,
+            is_slack_admin=admin,
+            draft=draft,
+            unreadable=unreadable,
+            now=now,
         )
     ack()
-
-
-def pause_nudges(
-    *, db: Database, team_id: str, user_id: str, until: date | None, now: datetime
-) -> str:
-    """Pause (or, with no date, resume) the person's nudges; what to tell them."""
-    try:
-        with db.session() as session:
-            workspace_policy.pause_nudges(
-                session=session, team_id=team_id, user_id=user_id, until=until, now=now
-            )
-    except InvalidInput as exc:
-        raise PmoError(f"{exc} `{USAGE_PAUSE}`") from exc
-    if until is None:
-        return "Nudges are back on for you."
-    return f"No nudges for you until the end of {day(until)}. `/pmo resume` turns them back on."
 
 
 def _pause_date(text: str) -> date:

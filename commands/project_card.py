@@ -1,4 +1,4 @@
-"""How projects look in Slack: the card of one project and the portfolio list."""
+"""How projects look in Slack: the card of one project, its announcement, the portfolio."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from commands import mrkdwn
 from commands.project_form import CADENCE_LABELS, GATE_RULE_LABELS
 from storage.models import Cadence, Role
 from workflows.money import format_money
-from workflows.projects import ProjectCard
+from workflows.projects import ProjectAnnouncement, ProjectCard
 
 EDIT_ACTION = "project.edit"
 SECTION_MAX = 3000
@@ -54,6 +54,14 @@ def project_card_blocks(card: ProjectCard) -> list[dict[str, Any]]:
         )
     )
     return [block.to_dict() for block in blocks]
+
+
+def announcement(said: ProjectAnnouncement) -> tuple[str, list[dict[str, Any]]]:
+    """`<@ana> created project APOLLO`, above the project's card."""
+    who, verb = mrkdwn.mention(said.by), said.verb
+    byline = ContextBlock(elements=[MarkdownTextObject(text=f"{who} {verb} this project.")])
+    text = f"{who} {verb} project {said.card.project.key}"
+    return text, [byline.to_dict(), *project_card_blocks(said.card)]
 
 
 def portfolio_blocks(cards: list[ProjectCard]) -> list[dict[str, Any]]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    Block,
     CheckboxesElement,
     ContextBlock,
     ConversationFilter,
@@ -95,31 +97,42 @@ def project_modal(
     """The modal to create a project (reporting at the workspace's `default_cadence`), or to
     edit one when `draft` is the project as it is."""
     editing = draft is not None
-    blocks: list[Any] = []
-    if editing:
-        assert draft is not None
-        blocks.append(
-            ContextBlock(
-                elements=[MarkdownTextObject(text=f"Key *{draft.key}* (a key never changes)")]
-            )
+    blocks = [
+        _key_block(draft),
+        *_people_blocks(draft, creator),
+        *_home_blocks(draft, phases),
+        *_plan_blocks(draft, default_cadence),
+        *_gate_blocks(draft),
+    ]
+    view = View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title=f"Edit {draft.key}" if draft else "New project",
+        submit="Save" if editing else "Create",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=pack_metadata(key=draft.key if draft else None),
+    )
+    return view.to_dict()
+
+
+def _key_block(draft: ProjectDraft | None) -> Block:
+    # A new project asks for its key; an edited one only shows it (a key never changes).
+    if draft is not None:
+        return ContextBlock(
+            elements=[MarkdownTextObject(text=f"Key *{draft.key}* (a key never changes)")]
         )
-    else:
-        blocks.append(
-            InputBlock(
-                block_id=KEY,
-                label="Key",
-                hint="2 to 10 letters or digits, e.g. APOLLO. Commands use it: /status APOLLO",
-                element=PlainTextInputElement(action_id=KEY, max_length=10, min_length=2),
-            )
-        )
-    phase = draft.phase if draft and draft.phase in phases else phases[0]
-    cadence = draft.status_cadence if draft else Cadence(default_cadence)
-    rule = draft.gate_rule if draft and draft.gate_rule in GATE_RULE_LABELS else "all"
-    gate_options = [Option(value=v, label=text) for v, text in GATE_OPTION_LABELS.items()]
-    ticked = {REJECT_ENDS} if draft is None or draft.gate_reject_ends else set()
-    if draft is not None and draft.gate_pm_may_approve:
-        ticked.add(PM_MAY_APPROVE)
-    blocks += [
+    return InputBlock(
+        block_id=KEY,
+        label="Key",
+        hint="2 to 10 letters or digits, e.g. APOLLO. Commands use it: /status APOLLO",
+        element=PlainTextInputElement(action_id=KEY, max_length=10, min_length=2),
+    )
+
+
+def _people_blocks(draft: ProjectDraft | None, creator: str) -> list[Block]:
+    # The name, then who holds each role (a new project's PM is whoever creates it).
+    return [
         InputBlock(
             block_id=NAME,
             label="Name",
@@ -141,24 +154,22 @@ def project_modal(
             optional=True,
             element=UserSelectElement(action_id=SPONSOR, initial_user=draft and draft.sponsor),
         ),
-        InputBlock(
-            block_id=APPROVERS,
-            label="Approvers",
+        users_input(
+            APPROVERS,
+            "Approvers",
+            draft and draft.approvers,
             hint="Decide the project's stage gates.",
-            optional=True,
-            element=UserMultiSelectElement(
-                action_id=APPROVERS, initial_users=(draft.approvers or None) if draft else None
-            ),
         ),
-        InputBlock(
-            block_id=MEMBERS,
-            label="Members",
-            hint="May post status updates with the PM.",
-            optional=True,
-            element=UserMultiSelectElement(
-                action_id=MEMBERS, initial_users=(draft.members or None) if draft else None
-            ),
+        users_input(
+            MEMBERS, "Members", draft and draft.members, hint="May post status updates with the PM."
         ),
+    ]
+
+
+def _home_blocks(draft: ProjectDraft | None, phases: list[str]) -> list[Block]:
+    # A new project's home channel defaults to where `/pmo new` was typed.
+    phase = draft.phase if draft and draft.phase in phases else phases[0]
+    return [
         InputBlock(
             block_id=CHANNEL,
             label="Home channel",
@@ -167,7 +178,7 @@ def project_modal(
             element=ConversationSelectElement(
                 action_id=CHANNEL,
                 initial_conversation=draft.channel_id if draft else None,
-                default_to_current_conversation=not editing,
+                default_to_current_conversation=draft is None,
                 filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
             ),
         ),
@@ -180,24 +191,16 @@ def project_modal(
                 initial_option=Option(value=phase, label=phase),
             ),
         ),
-        InputBlock(
-            block_id=START,
-            label="Start date",
-            optional=True,
-            element=DatePickerElement(
-                action_id=START,
-                initial_date=draft.start_date.isoformat() if draft and draft.start_date else None,
-            ),
-        ),
-        InputBlock(
-            block_id=TARGET,
-            label="Target date",
-            optional=True,
-            element=DatePickerElement(
-                action_id=TARGET,
-                initial_date=draft.target_date.isoformat() if draft and draft.target_date else None,
-            ),
-        ),
+    ]
+
+
+def _plan_blocks(draft: ProjectDraft | None, default_cadence: Cadence) -> list[Block]:
+    # Dates, budget and how often status is due (a new project: the workspace's default).
+    cadence = draft.status_cadence if draft else Cadence(default_cadence)
+    budget = draft.budget if draft else None
+    return [
+        _date_input(START, "Start date", draft and draft.start_date),
+        _date_input(TARGET, "Target date", draft and draft.target_date),
         InputBlock(
             block_id=BUDGET,
             label="Budget",
@@ -206,7 +209,7 @@ def project_modal(
             element=NumberInputElement(
                 action_id=BUDGET,
                 is_decimal_allowed=True,
-                initial_value=str(draft.budget) if draft and draft.budget is not None else None,
+                initial_value=str(budget) if budget is not None else None,
             ),
         ),
         InputBlock(
@@ -218,6 +221,17 @@ def project_modal(
                 initial_option=Option(value=cadence.value, label=CADENCE_LABELS[cadence]),
             ),
         ),
+    ]
+
+
+def _gate_blocks(draft: ProjectDraft | None) -> list[Block]:
+    # A new project: all approvers must approve, one rejection ends it, 2 days to decide.
+    rule = draft.gate_rule if draft and draft.gate_rule in GATE_RULE_LABELS else "all"
+    gate_options = [Option(value=v, label=text) for v, text in GATE_OPTION_LABELS.items()]
+    ticked = {REJECT_ENDS} if draft is None or draft.gate_reject_ends else set()
+    if draft is not None and draft.gate_pm_may_approve:
+        ticked.add(PM_MAY_APPROVE)
+    return [
         InputBlock(
             block_id=GATE_RULE,
             label="Gate approval",
@@ -250,16 +264,31 @@ def project_modal(
             ),
         ),
     ]
-    view = View(
-        type="modal",
-        callback_id=CALLBACK_ID,
-        title=f"Edit {draft.key}" if draft else "New project",
-        submit="Save" if editing else "Create",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=pack_metadata(key=draft.key if draft else None),
+
+
+def users_input(
+    block_id: str, label: str, users: list[str] | None, hint: str | None = None
+) -> InputBlock:
+    """An optional pick of several people, prefilled with `users` when there are any."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        optional=True,
+        element=UserMultiSelectElement(action_id=block_id, initial_users=users or None),
     )
-    return view.to_dict()
+
+
+def _date_input(block_id: str, label: str, day: date | None) -> InputBlock:
+    # An optional date, prefilled when there is one.
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=True,
+        element=DatePickerElement(
+            action_id=block_id, initial_date=day.isoformat() if day else None
+        ),
+    )
 
 
 def editing_key(view: dict[str, Any]) -> str | None:

@@ -10,9 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from commands import risk_message
+from commands import (
+    digest_message,
+    gate_message,
+    kudos_message,
+    nudge_message,
+    project_card,
+    risk_message,
+    status_message,
+)
 from commands.templates import Templates
-from workflows import risks
+from workflows import digest, gates, kudos, nudges, projects, risks, status
 
 Blocks = list[dict[str, Any]]
 Rendered = tuple[str, Blocks]
@@ -27,8 +35,19 @@ def _plain(build: Callable[[Any], Rendered]) -> Builder:
 
 
 BUILDERS: dict[type, Builder] = {
+    digest.Digest: digest_message.digest_messages,
+    gates.GateCard: _plain(gate_message.request_message),
+    gates.GateAsk: _plain(gate_message.ask_approver),
+    gates.DecisionReply: _plain(gate_message.decision_reply),
+    gates.GateOutcome: _plain(gate_message.outcome_reply),
+    gates.GateOutcomeNotice: _plain(gate_message.outcome_notice),
+    kudos.KudosThanks: _plain(kudos_message.thanked_you),
+    nudges.Nudge: nudge_message.nudge_message,
+    projects.ProjectAnnouncement: _plain(project_card.announcement),
     risks.RiskCard: _plain(risk_message.risk_card),
     risks.RiskEscalation: _plain(risk_message.escalation),
+    status.StatusPost: _plain(status_message.status_post),
+    status.StatusRetired: _plain(status_message.retired_post),
 }
 
 

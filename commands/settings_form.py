@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    Block,
     ConversationFilter,
     ConversationSelectElement,
     ExternalDataSelectElement,
@@ -15,12 +16,11 @@ from slack_sdk.models.blocks import (
     RadioButtonsElement,
     StaticSelectElement,
     TimePickerElement,
-    UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
 from commands import payload
-from commands.project_form import CADENCE_LABELS
+from commands.project_form import CADENCE_LABELS, users_input
 from commands.view_state import ViewState
 from storage.models import Cadence, NudgeStyle
 from workflows.workspace_policy import RISK_SCORE_MAX, RISK_SCORE_MIN, WorkspaceSettings, time_zones
@@ -55,7 +55,27 @@ OPTIONS_MAX = 100
 
 def settings_modal(settings: WorkspaceSettings) -> dict[str, Any]:
     """The settings form, prefilled with the workspace's settings as they are."""
-    blocks: list[Any] = [
+    blocks = [
+        *_digest_blocks(settings),
+        *_time_blocks(settings),
+        *_nudge_blocks(settings),
+        *_risk_band_blocks(settings),
+        *_who_blocks(settings),
+    ]
+    view = View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title="pmo-bot settings",
+        submit="Save",
+        close="Cancel",
+        blocks=blocks,
+    )
+    return view.to_dict()
+
+
+def _digest_blocks(settings: WorkspaceSettings) -> list[Block]:
+    # Where the Monday digest goes, to whom, and when.
+    return [
         HeaderBlock(text="Monday digest"),
         InputBlock(
             block_id=DIGEST_CHANNEL,
@@ -68,16 +88,15 @@ def settings_modal(settings: WorkspaceSettings) -> dict[str, Any]:
                 filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
             ),
         ),
-        InputBlock(
-            block_id=DIGEST_LEADERS,
-            label="Leaders who get the digest by DM",
-            optional=True,
-            element=UserMultiSelectElement(
-                action_id=DIGEST_LEADERS, initial_users=settings.digest_leaders or None
-            ),
-        ),
+        users_input(DIGEST_LEADERS, "Leaders who get the digest by DM", settings.digest_leaders),
         _weekday_input(DIGEST_WEEKDAY, "Digest day", settings.digest_weekday),
         _time_input(DIGEST_TIME, "Digest time", settings.digest_time),
+    ]
+
+
+def _time_blocks(settings: WorkspaceSettings) -> list[Block]:
+    # The workspace's time zone (searched, there are hundreds), and when status is due.
+    return [
         HeaderBlock(text="Time and status"),
         InputBlock(
             block_id=TIME_ZONE,
@@ -104,6 +123,12 @@ def settings_modal(settings: WorkspaceSettings) -> dict[str, Any]:
                 ),
             ),
         ),
+    ]
+
+
+def _nudge_blocks(settings: WorkspaceSettings) -> list[Block]:
+    # Quiet hours and how firmly late status updates are chased.
+    return [
         HeaderBlock(text="Nudges"),
         _time_input(
             QUIET_START,
@@ -113,30 +138,30 @@ def settings_modal(settings: WorkspaceSettings) -> dict[str, Any]:
         ),
         _time_input(QUIET_END, "Quiet hours end", settings.quiet_end),
         _nudge_style_input(settings.nudge_style),
+    ]
+
+
+def _risk_band_blocks(settings: WorkspaceSettings) -> list[Block]:
+    # The scores where medium, high and critical start.
+    return [
         HeaderBlock(text="Risk bands"),
         _score_input(RISK_MEDIUM, "Medium risk from score", settings.risk_medium_from),
         _score_input(RISK_HIGH, "High risk from score", settings.risk_high_from),
         _score_input(RISK_CRITICAL, "Critical risk from score", settings.risk_critical_from),
+    ]
+
+
+def _who_blocks(settings: WorkspaceSettings) -> list[Block]:
+    # Slack's admins may always; the PMO leads named here may too.
+    return [
         HeaderBlock(text="Who may change these settings"),
-        InputBlock(
-            block_id=PMO_LEADS,
-            label="PMO leads",
+        users_input(
+            PMO_LEADS,
+            "PMO leads",
+            settings.pmo_leads,
             hint="Who besides Slack admins may change these settings.",
-            optional=True,
-            element=UserMultiSelectElement(
-                action_id=PMO_LEADS, initial_users=settings.pmo_leads or None
-            ),
         ),
     ]
-    view = View(
-        type="modal",
-        callback_id=CALLBACK_ID,
-        title="pmo-bot settings",
-        submit="Save",
-        close="Cancel",
-        blocks=blocks,
-    )
-    return view.to_dict()
 
 
 def _weekday_input(block_id: str, label: str, weekday: int) -> InputBlock:

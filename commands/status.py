@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -14,12 +12,13 @@ from commands import mrkdwn, payload, status_form, status_message
 from commands.context import Clock, Delivery
 from commands.project_picker import ProjectChoice, project_choices, project_options
 from commands.status_text import USAGE, Kind, StatusCommand, parse_status_text
-from storage import outbox
 from storage.db import Database
 from storage.models import Project, Role
-from storage.projects import project_in_channel
 from workflows import projects, status
+from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
+
+PATH_HINT = " Add it after `path:` in the same command, or use `/status` for the form."
 
 
 def register(app: App) -> None:
@@ -41,47 +40,34 @@ def status_command(
     clock: Clock,
     delivery: Delivery,
 ) -> None:
-    """`/status` alone opens the form; with text, the short form."""
+    """`/status` alone opens the form; with text, the short form, the last update or the
+    history."""
     ack()
-    who = payload.command_sender(command)
-    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id
+    actor = payload.command_sender(command)
     asked = parse_status_text(payload.command_text(command))  # BadStatusText: see bot/errors.py
     if asked.kind == Kind.FORM:
-        open_status_form(
-            client=client,
-            db=db,
-            team_id=team_id,
-            user_id=user_id,
-            key=None,
-            channel_id=channel_id,
-            trigger_id=payload.trigger_id(command),
-        )
-        return
-    if asked.kind == Kind.POST:
+        trigger_id = payload.trigger_id(command)
+        open_status_form(client=client, db=db, actor=actor, key=None, trigger_id=trigger_id)
+    elif asked.kind == Kind.POST:
         post_short_form(
-            db=db,
-            respond=respond,
-            delivery=delivery,
-            clock=clock,
-            team_id=team_id,
-            user_id=user_id,
-            channel_id=channel_id,
-            asked=asked,
+            db=db, respond=respond, delivery=delivery, clock=clock, actor=actor, asked=asked
         )
-        return
+    else:
+        show_status(db=db, respond=respond, actor=actor, asked=asked)
+
+
+def show_status(*, db: Database, respond: Respond, actor: Actor, asked: StatusCommand) -> None:
+    """`/status KEY` (the last update) or `/status history [KEY]` (the trend)."""
     with db.session() as session:
-        project = projects.resolve_project(
-            session=session,
-            team_id=team_id,
-            key=asked.key,
-            channel_id=channel_id,
-            usage="/status KEY",
-        )
         if asked.kind == Kind.SHOW:
-            update = status.last_update(session=session, project=project)
+            project, update = status.last_update_of(
+                session=session, actor=actor, key=asked.key, usage="/status KEY"
+            )
             blocks = status_message.last_update_blocks(project=project, update=update)
         else:
-            lines = status.history(session=session, project=project)
+            project, lines = status.history_of(
+                session=session, actor=actor, key=asked.key, usage="/status KEY"
+            )
             blocks = status_message.history_blocks(project=project, lines=lines)
     respond(blocks=blocks, text=f"{project.key} status")
 
@@ -92,61 +78,36 @@ def post_short_form(
     respond: Respond,
     delivery: Delivery,
     clock: Clock,
-    team_id: str,
-    user_id: str,
-    channel_id: str,
+    actor: Actor,
     asked: StatusCommand,
 ) -> None:
     """`/status [KEY] red summary [path: …]`: everything else carried from the last update."""
+    assert asked.rag is not None
+    short = status.ShortStatus(asked.rag, asked.summary, asked.path_to_green)
+    now = clock()
     with db.session() as session:
-        project = projects.resolve_project(
-            session=session, team_id=team_id, key=asked.key, channel_id=channel_id, usage=USAGE
-        )
-        status.require_may_post(session=session, project=project, user_id=user_id)
-        assert asked.rag is not None
-        previous = status.last_update(session=session, project=project)
-        draft = status.carried_draft(previous, asked.rag, asked.summary)
-        if asked.path_to_green is not None:
-            draft = replace(draft, path_to_green=asked.path_to_green)
-        errors = status.check_draft(draft)
-        if errors:
-            hint = " Add it after `path:` in the same command, or use `/status` for the form."
-            needs_path = "path_to_green" in errors and asked.path_to_green is None
-            raise PmoError(" ".join(errors.values()) + (hint if needs_path else ""))
-        posted = status.post_update(
-            session=session, project=project, author=user_id, draft=draft, now=clock()
-        )
-        enqueue_post(session=session, project=project, posted=posted, now=clock())
+        try:
+            posted = status.post_short_status(
+                session=session, actor=actor, key=asked.key, short=short, now=now, usage=USAGE
+            )
+        except InvalidInput as exc:
+            # The short form has no fields to show errors on: say how to add a missing path.
+            needs_path = "path_to_green" in exc.errors and asked.path_to_green is None
+            raise PmoError(f"{exc}{PATH_HINT if needs_path else ''}") from None
+        delivery.enqueue(session=session, messages=posted.messages, now=now)
+        project = posted.project
         where = mrkdwn.channel(project.channel_id) if project.channel_id else "your DMs"
     respond(text=f"Posted the {project.key} status ({asked.rag.label}) to {where}.")
     delivery.send_soon()
 
 
 def open_status_form(
-    *,
-    client: WebClient,
-    db: Database,
-    team_id: str,
-    user_id: str,
-    key: str | None,
-    channel_id: str | None,
-    trigger_id: str,
+    *, client: WebClient, db: Database, actor: Actor, key: str | None, trigger_id: str
 ) -> None:
     """Open the form: for the named project, the channel's project, or a picker."""
     with db.session() as session:
-        choices = postable_choices(session=session, team_id=team_id, user_id=user_id)
-        project = None
-        if key:
-            project = projects.get_project(session=session, team_id=team_id, key=key)
-        elif channel_id:
-            project = project_in_channel(session=session, team_id=team_id, channel_id=channel_id)
-        if project is not None:
-            status.require_may_post(session=session, project=project, user_id=user_id)
-        elif not choices:
-            raise PmoError(
-                "You are not the PM or a member of any project, so there is no status for you "
-                "to post. `/pmo list` shows the projects and their PMs."
-            )
+        choices = postable_choices(session=session, team_id=actor.team_id, user_id=actor.user_id)
+        project = status.form_project(session=session, actor=actor, key=key, may_pick=bool(choices))
         view = build_form(session=session, choices=choices, project=project)
     client.views_open(trigger_id=trigger_id, view=view)
 
@@ -157,12 +118,11 @@ def build_form(
     """The form for `project` (prefilled from its last update), or with only the picker set."""
     if project is None:
         return status_form.status_modal(choices=choices, selected=None, draft=None)
-    last = status.last_update(session=session, project=project)
     chosen = ProjectChoice(key=project.key, name=project.name, runs_it=True)
     return status_form.status_modal(
         choices=choices,
         selected=chosen,
-        draft=status.draft_from(last) if last else None,
+        draft=status.form_draft(session=session, project=project),
         budget=project.budget,
     )
 
@@ -204,67 +164,29 @@ def save_status(
     delivery: Delivery,
 ) -> None:
     """Store the update and post it; wrong fields are shown inline (see bot/errors.py)."""
-    team_id, user_id = payload.team_id(body), payload.user_id(body)
+    actor = payload.sender(body)
     key = status_form.selected_key(view)
     if not key:
         raise InvalidInput({status_form.PROJECT: "Pick a project."})
-    draft, errors = status_form.read_status_form(view)
+    draft, unreadable = status_form.read_status_form(view)
+    now = clock()
     with db.session() as session:
-        project = projects.get_project(session=session, team_id=team_id, key=key)
-        status.require_may_post(session=session, project=project, user_id=user_id)
-        errors = {**status.check_draft(draft), **errors}
-        if errors:
-            raise InvalidInput(errors)
-        now = clock()
-        posted = status.post_update(
-            session=session, project=project, author=user_id, draft=draft, now=now
+        posted = status.post_status(
+            session=session, actor=actor, key=key, draft=draft, now=now, unreadable=unreadable
         )
-        enqueue_post(session=session, project=project, posted=posted, now=now)
+        delivery.enqueue(session=session, messages=posted.messages, now=now)
     ack()
     delivery.send_soon()
-
-
-def enqueue_post(
-    *, session: Session, project: Project, posted: status.Posted, now: datetime
-) -> None:
-    """Queue the update's post (and the retiring of the one it replaces) in this transaction."""
-    update = posted.update
-    text, blocks = status_message.status_post(
-        project=project, update=update, changes=posted.changes, replaced=posted.replaced is not None
-    )
-    key = f"status:{update.id}:posted"
-    outbox.enqueue(
-        session=session,
-        team_id=project.team_id,
-        key=key,
-        channel=project.channel_id or update.author,
-        text=text,
-        blocks=blocks,
-        now=now,
-    )
-    if posted.replaced is not None:
-        old = posted.replaced
-        text, blocks = status_message.retired_post(project=project, update=old, newer=update)
-        retire_key = f"status:{old.id}:retired"
-        outbox.enqueue(
-            session=session,
-            team_id=project.team_id,
-            key=retire_key,
-            channel=project.channel_id or old.author,
-            update_key=f"status:{old.id}:posted",
-            text=text,
-            blocks=blocks,
-            now=now,
-        )
 
 
 def show_history(ack: Ack, body: dict[str, Any], respond: Respond, db: Database) -> None:
     """The post's "View history" button."""
     ack()
-    team_id, key = payload.team_id(body), payload.button_value(body)
+    actor, key = payload.sender(body), payload.button_value(body)
     with db.session() as session:
-        project = projects.get_project(session=session, team_id=team_id, key=key)
-        lines = status.history(session=session, project=project)
+        project, lines = status.history_of(
+            session=session, actor=actor, key=key, usage="/status history KEY"
+        )
         blocks = status_message.history_blocks(project=project, lines=lines)
     respond(blocks=blocks, text=f"{project.key} status history", replace_original=False)
 
@@ -273,13 +195,10 @@ def update_again(ack: Ack, body: dict[str, Any], client: WebClient, db: Database
     """A button whose value is a project key ("Update again", "Post update"): the form,
     prefilled."""
     ack()
-    who = payload.sender(body)
     open_status_form(
         client=client,
         db=db,
-        team_id=who.team_id,
-        user_id=who.user_id,
+        actor=payload.sender(body),
         key=payload.button_value(body),
-        channel_id=None,
         trigger_id=payload.trigger_id(body),
     )

@@ -66,6 +66,30 @@ def status_modal(
     budget: Decimal | None = None,
 ) -> dict[str, Any]:
     """The form; with a project selected, prefilled from its last update (`draft`)."""
+    blocks = [
+        *_project_blocks(choices, selected, draft, budget),
+        DividerBlock(),
+        *_rag_blocks(draft),
+        *_detail_blocks(draft),
+    ]
+    return View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title="Status update",
+        submit="Post update",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=pack_metadata(key=selected.key if selected else None),
+    ).to_dict()
+
+
+def _project_blocks(
+    choices: list[ProjectChoice],
+    selected: ProjectChoice | None,
+    draft: StatusDraft | None,
+    budget: Decimal | None,
+) -> list[Any]:
+    # The picker, and once a project is chosen, what the form was prefilled from.
     blocks: list[Any] = [
         project_picker(choices, selected, block_id=PROJECT, action_id=PROJECT_ACTION, refills=True)
     ]
@@ -78,9 +102,13 @@ def status_modal(
         if budget is not None:
             note += f" Approved budget: {format_money(budget)}."
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
-    blocks.append(DividerBlock())
+    return blocks
+
+
+def _rag_blocks(draft: StatusDraft | None) -> list[InputBlock]:
+    # Overall as radio buttons (one click), each dimension as a select.
     overall = draft.overall if draft else Rag.GREEN
-    blocks.append(
+    blocks = [
         InputBlock(
             block_id=OVERALL,
             label="Overall",
@@ -90,7 +118,7 @@ def status_modal(
                 initial_option=rag_option(overall),
             ),
         )
-    )
+    ]
     for name in DIMENSIONS:
         value = getattr(draft, name) if draft else Rag.GREEN
         blocks.append(
@@ -104,8 +132,13 @@ def status_modal(
                 ),
             )
         )
+    return blocks
+
+
+def _detail_blocks(draft: StatusDraft | None) -> list[InputBlock]:
+    # Progress, the texts and the money, prefilled from `draft` when there is one.
     percent = draft.percent_complete if draft else None
-    blocks += [
+    return [
         InputBlock(
             block_id=PERCENT,
             label="Percent complete",
@@ -129,15 +162,6 @@ def status_modal(
         _money(SPENT, "Spent to date", draft.spent_to_date if draft else None),
         _money(FORECAST, "Forecast at completion", draft.forecast_at_completion if draft else None),
     ]
-    return View(
-        type="modal",
-        callback_id=CALLBACK_ID,
-        title="Status update",
-        submit="Post update",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=pack_metadata(key=selected.key if selected else None),
-    ).to_dict()
 
 
 def _text(

@@ -18,7 +18,7 @@ from commands import mrkdwn
 from commands.status_form import DIMENSION_LABELS, RAG_EMOJI
 from storage.models import Project, Rag, StatusUpdate
 from workflows.money import format_money
-from workflows.status import DIMENSIONS, Changes, HistoryLine
+from workflows.status import DIMENSIONS, Changes, HistoryLine, StatusPost, StatusRetired
 
 HISTORY_ACTION = "status.history"
 UPDATE_AGAIN_ACTION = "status.update_again"
@@ -38,23 +38,22 @@ def when(moment: datetime) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
-def status_post(
-    *, project: Project, update: StatusUpdate, changes: Changes, replaced: bool
-) -> tuple[str, list[dict[str, Any]]]:
+def status_post(post: StatusPost) -> tuple[str, list[dict[str, Any]]]:
     """The message posted to the project's channel: (notification text, blocks)."""
+    project, update = post.project, post.update
     header = mrkdwn.fit(f"{project.key} · {project.name} — {Rag(update.overall).label}", 150)
     author = mrkdwn.mention(update.author)
     byline = f"{RAG_EMOJI[Rag(update.overall)]} Status by {author} · {update.period}"
     if update.percent_complete is not None:
         byline += f" · {update.percent_complete}% complete"
-    if replaced:
+    if post.replaced:
         byline += " · replaces the earlier update of this period"
     blocks: list[Any] = [
         HeaderBlock(text=header),
         ContextBlock(elements=[MarkdownTextObject(text=byline)]),
     ]
     blocks += _flag_sections(update)
-    blocks.append(SectionBlock(text=mrkdwn.fit(changes_text(changes), SECTION_MAX)))
+    blocks.append(SectionBlock(text=mrkdwn.fit(changes_text(post.changes), SECTION_MAX)))
     blocks.append(_dimension_fields(update))
     blocks += _text_sections(update)
     money = _money_line(project, update)
@@ -66,13 +65,12 @@ def status_post(
     return text, [block.to_dict() for block in blocks]
 
 
-def retired_post(
-    *, project: Project, update: StatusUpdate, newer: StatusUpdate
-) -> tuple[str, list[dict[str, Any]]]:
+def retired_post(retired: StatusRetired) -> tuple[str, list[dict[str, Any]]]:
     """What an update's message becomes once a newer one in the same period replaces it."""
+    update, newer = retired.update, retired.newer
     text = (
-        f":arrows_counterclockwise: This {project.key} update was replaced by a newer one "
-        f"from {mrkdwn.mention(newer.author)} {when(newer.created_at)}."
+        f":arrows_counterclockwise: This {retired.project.key} update was replaced by a newer "
+        f"one from {mrkdwn.mention(newer.author)} {when(newer.created_at)}."
     )
     blocks = [
         ContextBlock(elements=[MarkdownTextObject(text=text)]),

@@ -24,16 +24,8 @@ def current_in_period(
 
 def latest(*, session: Session, team_id: str, project_id: int) -> StatusUpdate | None:
     """The project's newest update that stands."""
-    return session.exec(
-        select(StatusUpdate)
-        .where(
-            StatusUpdate.team_id == team_id,
-            StatusUpdate.project_id == project_id,
-            col(StatusUpdate.superseded_by_id).is_(None),
-        )
-        .order_by(col(StatusUpdate.id).desc())
-        .limit(1)
-    ).first()
+    newest = standing_history(session=session, team_id=team_id, project_id=project_id, limit=1)
+    return newest[0] if newest else None
 
 
 def latest_before_period(

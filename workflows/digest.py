@@ -1,36 +1,28 @@
 """The Monday digest: one honest page on the portfolio, in a fixed number of queries.
 
 Every figure is computed from bulk queries over the whole workspace (a dozen however
-many projects), then in Python; see bench/digest_bench.py.
+many projects, in storage/), then in Python; see bench/digest_bench.py. The digest is the
+content of its messages: commands/digest_message.py writes them.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import NamedTuple
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from storage.models import (
-    Gate,
-    GateApprover,
-    GateDecision,
-    GateStatus,
-    Project,
-    Rag,
-    Risk,
-    RiskStatus,
-    Role,
-    StatusUpdate,
-    Workspace,
-)
+from storage import sent_messages
+from storage.approvals import approvers_by_gate, decided_between, verdicts_by_gate
+from storage.gate_log import pending_gates
+from storage.kudos_log import kudos_between
+from storage.models import Gate, Project, Rag, Risk, Role, Workspace
+from storage.portfolio import PostedRag, rag_history, top_open_risks
 from storage.projects import list_projects, roles_by_project
 from storage.workspaces import ensure_workspace
-from workflows.kudos import kudos_between
+from workflows import message_keys
+from workflows.outgoing import Outgoing
 from workflows.periods import (
     Period,
     add_working_days,
@@ -114,6 +106,22 @@ class Digest:
     kudos: int = 0
 
 
+@dataclass(frozen=True)
+class DigestPlan:
+    """A workspace's digest for its latest period: its key, where it goes, what to send.
+
+    `digest` (the messages' content) is None, and `messages` empty, when it was not built:
+    already stored for its period, or with no recipient.
+    """
+
+    team_id: str
+    key: str
+    recipients: list[str]
+    already_sent: bool
+    digest: Digest | None = None
+    messages: list[Outgoing] = field(default_factory=list)
+
+
 def digest_moment(workspace: Workspace, now: datetime) -> datetime:
     """The latest scheduled digest time at or before `now` (the workspace's day and time)."""
     tz = zone(workspace.time_zone)
@@ -133,50 +141,61 @@ def window_for(workspace: Workspace, moment: datetime) -> Window:
     return Window(label=week_label(monday), start=moment - timedelta(days=7), end=moment)
 
 
+def digest_recipients(workspace: Workspace) -> list[str]:
+    """Where the digest goes: the digest channel (if set) first, then each leader."""
+    channel = [workspace.digest_channel] if workspace.digest_channel else []
+    return channel + list(workspace.digest_leaders)
+
+
+def plan_digest(*, session: Session, team_id: str, now: datetime) -> DigestPlan:
+    """The digest due at the latest digest time at or before `now`, as one message per
+    recipient: the first under the period's key, each other a leader's own copy.
+
+    A digest already stored for its period, or with nowhere to go, is not built again
+    (the scheduler asks every five minutes): its plan has no messages.
+    """
+    workspace = ensure_workspace(session=session, team_id=team_id)
+    window = window_for(workspace, digest_moment(workspace, now))
+    key = message_keys.digest(team_id, window.label)
+    recipients = digest_recipients(workspace)
+    already = sent_messages.exists(session=session, team_id=team_id, key=key)
+    plan = DigestPlan(team_id=team_id, key=key, recipients=recipients, already_sent=already)
+    if already or not recipients:
+        return plan
+    digest = _build(session, workspace, window)
+    messages = [
+        Outgoing(
+            team_id=team_id,
+            key=key if number == 0 else message_keys.digest_copy(key, recipient),
+            to=recipient,
+            content=digest,
+        )
+        for number, recipient in enumerate(recipients)
+    ]
+    return replace(plan, digest=digest, messages=messages)
+
+
 def build_digest(*, session: Session, team_id: str, now: datetime) -> Digest:
     """The digest of the week before the latest digest time at or before `now`."""
     workspace = ensure_workspace(session=session, team_id=team_id)
-    window = window_for(workspace, digest_moment(workspace, now))
-    projects = list_projects(session=session, team_id=team_id)
-    ids = [p.id for p in projects if p.id is not None]
-    pms = roles_by_project(session=session, team_id=team_id, project_ids=ids)
-    updates = _updates_by_project(session, team_id, window.end)
+    return _build(session, workspace, window_for(workspace, digest_moment(workspace, now)))
 
-    lines = []
-    for project in projects:
-        assert project.id is not None
-        history = updates.get(project.id, [])
-        pm = (pms[project.id].get(Role.PM) or [None])[0]
-        last = _standing(history, window.end)
-        lines.append(
-            ProjectLine(
-                project=project,
-                pm=pm,
-                rag=Rag(last.overall) if last else None,
-                previous=_rag_at(history, window.start),
-                last_update_at=last.created_at if last else None,
-            )
-        )
-    counts = _count(line.rag for line in lines)
-    previous_counts = _count(line.previous for line in lines)
-    moved = [line for line in lines if line.previous is not None and line.rag != line.previous]
-    # Owing an update is as the nudges see it: a project on hold owes none.
-    missing = [
-        line
-        for line in lines
-        if line.rag != Rag.HOLD
-        and (due := _due_in(workspace, line.project, window.start, window.end)) is not None
-        and line.project.created_at < due.due_at
-        and not _updated_in(updates.get(line.project.id or 0, []), due.start, window.end)
-    ]
+
+def _build(session: Session, workspace: Workspace, window: Window) -> Digest:
+    team_id = workspace.team_id
+    projects = list_projects(session=session, team_id=team_id)
+    updates = rag_history(
+        session=session, team_id=team_id, since=window.end - HISTORY, until=window.end
+    )
+    lines = _project_lines(session, team_id, projects, updates, window)
     return Digest(
         team_id=team_id,
         window=window,
         active_projects=len(projects),
-        counts=counts,
-        previous_counts=previous_counts,
-        moved=moved,
-        missing=missing,
+        counts=_count(line.rag for line in lines),
+        previous_counts=_count(line.previous for line in lines),
+        moved=[line for line in lines if line.previous is not None and line.rag != line.previous],
+        missing=_missing(workspace, lines, updates, window),
         top_risks=_top_risks(session, workspace, window.end),
         pending_gates=_pending_gates(session, workspace, window.end),
         decided_gates=_decided_gates(session, team_id, window),
@@ -188,52 +207,55 @@ def build_digest(*, session: Session, team_id: str, now: datetime) -> Digest:
     )
 
 
-class Posted(NamedTuple):
-    """What the digest needs of one status update (rows, not ORM objects: 1,000 projects
-    have tens of thousands)."""
-
-    id: int
-    project_id: int
-    created_at: datetime
-    overall: str
-
-
-def _updates_by_project(session: Session, team_id: str, until: datetime) -> dict[int, list[Posted]]:
-    # Every version posted in the history window, plus the newest one from before it.
-    since = until - HISTORY
-    columns = (
-        StatusUpdate.id,
-        StatusUpdate.project_id,
-        StatusUpdate.created_at,
-        StatusUpdate.overall,
-    )
-    recent = session.exec(
-        select(*columns).where(
-            StatusUpdate.team_id == team_id,
-            StatusUpdate.created_at >= since,
-            StatusUpdate.created_at < until,
+def _project_lines(
+    session: Session,
+    team_id: str,
+    projects: list[Project],
+    updates: dict[int, list[PostedRag]],
+    window: Window,
+) -> list[ProjectLine]:
+    ids = [p.id for p in projects if p.id is not None]
+    pms = roles_by_project(session=session, team_id=team_id, project_ids=ids)
+    lines = []
+    for project in projects:
+        assert project.id is not None
+        history = updates.get(project.id, [])
+        last = _standing(history, window.end)
+        lines.append(
+            ProjectLine(
+                project=project,
+                pm=(pms[project.id].get(Role.PM) or [None])[0],
+                rag=Rag(last.overall) if last else None,
+                previous=_rag_at(history, window.start),
+                last_update_at=last.created_at if last else None,
+            )
         )
-    )
-    older_ids = (
-        select(func.max(StatusUpdate.id))
-        .where(StatusUpdate.team_id == team_id, StatusUpdate.created_at < since)
-        .group_by(col(StatusUpdate.project_id))
-    )
-    older = session.exec(select(*columns).where(col(StatusUpdate.id).in_(older_ids)))
-    grouped: dict[int, list[Posted]] = defaultdict(list)
-    for row in [*older, *recent]:
-        grouped[row[1]].append(Posted(*row))
-    for history in grouped.values():
-        history.sort(key=lambda u: (u.created_at, u.id))
-    return grouped
+    return lines
 
 
-def _standing(history: list[Posted], moment: datetime) -> Posted | None:
+def _missing(
+    workspace: Workspace,
+    lines: list[ProjectLine],
+    updates: dict[int, list[PostedRag]],
+    window: Window,
+) -> list[ProjectLine]:
+    # Owing an update is as the nudges see it: a project on hold owes none.
+    return [
+        line
+        for line in lines
+        if line.rag != Rag.HOLD
+        and (due := _due_in(workspace, line.project, window.start, window.end)) is not None
+        and line.project.created_at < due.due_at
+        and not _updated_in(updates.get(line.project.id or 0, []), due.start, window.end)
+    ]
+
+
+def _standing(history: list[PostedRag], moment: datetime) -> PostedRag | None:
     before = [u for u in history if u.created_at < moment]
     return before[-1] if before else None
 
 
-def _rag_at(history: list[Posted], moment: datetime) -> Rag | None:
+def _rag_at(history: list[PostedRag], moment: datetime) -> Rag | None:
     standing = _standing(history, moment)
     return Rag(standing.overall) if standing else None
 
@@ -267,14 +289,14 @@ def _due_for_cadence(
     return next((p for p in (period, before) if start <= p.due_at < end), None)
 
 
-def _updated_in(history: list[Posted], start: datetime, end: datetime) -> bool:
+def _updated_in(history: list[PostedRag], start: datetime, end: datetime) -> bool:
     return any(start <= u.created_at < end for u in history)
 
 
 def _participation(
     workspace: Workspace,
     projects: list[Project],
-    updates: dict[int, list[Posted]],
+    updates: dict[int, list[PostedRag]],
     end: datetime,
 ) -> Participation:
     start = end - timedelta(days=7)
@@ -299,18 +321,7 @@ def _participation(
 def _top_risks(
     session: Session, workspace: Workspace, until: datetime
 ) -> list[tuple[Project, list[RiskLine]]]:
-    rows = session.exec(
-        select(Risk, Project)
-        .join(Project, col(Project.id) == col(Risk.project_id))
-        .where(
-            Risk.team_id == workspace.team_id,
-            col(Risk.status).in_([RiskStatus.OPEN.value, RiskStatus.MITIGATING.value]),
-            col(Project.archived).is_(False),
-            Risk.created_at < until,
-        )
-        .order_by(col(Risk.score).desc(), col(Risk.id))
-        .limit(TOP_RISKS)
-    )
+    rows = top_open_risks(session=session, team_id=workspace.team_id, before=until, limit=TOP_RISKS)
     # A project is named once: its risks among the top five are listed together.
     grouped: dict[int, tuple[Project, list[RiskLine]]] = {}
     for risk, project in rows:
@@ -320,40 +331,19 @@ def _top_risks(
 
 
 def _pending_gates(session: Session, workspace: Workspace, now: datetime) -> list[GateLine]:
-    rows = list(
-        session.exec(
-            select(Gate, Project)
-            .join(Project, col(Project.id) == col(Gate.project_id))
-            .where(
-                Gate.team_id == workspace.team_id,
-                Gate.status == GateStatus.PENDING,
-                col(Project.archived).is_(False),
-            )
-            .order_by(col(Gate.requested_at))
-        )
-    )
-    gate_ids = [gate.id for gate, _ in rows]
-    approvers: dict[int, list[str]] = defaultdict(list)
-    for row in session.exec(
-        select(GateApprover)
-        .where(col(GateApprover.gate_id).in_(gate_ids))
-        .order_by(col(GateApprover.id))
-    ):
-        approvers[row.gate_id].append(row.user_id)
-    decided: dict[int, dict[str, str]] = defaultdict(dict)
-    for row in session.exec(select(GateDecision).where(col(GateDecision.gate_id).in_(gate_ids))):
-        decided[row.gate_id][row.approver] = row.verdict
+    team_id = workspace.team_id
+    rows = pending_gates(session=session, team_id=team_id)
+    gate_ids = [gate.id for gate, _ in rows if gate.id is not None]
+    approvers = approvers_by_gate(session=session, team_id=team_id, gate_ids=gate_ids)
+    decided = verdicts_by_gate(session=session, team_id=team_id, gate_ids=gate_ids)
     lines = []
     for gate, project in rows:
         assert gate.id is not None
-        days = 0
-        while add_working_days(gate.requested_at, days + 1, workspace.time_zone) <= now:
-            days += 1
         lines.append(
             GateLine(
                 gate=gate,
                 project=project,
-                working_days=days,
+                working_days=_working_days_since(gate.requested_at, now, workspace.time_zone),
                 waiting=[u for u in approvers[gate.id] if u not in decided[gate.id]],
                 approvals=sum(1 for v in decided[gate.id].values() if v == "approve"),
             )
@@ -361,26 +351,17 @@ def _pending_gates(session: Session, workspace: Workspace, now: datetime) -> lis
     return lines
 
 
+def _working_days_since(start: datetime, now: datetime, tz_name: str) -> int:
+    days = 0
+    while add_working_days(start, days + 1, tz_name) <= now:
+        days += 1
+    return days
+
+
 def _decided_gates(
     session: Session, team_id: str, window: Window
 ) -> list[tuple[Project, list[Gate]]]:
-    rows = session.exec(
-        select(Gate, Project)
-        .join(Project, col(Project.id) == col(Gate.project_id))
-        .where(
-            Gate.team_id == team_id,
-            col(Gate.status).in_(
-                [
-                    GateStatus.APPROVED.value,
-                    GateStatus.REJECTED.value,
-                    GateStatus.CHANGES_REQUESTED.value,
-                ]
-            ),
-            col(Gate.decided_at) >= window.start,
-            col(Gate.decided_at) < window.end,
-        )
-        .order_by(col(Gate.decided_at))
-    )
+    rows = decided_between(session=session, team_id=team_id, start=window.start, end=window.end)
     grouped: dict[int, tuple[Project, list[Gate]]] = {}
     for gate, project in rows:
         grouped.setdefault(project.id or 0, (project, []))[1].append(gate)

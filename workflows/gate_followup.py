@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from storage import audit
-from storage.models import AuditEvent, Gate, GateStatus, Project, Role
+from storage import audit, gate_log
+from storage.models import AuditEvent, Gate, Project, Role
 from storage.projects import holders
 from storage.workspaces import ensure_workspace
+from workflows.actor import Actor
 from workflows.gates import gate_label, tally
 from workflows.periods import add_working_days
+from workflows.projects import resolve_project
 
 
 @dataclass(frozen=True)
@@ -26,46 +28,34 @@ class OverdueGate:
     due_at: datetime
 
 
-def history(*, session: Session, project: Project, limit: int = 60) -> list[AuditEvent]:
-    """Every request, decision, reminder and phase change of the project's gates, oldest first."""
-    gate_ids = [
-        str(i)
-        for i in session.exec(
-            select(Gate.id).where(Gate.team_id == project.team_id, Gate.project_id == project.id)
-        )
-    ]
-    statement = (
-        select(AuditEvent)
-        .where(
-            AuditEvent.team_id == project.team_id,
-            ((AuditEvent.entity == "gate") & col(AuditEvent.entity_id).in_(gate_ids))
-            | (
-                (AuditEvent.entity == "project")
-                & (AuditEvent.entity_id == str(project.id))
-                & (AuditEvent.action == "project.phase_changed")
-            ),
-        )
-        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-        .limit(limit)
+@dataclass(frozen=True)
+class GateHistory:
+    """A project and its gates' audit events, oldest first."""
+
+    project: Project
+    events: list[AuditEvent]
+
+
+def history(
+    *, session: Session, actor: Actor, key: str | None, usage: str, limit: int = 60
+) -> GateHistory:
+    """Every request, decision, reminder and phase change of the gates of the project named
+    by `key` (else the actor's channel's project), the latest `limit`, oldest first."""
+    project = resolve_project(
+        session=session, team_id=actor.team_id, key=key, channel_id=actor.channel_id, usage=usage
     )
-    return list(reversed(list(session.exec(statement))))
+    assert project.id is not None
+    events = gate_log.gate_history(
+        session=session, team_id=project.team_id, project_id=project.id, limit=limit
+    )
+    return GateHistory(project=project, events=events)
 
 
 def pending_past_sla(*, session: Session, team_id: str, now: datetime) -> list[OverdueGate]:
     """Pending gates older than their SLA in working days, oldest first."""
     workspace = ensure_workspace(session=session, team_id=team_id)
     overdue = []
-    rows = session.exec(
-        select(Gate, Project)
-        .join(Project, col(Project.id) == col(Gate.project_id))
-        .where(
-            Gate.team_id == team_id,
-            Gate.status == GateStatus.PENDING,
-            col(Project.archived).is_(False),
-        )
-        .order_by(col(Gate.requested_at))
-    )
-    for gate, project in rows:
+    for gate, project in gate_log.pending_gates(session=session, team_id=team_id):
         due = add_working_days(gate.requested_at, gate.sla_days, workspace.time_zone)
         if now <= due:
             continue

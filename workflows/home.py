@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from storage import risk_log, status_history
-from storage.models import Gate, GateApprover, GateDecision, GateStatus, Project, Rag, Risk, Role
+from storage import approvals, risk_log, status_history
+from storage.models import Gate, Project, Rag, Risk, Role
 from storage.projects import projects_with_role
 from storage.workspaces import ensure_workspace
 from workflows.risks import Severity, severity
@@ -57,21 +57,7 @@ def home_for(*, session: Session, team_id: str, user_id: str, now: datetime) -> 
         for p in mine
     ]
     projects.sort(key=lambda h: (not h.overdue, not h.due, h.project.key))
-    decided = select(GateDecision.gate_id).where(GateDecision.approver == user_id)
-    awaiting = list(
-        session.exec(
-            select(Gate, Project)
-            .join(Project, col(Project.id) == col(Gate.project_id))
-            .join(GateApprover, col(GateApprover.gate_id) == col(Gate.id))
-            .where(
-                Gate.team_id == team_id,
-                Gate.status == GateStatus.PENDING,
-                GateApprover.user_id == user_id,
-                col(Gate.id).not_in(decided),
-            )
-            .order_by(col(Gate.requested_at))
-        )
-    )
+    awaiting = approvals.awaiting(session=session, team_id=team_id, user_id=user_id)
     owned = risk_log.owned_by(session=session, team_id=team_id, user_id=user_id)
     return Home(
         projects=projects[:SHOWN],

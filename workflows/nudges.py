@@ -2,20 +2,20 @@
 
 A nudge goes at 10:00 or later in the recipient's time zone, on a weekday, outside the
 workspace's quiet hours, and never to someone who paused them. Each has a key naming
-what it is about (`nudge:status:PROJECT:PERIOD`), so it is sent once however often the
-job runs; the bot stores it in the outbox under that key.
+what it is about (`nudge:status:PROJECT:PERIOD`, workflows/message_keys.py), so it is
+sent once however often the job runs: the nudges come back as messages, and the job
+hands them to bot/ to store in the outbox under that key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from storage import outbox
+from storage import sent_messages
 from storage.models import (
     Gate,
     NudgeStyle,
@@ -27,7 +27,9 @@ from storage.models import (
 )
 from storage.projects import holders
 from storage.workspaces import ensure_workspace
+from workflows import message_keys
 from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminder
+from workflows.outgoing import Outgoing
 from workflows.periods import add_working_days, zone
 from workflows.risks import risks_past_review
 from workflows.status import StaleProject, projects_needing_update
@@ -60,6 +62,9 @@ class Nudge:
     gate: OverdueGate | None = None
     # For escalations: when the reminder that went unanswered was sent.
     reminded_at: datetime | None = None
+    # The posted message `{link}` in the text points to (the risk's card, the gate's
+    # request); None: it points to the project channel instead.
+    link_key: str | None = None
 
 
 def in_quiet_hours(moment: time, start: time, end: time) -> bool:
@@ -103,41 +108,99 @@ def candidates(*, session: Session, team_id: str, now: datetime) -> list[str]:
     return list(dict.fromkeys(people))
 
 
-def due_nudges(*, session: Session, team_id: str, now: datetime) -> list[Nudge]:
-    """The nudges to send now that have not been sent before."""
+def due_nudges(*, session: Session, team_id: str, now: datetime) -> list[Outgoing]:
+    """The nudges to send now that were not sent before, as direct messages whose content
+    is the `Nudge`. Nothing is stored: `issue_nudges` is what the nudge job sends."""
+    return [_message(nudge) for nudge in _due(session, team_id, now)]
+
+
+def issue_nudges(*, session: Session, team_id: str, now: datetime) -> list[Outgoing]:
+    """The nudges due now (as `due_nudges`), with the gate reminders and escalations among
+    them noted in each gate's audit trail, in the caller's transaction."""
+    nudges = _due(session, team_id, now)
+    for nudge in nudges:
+        record_sent(session=session, nudge=nudge, now=now)
+    return [_message(nudge) for nudge in nudges]
+
+
+def _message(nudge: Nudge) -> Outgoing:
+    return Outgoing(
+        team_id=nudge.project.team_id,
+        key=nudge.key,
+        to=nudge.to,
+        content=nudge,
+        link_key=nudge.link_key,
+    )
+
+
+def _due(session: Session, team_id: str, now: datetime) -> list[Nudge]:
+    # Each nudge once (its key), at a humane hour for its recipient, linked where it can be.
     workspace = ensure_workspace(session=session, team_id=team_id)
     people = {p.user_id: p for p in session.exec(select(Person).where(Person.team_id == team_id))}
+    found = [
+        *_status_nudges(session, workspace, people, now),
+        *_risk_nudges(session, team_id, now),
+        *_gate_nudges(session, workspace, now),
+    ]
+    return [
+        _linked(session, nudge)
+        for nudge in found
+        if not sent_messages.exists(session=session, team_id=team_id, key=nudge.key)
+        and may_nudge(workspace=workspace, person=people.get(nudge.to), now=now)
+    ]
+
+
+def _linked(session: Session, nudge: Nudge) -> Nudge:
+    # A nudge links to the risk's card or the gate's request, if that was ever posted;
+    # otherwise its text points to the project channel (see commands/nudge_message.py).
+    if nudge.risk is not None and nudge.risk.id is not None:
+        target = message_keys.risk_posted(nudge.risk.id)
+    elif nudge.gate is not None and nudge.gate.gate.id is not None:
+        target = message_keys.gate_request(nudge.gate.gate.id)
+    else:
+        return nudge
+    if not sent_messages.exists(session=session, team_id=nudge.project.team_id, key=target):
+        return nudge
+    return replace(nudge, link_key=target)
+
+
+def _status_nudges(
+    session: Session, workspace: Workspace, people: dict[str, Person], now: datetime
+) -> list[Nudge]:
     firm = workspace.nudge_style == NudgeStyle.FIRM
     found: list[Nudge] = []
-
-    def consider(nudge: Nudge) -> None:
-        if outbox.find(session=session, team_id=team_id, key=nudge.key) is not None:
-            return
-        if may_nudge(workspace=workspace, person=people.get(nudge.to), now=now):
-            found.append(nudge)
-
-    for stale in projects_needing_update(session=session, team_id=team_id, now=now):
+    for stale in projects_needing_update(session=session, team_id=workspace.team_id, now=now):
         if stale.pm is None:
             continue
-        pm = people.get(stale.pm)
         due_day = stale.period.due_at.astimezone(zone(workspace.time_zone)).date()
-        if not stale.overdue and local_date(workspace, pm, now) < due_day:
+        if not stale.overdue and local_date(workspace, people.get(stale.pm), now) < due_day:
             continue
-        key = f"nudge:status:{stale.project.id}:{stale.period.label}"
-        consider(Nudge(NudgeKind.STATUS, key, stale.pm, stale.project, stale=stale))
+        assert stale.project.id is not None
+        key = message_keys.nudge_status(stale.project.id, stale.period.label)
+        found.append(Nudge(NudgeKind.STATUS, key, stale.pm, stale.project, stale=stale))
         if firm:
-            _escalate_status(session, team_id, stale, now, workspace, consider)
+            found += _status_escalations(session, workspace, stale, now)
+    return found
 
+
+def _risk_nudges(session: Session, team_id: str, now: datetime) -> list[Nudge]:
+    found: list[Nudge] = []
     for risk, project in risks_past_review(session=session, team_id=team_id, now=now):
-        if risk.owner and risk.review_date:
-            key = f"nudge:risk:{risk.id}:{risk.review_date.isoformat()}"
-            consider(Nudge(NudgeKind.RISK_REVIEW, key, risk.owner, project, risk=risk))
+        if risk.owner and risk.review_date and risk.id is not None:
+            key = message_keys.nudge_risk_review(risk.id, risk.review_date)
+            found.append(Nudge(NudgeKind.RISK_REVIEW, key, risk.owner, project, risk=risk))
+    return found
 
-    for overdue in pending_past_sla(session=session, team_id=team_id, now=now):
-        gate = overdue.gate
+
+def _gate_nudges(session: Session, workspace: Workspace, now: datetime) -> list[Nudge]:
+    firm = workspace.nudge_style == NudgeStyle.FIRM
+    found: list[Nudge] = []
+    for overdue in pending_past_sla(session=session, team_id=workspace.team_id, now=now):
+        gate, project = overdue.gate, overdue.project
+        assert gate.id is not None
         for user in overdue.waiting:
-            key = f"nudge:gate:{gate.id}:remind:{user}"
-            consider(Nudge(NudgeKind.GATE_REMINDER, key, user, overdue.project, gate=overdue))
+            key = message_keys.nudge_gate_reminder(gate.id, user)
+            found.append(Nudge(NudgeKind.GATE_REMINDER, key, user, project, gate=overdue))
         reminded = gate.reminded_at
         escalate = (
             firm
@@ -146,42 +209,40 @@ def due_nudges(*, session: Session, team_id: str, now: datetime) -> list[Nudge]:
             and now >= add_working_days(reminded, ESCALATE_AFTER_WORKING_DAYS, workspace.time_zone)
         )
         for sponsor in overdue.sponsors if escalate else []:
-            key = f"nudge:gate:{gate.id}:escalate:{sponsor}"
-            consider(Nudge(NudgeKind.GATE_ESCALATION, key, sponsor, overdue.project, gate=overdue))
+            key = message_keys.nudge_gate_escalation(gate.id, sponsor)
+            found.append(Nudge(NudgeKind.GATE_ESCALATION, key, sponsor, project, gate=overdue))
     return found
 
 
-def _escalate_status(
-    session: Session,
-    team_id: str,
-    stale: StaleProject,
-    now: datetime,
-    workspace: Workspace,
-    consider: Callable[[Nudge], None],
-) -> None:
+def _status_escalations(
+    session: Session, workspace: Workspace, stale: StaleProject, now: datetime
+) -> list[Nudge]:
     # Firm style: two working days after the first reminder the PM left unanswered, the
     # sponsor hears (even when that reminder was for the period that just ended).
-    prefix = f"nudge:status:{stale.project.id}:"
-    reminder = outbox.first_sent_after(
-        session=session, team_id=team_id, key_prefix=prefix, after=stale.last_update_at
+    assert stale.project.id is not None
+    prefix = message_keys.nudge_status_prefix(stale.project.id)
+    reminder = sent_messages.first_sent_after(
+        session=session,
+        team_id=workspace.team_id,
+        key_prefix=prefix,
+        after=stale.last_update_at,
     )
-    if reminder is None or reminder.sent_at is None:
-        return
+    if reminder is None:
+        return []
     if now < add_working_days(reminder.sent_at, ESCALATE_AFTER_WORKING_DAYS, workspace.time_zone):
-        return
+        return []
     period = reminder.key.removeprefix(prefix)
-    for sponsor in _sponsors(session, stale.project):
-        key = f"nudge:status-escalation:{stale.project.id}:{period}:{sponsor}"
-        consider(
-            Nudge(
-                NudgeKind.STATUS_ESCALATION,
-                key,
-                sponsor,
-                stale.project,
-                stale=stale,
-                reminded_at=reminder.sent_at,
-            )
+    return [
+        Nudge(
+            NudgeKind.STATUS_ESCALATION,
+            message_keys.nudge_status_escalation(stale.project.id, period, sponsor),
+            sponsor,
+            stale.project,
+            stale=stale,
+            reminded_at=reminder.sent_at,
         )
+        for sponsor in _sponsors(session, stale.project)
+    ]
 
 
 def _sponsors(session: Session, project: Project) -> list[str]:

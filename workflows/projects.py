@@ -23,8 +23,11 @@ from storage.projects import (
     set_role_holders,
 )
 from storage.workspaces import ensure_people, ensure_workspace
+from workflows import message_keys
+from workflows.actor import Actor
 from workflows.errors import InvalidInput, NoProjectHere, NotPermitted, UnknownProject, too_long
 from workflows.markup import mentions
+from workflows.outgoing import Outgoing
 
 # ASCII only, checked before upper-casing: "ß".upper() is "SS".
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9]{2,10}$")
@@ -66,6 +69,23 @@ class ProjectCard:
         """The project manager's user id, if one is named."""
         pms = self.roles.get(Role.PM, [])
         return pms[0] if pms else None
+
+
+@dataclass(frozen=True)
+class ProjectAnnouncement:
+    """A project's card, posted when someone creates or changes it (message content)."""
+
+    card: ProjectCard
+    by: str
+    verb: str
+
+
+@dataclass(frozen=True)
+class ProjectSaved:
+    """A project as created or changed, and the messages that announce it."""
+
+    project: Project
+    messages: list[Outgoing] = field(default_factory=list)
 
 
 def normalize_key(key: str) -> str:
@@ -112,10 +132,51 @@ def check_draft(
     return errors
 
 
+def new_project(
+    *, session: Session, actor: Actor, draft: ProjectDraft, now: datetime
+) -> ProjectSaved:
+    """The actor creates a project from the draft (anyone may): stored with its roles and
+    audited; its card is announced in its home channel, or to the actor when it has none.
+    InvalidInput when the draft is wrong."""
+    project = create_project(
+        session=session, team_id=actor.team_id, actor=actor.user_id, draft=draft, now=now
+    )
+    return _announced(session=session, project=project, actor=actor, verb="created", now=now)
+
+
+def edit_project(
+    *, session: Session, actor: Actor, key: str, draft: ProjectDraft, now: datetime
+) -> ProjectSaved:
+    """The actor changes the project `key` to the draft (its PM, sponsor or creator may):
+    stored and audited with what changed; its card is announced as for a new project."""
+    project = update_project(
+        session=session, team_id=actor.team_id, actor=actor.user_id, key=key, draft=draft, now=now
+    )
+    return _announced(session=session, project=project, actor=actor, verb="updated", now=now)
+
+
+def _announced(
+    *, session: Session, project: Project, actor: Actor, verb: str, now: datetime
+) -> ProjectSaved:
+    # Each save is its own post (keyed by time): a card edited twice is announced twice.
+    assert project.id is not None
+    announcement = Outgoing(
+        team_id=project.team_id,
+        key=message_keys.project_announced(project.id, verb, now),
+        to=project.channel_id or actor.user_id,
+        content=ProjectAnnouncement(
+            card=project_card(session=session, project=project), by=actor.user_id, verb=verb
+        ),
+    )
+    return ProjectSaved(project=project, messages=[announcement])
+
+
 def create_project(
     *, session: Session, team_id: str, actor: str, draft: ProjectDraft, now: datetime
 ) -> Project:
-    """Create the project with its roles, audited; InvalidInput when the draft is wrong."""
+    """Create the project with its roles, audited; InvalidInput when the draft is wrong.
+    Announces nothing: a person's action is `new_project`; the demo and the tests'
+    factories call this directly."""
     ensure_workspace(session=session, team_id=team_id)
     errors = check_draft(session=session, team_id=team_id, draft=draft)
     if errors:
@@ -164,7 +225,8 @@ def create_project(
 def update_project(
     *, session: Session, team_id: str, actor: str, key: str, draft: ProjectDraft, now: datetime
 ) -> Project:
-    """Apply the draft to an existing project (its key stays), audited with what changed."""
+    """Apply the draft to an existing project (its key stays), audited with what changed;
+    NotPermitted unless `actor` may edit it. Announces nothing (see `edit_project`)."""
     project = get_project(session=session, team_id=team_id, key=key)
     require_may_edit(session=session, project=project, user_id=actor)
     errors = check_draft(session=session, team_id=team_id, draft=draft, editing=project)

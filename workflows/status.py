@@ -10,11 +10,15 @@ from sqlmodel import Session, select
 
 from storage import audit, status_history
 from storage.models import Project, Rag, Role, StatusUpdate, Workspace
-from storage.projects import holders, list_projects, roles_by_project, roles_of
+from storage.projects import holders, list_projects, project_in_channel, roles_by_project, roles_of
 from storage.workspaces import ensure_workspace
-from workflows.errors import NotPermitted, too_long
+from workflows import message_keys
+from workflows.actor import Actor
+from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
 from workflows.markup import mention
+from workflows.outgoing import Outgoing
 from workflows.periods import Period, period_containing, previous_period, zone
+from workflows.projects import get_project, resolve_project
 
 DIMENSIONS = ("schedule", "scope", "budget", "resources")
 HISTORY_LENGTH = 10
@@ -49,6 +53,15 @@ class StatusDraft:
 
 
 @dataclass(frozen=True)
+class ShortStatus:
+    """What the short form gives; the rest of the update is carried from the last one."""
+
+    overall: Rag
+    summary: str
+    path_to_green: str | None = None
+
+
+@dataclass(frozen=True)
 class Changes:
     """What moved since the last update of an earlier period."""
 
@@ -59,13 +72,35 @@ class Changes:
 
 
 @dataclass(frozen=True)
+class StatusPost:
+    """An update's post in its project's channel (message content)."""
+
+    project: Project
+    update: StatusUpdate
+    changes: Changes
+    replaced: bool
+
+
+@dataclass(frozen=True)
+class StatusRetired:
+    """What an update's post becomes once a newer one of its period replaces it (message
+    content)."""
+
+    project: Project
+    update: StatusUpdate
+    newer: StatusUpdate
+
+
+@dataclass(frozen=True)
 class Posted:
-    """A stored update with what it replaced and what changed."""
+    """A stored update with what it replaced, what changed, and the messages it causes."""
 
     update: StatusUpdate
     previous: StatusUpdate | None
     replaced: StatusUpdate | None
     changes: Changes
+    project: Project
+    messages: list[Outgoing] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -188,26 +223,106 @@ def current_period(*, workspace: Workspace, project: Project, now: datetime) -> 
     )
 
 
+def post_status(
+    *,
+    session: Session,
+    actor: Actor,
+    key: str | None,
+    draft: StatusDraft,
+    now: datetime,
+    unreadable: dict[str, str] | None = None,
+    usage: str = "/status KEY",
+) -> Posted:
+    """Post an update for the project named by `key` (else the actor's channel's project):
+    only its PM and members may. A draft that breaks the rules (or has `unreadable` fields,
+    which the form could not read) raises InvalidInput field by field; otherwise it is
+    stored and audited as `post_update` says, with its post and the edit of any post it
+    replaces."""
+    project = _project_to_post(session, actor, key, usage)
+    return _post_checked(session, project, actor, draft, now, unreadable or {})
+
+
+def post_short_status(
+    *,
+    session: Session,
+    actor: Actor,
+    key: str | None,
+    short: ShortStatus,
+    now: datetime,
+    usage: str,
+) -> Posted:
+    """The short form: a new overall and summary (and path to green, when given), every
+    other field carried from the project's last update; then as `post_status`."""
+    project = _project_to_post(session, actor, key, usage)
+    previous = last_update(session=session, project=project)
+    draft = carried_draft(previous, short.overall, short.summary)
+    if short.path_to_green is not None:
+        draft = replace(draft, path_to_green=short.path_to_green)
+    return _post_checked(session, project, actor, draft, now, {})
+
+
+def _project_to_post(session: Session, actor: Actor, key: str | None, usage: str) -> Project:
+    project = resolve_project(
+        session=session, team_id=actor.team_id, key=key, channel_id=actor.channel_id, usage=usage
+    )
+    require_may_post(session=session, project=project, user_id=actor.user_id)
+    return project
+
+
+def _post_checked(
+    session: Session,
+    project: Project,
+    actor: Actor,
+    draft: StatusDraft,
+    now: datetime,
+    unreadable: dict[str, str],
+) -> Posted:
+    # What the form could not read wins over what the rules say of the same field.
+    errors = {**check_draft(draft), **unreadable}
+    if errors:
+        raise InvalidInput(errors)
+    return post_update(session=session, project=project, author=actor.user_id, draft=draft, now=now)
+
+
 def post_update(
     *, session: Session, project: Project, author: str, draft: StatusDraft, now: datetime
 ) -> Posted:
-    """Store the update (superseding this period's earlier one, which stays in history)."""
+    """Store a checked update, audited (superseding this period's earlier one, which stays
+    in history), with its post and, when it replaced one, the edit of the earlier post."""
     assert project.id is not None
     # Serialize updates of one project, so two posts can't both think they are current.
     session.exec(select(Project).where(Project.id == project.id).with_for_update()).one()
     workspace = ensure_workspace(session=session, team_id=project.team_id)
-    period = current_period(workspace=workspace, project=project, now=now)
+    period = current_period(workspace=workspace, project=project, now=now).label
     replaced = status_history.current_in_period(
-        session=session, team_id=project.team_id, project_id=project.id, period=period.label
+        session=session, team_id=project.team_id, project_id=project.id, period=period
     )
     previous = status_history.latest_before_period(
-        session=session, team_id=project.team_id, project_id=project.id, period=period.label
+        session=session, team_id=project.team_id, project_id=project.id, period=period
     )
     flags = flags_for(draft, project, now, workspace.time_zone)
-    update = StatusUpdate(
+    update = _new_update(project, period, author, draft, now, flags)
+    _store(session, update, replaced)
+    _audit_post(session, project, update, replaced, now)
+    changes = changes_between(previous, update)
+    return Posted(
+        update=update,
+        previous=previous,
+        replaced=replaced,
+        changes=changes,
+        project=project,
+        messages=_post_messages(project, update, replaced, changes),
+    )
+
+
+def _new_update(
+    project: Project, period: str, author: str, draft: StatusDraft, now: datetime, flags: list[str]
+) -> StatusUpdate:
+    assert project.id is not None
+    return StatusUpdate(
         team_id=project.team_id,
         project_id=project.id,
-        period=period.label,
+        period=period,
         author=author,
         created_at=now,
         overall=draft.overall,
@@ -226,6 +341,9 @@ def post_update(
         flagged=bool(flags),
         flags=flags,
     )
+
+
+def _store(session: Session, update: StatusUpdate, replaced: StatusUpdate | None) -> None:
     if replaced is not None:
         # Step the old version aside first (pointing at itself until the new one has an id):
         # the database allows one standing update per project and period.
@@ -237,28 +355,55 @@ def post_update(
     if replaced is not None:
         replaced.superseded_by_id = update.id
         session.add(replaced)
+
+
+def _audit_post(
+    session: Session,
+    project: Project,
+    update: StatusUpdate,
+    replaced: StatusUpdate | None,
+    now: datetime,
+) -> None:
     audit.record(
         session=session,
         team_id=project.team_id,
-        actor=author,
+        actor=update.author,
         action="status.edited" if replaced else "status.posted",
         entity="status_update",
         entity_id=update.id or 0,
         at=now,
         detail={
             "project": project.key,
-            "period": period.label,
-            "overall": draft.overall.value,
-            "flags": flags,
+            "period": update.period,
+            "overall": Rag(update.overall).value,
+            "flags": update.flags,
             "replaces": replaced.id if replaced else None,
         },
     )
-    return Posted(
-        update=update,
-        previous=previous,
-        replaced=replaced,
-        changes=changes_between(previous, update),
+
+
+def _post_messages(
+    project: Project, update: StatusUpdate, replaced: StatusUpdate | None, changes: Changes
+) -> list[Outgoing]:
+    # The post goes to the project's channel (or, with none, to its author by DM).
+    assert update.id is not None
+    post = Outgoing(
+        team_id=project.team_id,
+        key=message_keys.status_posted(update.id),
+        to=project.channel_id or update.author,
+        content=StatusPost(project, update, changes, replaced=replaced is not None),
     )
+    if replaced is None:
+        return [post]
+    assert replaced.id is not None
+    retired = Outgoing(
+        team_id=project.team_id,
+        key=message_keys.status_retired(replaced.id),
+        to=project.channel_id or replaced.author,
+        content=StatusRetired(project, update=replaced, newer=update),
+        update_key=message_keys.status_posted(replaced.id),
+    )
+    return [post, retired]
 
 
 def changes_between(previous: StatusUpdate | None, current: StatusUpdate) -> Changes:
@@ -301,6 +446,57 @@ def history(
         periods=[u.period for u in updates],
     )
     return [HistoryLine(update=u, versions=versions.get(u.period, 1)) for u in reversed(updates)]
+
+
+def last_update_of(
+    *, session: Session, actor: Actor, key: str | None, usage: str
+) -> tuple[Project, StatusUpdate | None]:
+    """The project named by `key` (else the actor's channel's) and its newest standing
+    update; anyone in the workspace may read it."""
+    project = resolve_project(
+        session=session, team_id=actor.team_id, key=key, channel_id=actor.channel_id, usage=usage
+    )
+    return project, last_update(session=session, project=project)
+
+
+def history_of(
+    *, session: Session, actor: Actor, key: str | None, usage: str
+) -> tuple[Project, list[HistoryLine]]:
+    """The project named by `key` (else the actor's channel's) and its history, oldest
+    first; anyone in the workspace may read it."""
+    project = resolve_project(
+        session=session, team_id=actor.team_id, key=key, channel_id=actor.channel_id, usage=usage
+    )
+    return project, history(session=session, project=project)
+
+
+def form_project(
+    *, session: Session, actor: Actor, key: str | None, may_pick: bool
+) -> Project | None:
+    """The project a status form opens for: `key`'s, else the actor's channel's, once the
+    actor may post its status. None when neither names one and the actor has projects to
+    pick from (`may_pick`); refused when they have none."""
+    project = None
+    if key:
+        project = get_project(session=session, team_id=actor.team_id, key=key)
+    elif actor.channel_id:
+        project = project_in_channel(
+            session=session, team_id=actor.team_id, channel_id=actor.channel_id
+        )
+    if project is not None:
+        require_may_post(session=session, project=project, user_id=actor.user_id)
+    elif not may_pick:
+        raise PmoError(
+            "You are not the PM or a member of any project, so there is no status for you "
+            "to post. `/pmo list` shows the projects and their PMs."
+        )
+    return project
+
+
+def form_draft(*, session: Session, project: Project) -> StatusDraft | None:
+    """What the form is prefilled with: the project's last update (None before its first)."""
+    last = last_update(session=session, project=project)
+    return draft_from(last) if last else None
 
 
 def projects_needing_update(*, session: Session, team_id: str, now: datetime) -> list[StaleProject]:

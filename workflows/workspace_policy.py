@@ -14,6 +14,7 @@ from sqlmodel import Session
 from storage import audit
 from storage.models import Cadence, NudgeStyle, Person, Workspace
 from storage.workspaces import ensure_people, ensure_workspace
+from workflows.actor import Actor
 from workflows.errors import InvalidInput, NotPermitted
 from workflows.markup import mentions
 from workflows.periods import zone
@@ -152,11 +153,38 @@ def require_may_change_settings(
     raise NotPermitted(f"Only {who} can change pmo-bot's settings.")
 
 
+def change_settings(
+    *,
+    session: Session,
+    actor: Actor,
+    is_slack_admin: bool,
+    draft: WorkspaceSettings,
+    unreadable: dict[str, str],
+    now: datetime,
+) -> WorkspaceSettings:
+    """The actor changes the workspace's settings to the draft, if they may (asked again
+    at saving: rights can change while a form is open). InvalidInput names every wrong
+    field at once, the rules' and the `unreadable` ones the form could not read."""
+    require_may_change_settings(
+        session=session,
+        team_id=actor.team_id,
+        user_id=actor.user_id,
+        is_slack_admin=is_slack_admin,
+    )
+    errors = {**check_settings(draft), **unreadable}
+    if errors:
+        raise InvalidInput(errors)
+    return save_settings(
+        session=session, team_id=actor.team_id, actor=actor.user_id, draft=draft, now=now
+    )
+
+
 def save_settings(
     *, session: Session, team_id: str, actor: str, draft: WorkspaceSettings, now: datetime
 ) -> WorkspaceSettings:
     """Store the draft, audited with each changed field before and after (nothing changed,
-    nothing audited); InvalidInput when the draft is wrong. The caller checks permission."""
+    nothing audited); InvalidInput when the draft is wrong. The caller checks permission
+    (`change_settings` is the person's action)."""
     errors = check_settings(draft)
     if errors:
         raise InvalidInput(errors)

@@ -14,6 +14,7 @@ import commands.digest_message
 import storage.outbox
 from bot.delivery import ChannelPacer, Deliverer
 from bot.jobs import digest_job
+from bot.sender import Sender
 from commands.templates import Templates
 from storage.models import OutboxMessage, Rag
 from storage.workspaces import ensure_workspace
@@ -36,9 +37,8 @@ def workspace(database, clock):
 
 def run(runtime, now=MONDAY, templates=None):
     runtime.clock.set(now)  # the test clock: the job and the deliverer agree on "now"
-    planned = digest_job(
-        database=runtime.database, templates=templates or runtime.templates, now=now
-    )
+    sender = runtime.sender if templates is None else Sender(runtime.courier, templates)
+    planned = digest_job(database=runtime.database, sender=sender, now=now)
     runtime.deliverer.deliver()
     return planned
 
@@ -164,7 +164,7 @@ def test_two_schedulers_running_the_job_at_once_send_one_digest(
             database, runtime.clients, clock=lambda: MONDAY, pacer=ChannelPacer(interval=0)
         )
         barrier.wait()
-        digest_job(database=database, templates=Templates(), now=MONDAY)
+        digest_job(database=database, sender=Sender(runtime.courier, Templates()), now=MONDAY)
         deliverer.deliver()
 
     threads = [threading.Thread(target=scheduler_process) for _ in range(2)]
@@ -180,7 +180,7 @@ def test_a_process_killed_after_deciding_resumes_without_losing_or_doubling(
     runtime, database, slack_api, workspace
 ):
     portfolio(database, 3)
-    digest_job(database=database, templates=runtime.templates, now=MONDAY)  # then the process dies
+    digest_job(database=database, sender=runtime.sender, now=MONDAY)  # then the process dies
     assert slack_api.posts() == []
     restarted = Deliverer(
         database,
@@ -188,7 +188,7 @@ def test_a_process_killed_after_deciding_resumes_without_losing_or_doubling(
         clock=lambda: MONDAY + timedelta(minutes=1),
         pacer=ChannelPacer(interval=0),
     )
-    digest_job(database=database, templates=runtime.templates, now=MONDAY + timedelta(minutes=1))
+    digest_job(database=database, sender=runtime.sender, now=MONDAY + timedelta(minutes=1))
     restarted.deliver()
     assert len(slack_api.posts(DIGEST_CHANNEL)) == 1
 
@@ -197,7 +197,7 @@ def test_a_process_killed_while_posting_resumes_without_doubling(
     runtime, database, slack_api, workspace, monkeypatch
 ):
     portfolio(database, 3)
-    digest_job(database=database, templates=runtime.templates, now=MONDAY)
+    digest_job(database=database, sender=runtime.sender, now=MONDAY)
 
     def die(**_):
         raise SystemExit("killed")
@@ -226,7 +226,7 @@ def test_rate_limits_and_outages_delay_the_digest_but_it_arrives_once(
     slack_api.fail("chat.postMessage", status=429, retry_after=30)
     slack_api.fail("chat.postMessage", status=503, times=3)
     clock.set(MONDAY)
-    digest_job(database=database, templates=runtime.templates, now=MONDAY)
+    digest_job(database=database, sender=runtime.sender, now=MONDAY)
     runtime.deliverer.deliver()
     assert slack_api.posts(DIGEST_CHANNEL) == []  # told to wait 30 s
     assert slack_api.dms(SPONSOR) == []  # Slack down: three 503s

@@ -11,6 +11,7 @@ from bot.jobs import nudge_job
 from storage.models import AuditEvent, NudgeStyle, Person, Rag
 from storage.workspaces import ensure_workspace, update_profile
 from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, SPONSOR, TEAM, make_project
+from workflows.risks import RiskDraft, store_risk
 from workflows.status import StatusDraft, post_update
 
 
@@ -51,10 +52,10 @@ def team(database, slack_api, clock):
 def nudge(runtime, when):
     runtime.clock.set(when)
     planned = nudge_job(
-        database=runtime.database, templates=runtime.templates, now=when, clients=runtime.clients
+        database=runtime.database, sender=runtime.sender, now=when, clients=runtime.clients
     )
     runtime.deliverer.deliver()
-    return [(item.nudge.kind.value, item.nudge.to) for item in planned]
+    return [(item.content.kind.value, item.to) for item in planned]
 
 
 def set_workspace(database, **values):
@@ -220,3 +221,26 @@ def test_firm_style_escalates_a_stuck_gate_to_the_sponsor(
     assert ("gate_escalation", SPONSOR) not in nudge(runtime, utc("2026-11-26 13:00"))
     assert ("gate_escalation", SPONSOR) in nudge(runtime, utc("2026-11-27 13:00"))  # Friday
     assert "still waiting for" in slack_api.dms(SPONSOR)[-1].text
+
+
+def test_a_nudge_about_a_risk_whose_card_was_never_posted_points_to_the_channel(
+    runtime, database, slack_api, team
+):
+    with database.session() as session:
+        store_risk(  # stored without its card, as an import would
+            session=session,
+            project=team,
+            raised_by=PM,
+            now=utc("2026-11-16 09:00"),
+            draft=RiskDraft(
+                title="Vendor slip",
+                probability=2,
+                impact=2,
+                owner=MEMBER,
+                review_date=date(2026, 11, 20),
+            ),
+        )
+    assert ("risk_review", MEMBER) in nudge(runtime, utc("2026-11-23 10:00"))
+    [dm] = slack_api.dms(MEMBER)
+    assert "{link}" not in dm.text
+    assert dm.text.endswith("set a new review date: <#CAPOLLO01>")

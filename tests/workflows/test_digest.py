@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from storage import outbox
 from storage.models import Rag, Verdict, Workspace
 from storage.workspaces import ensure_workspace
-from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, TEAM, make_project
-from workflows.digest import build_digest, digest_moment
-from workflows.gates import GateDraft, decide, request_gate
+from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, SPONSOR, TEAM, make_project
+from workflows.actor import Actor
+from workflows.digest import build_digest, digest_moment, plan_digest
+from workflows.gates import GateDraft, decide, store_request
 from workflows.kudos import give_kudos
 from workflows.risks import RiskDraft, store_risk
 from workflows.status import StatusDraft, post_update
@@ -107,34 +109,32 @@ def test_pending_gates_with_their_age_and_decisions_of_the_week(database):
     hermes = make_project(database, key="HERMES", channel_id=None, gate_rule="any")
     ready = GateDraft(evidence="e", ticked=[0, 1, 2])
     with database.session() as session:
-        pending, _ = request_gate(
+        pending = store_request(
             session=session,
             project=apollo,
             requester=PM,
             draft=ready,
             now=MONDAY - timedelta(days=7),
-        )
+        ).gate
         decide(
             session=session,
-            team_id=TEAM,
+            actor=Actor(TEAM, APPROVER),
             gate_id=pending.id,
-            approver=APPROVER,
             verdict=Verdict.APPROVE,
             reason="",
             now=MONDAY - timedelta(days=6),
         )
-        passed, _ = request_gate(
+        passed = store_request(
             session=session,
             project=hermes,
             requester=PM,
             draft=ready,
             now=MONDAY - timedelta(days=3),
-        )
+        ).gate
         decide(
             session=session,
-            team_id=TEAM,
+            actor=Actor(TEAM, APPROVER),
             gate_id=passed.id,
-            approver=APPROVER,
             verdict=Verdict.APPROVE,
             reason="",
             now=MONDAY - timedelta(days=2),
@@ -183,8 +183,7 @@ def test_the_digest_counts_the_weeks_kudos(database):
         for days in (1, 3, 10):
             give_kudos(
                 session=session,
-                team_id=TEAM,
-                giver=PM,
+                actor=Actor(TEAM, PM),
                 receivers=[APPROVER],
                 reason="thanks",
                 channel_id=None,
@@ -199,3 +198,25 @@ def test_a_project_on_hold_is_not_listed_as_missing_nor_counted_as_due(database)
     result = digest(database)
     assert result.missing == []
     assert [p.due for p in result.participation] == [0, 0, 0, 0]
+
+
+def test_the_plan_posts_to_the_channel_and_sends_each_leader_a_copy_once(database):
+    with database.session() as session:
+        workspace = ensure_workspace(session=session, team_id=TEAM)
+        workspace.digest_channel = "CDIGEST01"
+        workspace.digest_leaders = [SPONSOR]
+        session.add(workspace)
+    with database.session() as session:
+        plan = plan_digest(session=session, team_id=TEAM, now=MONDAY)
+        key = f"digest:{TEAM}:2026-W49"
+        assert [(m.key, m.to) for m in plan.messages] == [
+            (key, "CDIGEST01"),
+            (f"{key}:dm:{SPONSOR}", SPONSOR),
+        ]
+        assert all(m.content is plan.digest for m in plan.messages)
+        outbox.enqueue(
+            session=session, team_id=TEAM, key=key, channel="CDIGEST01", text="", now=MONDAY
+        )
+    with database.session() as session:
+        again = plan_digest(session=session, team_id=TEAM, now=MONDAY)
+    assert (again.already_sent, again.digest, again.messages) == (True, None, [])

@@ -11,13 +11,14 @@ from hypothesis import strategies as st
 from storage.models import GateStatus, Verdict
 from storage.workspaces import ensure_workspace
 from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, SPONSOR, TEAM, make_project
+from workflows.actor import Actor
 from workflows.errors import PmoError
 from workflows.gate_followup import pending_past_sla
 from workflows.gates import (
     GateDraft,
     decide,
     plan_next_gate,
-    request_gate,
+    store_request,
 )
 from workflows.periods import add_working_days
 
@@ -41,14 +42,13 @@ def test_working_days_skip_weekends(start, days, due):
 def test_a_gate_past_its_sla_is_returned_with_who_has_not_decided(database):
     project = make_project(database)
     with database.session() as session:
-        gate, _ = request_gate(
+        gate = store_request(
             session=session, project=project, requester=PM, draft=READY, now=MONDAY
-        )
+        ).gate
         decide(
             session=session,
-            team_id=TEAM,
+            actor=Actor(TEAM, APPROVER),
             gate_id=gate.id,
-            approver=APPROVER,
             verdict=Verdict.APPROVE,
             reason="",
             now=MONDAY,
@@ -75,7 +75,7 @@ def test_the_sla_counts_working_days_in_the_workspace_zone(database):
         session.add(workspace)
     friday_night_tokyo = datetime(2026, 11, 27, 14, 30, tzinfo=UTC)  # Friday 23:30 in Tokyo
     with database.session() as session:
-        request_gate(
+        store_request(
             session=session, project=project, requester=PM, draft=READY, now=friday_night_tokyo
         )
     with database.session() as session:
@@ -121,9 +121,9 @@ def test_outcomes_follow_the_rule(database, rule, reject_ends, verdicts):
     )
     required = {"all": 4, "any": 1}.get(rule) or int(rule)
     with database.session() as session:
-        gate, _ = request_gate(
+        gate = store_request(
             session=session, project=project, requester=PM, draft=READY, now=MONDAY
-        )
+        ).gate
     approvals = rejections = 0
     expected = GateStatus.PENDING
     for approver, verdict in zip(approvers, verdicts, strict=False):
@@ -132,9 +132,8 @@ def test_outcomes_follow_the_rule(database, rule, reject_ends, verdicts):
         with database.session() as session:
             decided = decide(
                 session=session,
-                team_id=TEAM,
+                actor=Actor(TEAM, approver),
                 gate_id=gate.id,
-                approver=approver,
                 verdict=verdict,
                 reason="because",
                 now=MONDAY,

@@ -13,13 +13,18 @@ from hypothesis import strategies as st
 from storage.projects import roles_of
 from storage.workspaces import ensure_workspace
 from tests.factories import APPROVER, MEMBER, OUTSIDER, PM, SPONSOR, TEAM, draft, make_project
+from workflows import message_keys
+from workflows.actor import Actor
 from workflows.errors import InvalidInput, NoProjectHere, NotPermitted, UnknownProject
 from workflows.money import NotMoney, format_money, parse_money
 from workflows.projects import (
+    ProjectAnnouncement,
     check_draft,
     create_project,
+    edit_project,
     get_project,
     may_edit,
+    new_project,
     resolve_project,
     set_archived,
     update_project,
@@ -158,3 +163,29 @@ def test_any_name_up_to_200_characters_is_stored_as_typed(database, name):
         assert "at most 200" in errors["name"]
     else:
         assert "name" not in errors
+
+
+def test_a_new_project_announces_its_card_in_its_home_channel(database):
+    with database.session() as session:
+        saved = new_project(session=session, actor=Actor(TEAM, PM), draft=draft(), now=NOW)
+        [message] = saved.messages
+        assert message.key == message_keys.project_announced(saved.project.id, "created", NOW)
+        assert (message.team_id, message.to) == (TEAM, "CAPOLLO01")
+        assert isinstance(message.content, ProjectAnnouncement)
+        assert (message.content.by, message.content.verb) == (PM, "created")
+        assert message.content.card.roles["sponsor"] == [SPONSOR]
+
+
+def test_a_project_without_home_channel_is_announced_to_whoever_saved_it(database):
+    make_project(database, channel_id=None)
+    with database.session() as session:
+        saved = edit_project(
+            session=session,
+            actor=Actor(TEAM, SPONSOR),
+            key="apollo",
+            draft=draft(channel_id=None, phase="Execute"),
+            now=NOW,
+        )
+    [message] = saved.messages
+    assert message.to == SPONSOR
+    assert message.key == message_keys.project_announced(saved.project.id, "updated", NOW)

@@ -12,12 +12,17 @@ from sqlmodel import select
 
 from storage.models import Cadence, Rag, StatusUpdate, Workspace
 from storage.workspaces import ensure_workspace
-from tests.factories import PM, TEAM, make_project
+from tests.factories import OUTSIDER, PM, TEAM, make_project
+from workflows.actor import Actor
+from workflows.errors import InvalidInput, NotPermitted
 from workflows.periods import period_containing, previous_period
 from workflows.projects import set_archived
 from workflows.status import (
     StatusDraft,
+    StatusPost,
+    StatusRetired,
     check_draft,
+    post_status,
     post_update,
     projects_needing_update,
 )
@@ -125,6 +130,48 @@ def test_a_second_update_in_the_period_supersedes_the_first_and_both_are_kept(da
     with database.session() as session:
         rows = session.exec(select(StatusUpdate).order_by(StatusUpdate.id)).all()
     assert [(r.summary, r.superseded_by_id) for r in rows] == [("one", rows[1].id), ("two", None)]
+
+
+def post_as(database, actor, key, summary, when):
+    with database.session() as session:
+        draft = StatusDraft(Rag.GREEN, summary)
+        return post_status(session=session, actor=actor, key=key, draft=draft, now=at(when))
+
+
+def test_posting_says_to_post_it_and_to_retire_the_post_it_replaces(database):
+    project = make_project(database)
+    pm = Actor(team_id=TEAM, user_id=PM, channel_id=project.channel_id)
+    first = post_as(database, pm, None, "one", "2026-11-23 10:00")
+    [post] = first.messages
+    assert (post.key, post.to) == (f"status:{first.update.id}:posted", project.channel_id)
+    assert isinstance(post.content, StatusPost) and not post.content.replaced
+    second = post_as(database, pm, "APOLLO", "two", "2026-11-24 10:00")
+    post, retired = second.messages
+    assert post.content.replaced
+    old = first.update.id
+    assert retired.key == f"status:{old}:retired"
+    assert retired.update_key == f"status:{old}:posted"
+    assert isinstance(retired.content, StatusRetired)
+    assert retired.content.newer.id == second.update.id
+
+
+def test_posting_checks_the_person_before_the_draft(database):
+    make_project(database)
+    outsider = Actor(team_id=TEAM, user_id=OUTSIDER)
+    pm = Actor(team_id=TEAM, user_id=PM)
+    bad = StatusDraft(Rag.RED, "")
+    with database.session() as session, pytest.raises(NotPermitted):
+        post_status(session=session, actor=outsider, key="APOLLO", draft=bad, now=at("2026-11-23"))
+    with database.session() as session, pytest.raises(InvalidInput) as refused:
+        post_status(
+            session=session,
+            actor=pm,
+            key="APOLLO",
+            draft=bad,
+            now=at("2026-11-23"),
+            unreadable={"percent_complete": "Not a number."},
+        )
+    assert set(refused.value.errors) == {"summary", "path_to_green", "percent_complete"}
 
 
 # -- staleness ---------------------------------------------------------------------------

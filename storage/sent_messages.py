@@ -1,0 +1,47 @@
+"""What was sent (or is on its way): read-only questions about the outbox, by message key.
+
+Workflows ask these to avoid deciding twice (a nudge already sent, a digest already
+stored for its period) or to point at a message that exists; only bot/ writes the
+outbox (storage/outbox.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlmodel import Session, col, select
+
+from storage.models import OutboxMessage, OutboxStatus
+
+
+class SentMessage(NamedTuple):
+    """A message Slack has: its key, and when it was posted."""
+
+    key: str
+    sent_at: datetime
+
+
+def exists(*, session: Session, team_id: str, key: str) -> bool:
+    """True when a message is stored under `key`, whether delivered yet or not."""
+    found = session.exec(
+        select(OutboxMessage.id).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key)
+    ).first()
+    return found is not None
+
+
+def first_sent_after(
+    *, session: Session, team_id: str, key_prefix: str, after: datetime | None
+) -> SentMessage | None:
+    """The earliest message posted after `after` (any time, when None) whose key starts
+    with `key_prefix`."""
+    statement = select(OutboxMessage.key, OutboxMessage.sent_at).where(
+        OutboxMessage.team_id == team_id,
+        col(OutboxMessage.key).startswith(key_prefix, autoescape=True),
+        col(OutboxMessage.status) == OutboxStatus.SENT,
+        col(OutboxMessage.sent_at).is_not(None),
+    )
+    if after is not None:
+        statement = statement.where(col(OutboxMessage.sent_at) > after)
+    row = session.exec(statement.order_by(col(OutboxMessage.sent_at)).limit(1)).first()
+    return SentMessage(key=row[0], sent_at=row[1]) if row is not None else None
