@@ -101,6 +101,29 @@ class Runtime:
         self.courier.drain(max(deadline - time.monotonic(), 0))
 
 
+def _register(app: App, settings: Settings, services: dict[str, Any]) -> None:
+    # Middleware, the error handler, lifecycle events, then every surface.
+    def provide_services(context: BoltContext, next_: Callable[[], None]) -> None:
+        # Listeners name what they need: `db`, `clock`, `delivery` (see commands/context.py).
+        context["ack"] = StickyAck()
+        for name, service in services.items():
+            context[name] = service
+        next_()
+
+    app.middleware(provide_services)
+    # After provide_services, which gives it the database and the clock.
+    app.middleware(drop_replays)
+    app.error(handle_error)
+    if settings.oauth_enabled:
+        # Bolt's own: forget a workspace's tokens when it uninstalls or revokes them.
+        app.enable_token_revocation_listeners()
+    else:
+        app.event("app_uninstalled")(_log_lifecycle)
+        app.event("tokens_revoked")(_log_lifecycle)
+    for surface in SURFACES:
+        surface.register(app)
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -129,7 +152,7 @@ def build_runtime(
     deliverer = Deliverer(database, clients, clock=clock, pacer=pacer)
     courier = Courier(deliverer)
     templates = Templates(settings.TEMPLATES_DIR)
-    sender = Sender(courier, templates)
+    sender = Sender(courier, templates, database, clock)
     # Bolt's default is 5 threads; acks wait for a free one, so keep headroom.
     listeners = listener_executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS)
     with _bolt_sees_our_oauth_choice(settings):
@@ -140,26 +163,7 @@ def build_runtime(
             **app_options,
         )
 
-    def provide_services(context: BoltContext, next_: Callable[[], None]) -> None:
-        # Listeners name what they need: `db`, `clock`, `delivery` (see commands/context.py).
-        context["ack"] = StickyAck()
-        context["db"] = database
-        context["clock"] = clock
-        context["delivery"] = sender
-        next_()
-
-    app.middleware(provide_services)
-    # After provide_services, which gives it the database and the clock.
-    app.middleware(drop_replays)
-    app.error(handle_error)
-    if settings.oauth_enabled:
-        # Bolt's own: forget a workspace's tokens when it uninstalls or revokes them.
-        app.enable_token_revocation_listeners()
-    else:
-        app.event("app_uninstalled")(_log_lifecycle)
-        app.event("tokens_revoked")(_log_lifecycle)
-    for surface in SURFACES:
-        surface.register(app)
+    _register(app, settings, {"db": database, "clock": clock, "delivery": sender})
     return Runtime(
         settings=settings,
         database=database,

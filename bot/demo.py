@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from storage.db import Database
 from storage.models import Cadence, Project, Rag, Verdict
 from storage.workspaces import ensure_workspace, update_profile
-from workflows import gates, projects, risks, status
+from workflows import gate_decisions, gates, projects, risks, status
 from workflows.actor import Actor
 from workflows.periods import zone
 
@@ -225,7 +225,7 @@ def _gates(database: Database, made: dict[str, Project], now: datetime) -> None:
             now=decided_at - timedelta(days=2),
         )
         for approver in requested.plan.approvers:
-            gates.decide(
+            gate_decisions.decide(
                 session=session,
                 actor=Actor(DEMO_TEAM, approver),
                 gate_id=requested.gate.id or 0,
@@ -241,7 +241,7 @@ def _gates(database: Database, made: dict[str, Project], now: datetime) -> None:
             draft=ready,
             now=now - timedelta(days=5),
         )
-        gates.decide(
+        gate_decisions.decide(
             session=session,
             actor=Actor(DEMO_TEAM, requested.plan.approvers[0]),
             gate_id=requested.gate.id or 0,

@@ -14,13 +14,11 @@ from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
-from sqlmodel import select
 
 from bot.sender import Sender
 from bot.slack_client import TeamClients
+from storage import workspaces
 from storage.db import Database
-from storage.models import Workspace
-from storage.workspaces import update_profile
 from workflows.digest import DigestPlan, build_digest, plan_digest
 from workflows.nudges import candidates, due_nudges, issue_nudges, people_to_refresh
 from workflows.outgoing import Outgoing
@@ -31,7 +29,7 @@ logger = logging.getLogger(__name__)
 def team_ids(database: Database, only: str | None = None) -> list[str]:
     """The workspaces to run a job for (all of them, or just `only`)."""
     with database.session() as session:
-        found = list(session.exec(select(Workspace.team_id).order_by(Workspace.team_id)))
+        found = workspaces.team_ids(session=session)
     return [team for team in found if only is None or team == only]
 
 
@@ -116,7 +114,7 @@ def _refresh_profiles(
             logger.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
             user = {}
         with database.session() as session:
-            update_profile(
+            workspaces.update_profile(
                 session=session,
                 team_id=team_id,
                 user_id=user_id,

@@ -18,8 +18,7 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
-from commands.risk_message import SEVERITY_EMOJI
-from commands.status_form import RAG_EMOJI
+from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
 from commands.templates import Markup, Templates
 from storage.models import GateStatus, Project, Rag
 from workflows.digest import Digest

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from commands import gate_form, gate_message, payload
-from commands.context import Clock, Delivery
-from commands.project_picker import ProjectChoice, project_choices, project_options
+from commands import gate_form, gate_message, payload, project_picker
+from commands.context import Delivery
+from commands.project_picker import PickerForm, ProjectChoice
 from storage.db import Database
-from storage.models import Role, Verdict
+from storage.models import Project, Role, Verdict
 from storage.projects import project_in_channel
-from workflows import gate_followup, gates, projects
+from workflows import gate_decisions, gate_followup, gates, projects
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
 
-REQUESTERS = {Role.PM, Role.MEMBER}
 VERDICTS = {
     gate_message.APPROVE_ACTION: Verdict.APPROVE,
     gate_message.REJECT_ACTION: Verdict.REJECT,
@@ -32,8 +31,7 @@ def register(app: App) -> None:
     app.command("/gate")(gate_command)
     app.view(gate_form.CALLBACK_ID)(save_request)
     app.view(gate_form.REASON_CALLBACK_ID)(save_reason)
-    app.action(gate_form.PROJECT_ACTION)(pick_project)
-    app.options(gate_form.PROJECT_ACTION)(suggest_projects)
+    project_picker.serve(app, PICKER)
     app.action(gate_message.APPROVE_ACTION)(approve)
     app.action(gate_message.REJECT_ACTION)(ask_reason)
     app.action(gate_message.CHANGES_ACTION)(ask_reason)
@@ -45,7 +43,6 @@ def gate_command(
     respond: Respond,
     client: WebClient,
     db: Database,
-    clock: Clock,
     delivery: Delivery,
 ) -> None:
     """`/gate [KEY]` opens the request form; `history [KEY]` and `withdraw [KEY]` too."""
@@ -57,7 +54,7 @@ def gate_command(
         _show_history(db=db, respond=respond, actor=actor, key=_verb_key(verb, words))
     elif verb == "withdraw":
         key = _verb_key(verb, words)
-        _withdraw(db=db, clock=clock, delivery=delivery, respond=respond, actor=actor, key=key)
+        _withdraw(delivery=delivery, respond=respond, actor=actor, key=key)
     elif len(words) > 1:
         raise PmoError("`/gate` or `/gate KEY` requests a gate; `/gate history KEY` shows them.")
     else:
@@ -83,24 +80,11 @@ def _show_history(*, db: Database, respond: Respond, actor: Actor, key: str | No
     respond(blocks=blocks, text=title)
 
 
-def _withdraw(
-    *,
-    db: Database,
-    clock: Clock,
-    delivery: Delivery,
-    respond: Respond,
-    actor: Actor,
-    key: str | None,
-) -> None:
-    now = clock()
-    with db.session() as session:
-        withdrawn = gates.withdraw(
-            session=session, actor=actor, key=key, now=now, usage="/gate withdraw KEY"
-        )
-        delivery.enqueue(session=session, messages=withdrawn.messages, now=now)
-        label = gates.gate_label(withdrawn.gate, withdrawn.project)
-    respond(text=f"{label} is withdrawn.")
-    delivery.send_soon()
+def _withdraw(*, delivery: Delivery, respond: Respond, actor: Actor, key: str | None) -> None:
+    withdrawn = delivery.perform(
+        partial(gates.withdraw, actor=actor, key=key, usage="/gate withdraw KEY")
+    )
+    respond(text=f"{gates.gate_label(withdrawn.gate, withdrawn.project)} is withdrawn.")
 
 
 def _request_form(session: Session, actor: Actor, key: str | None) -> dict[str, Any]:
@@ -114,7 +98,7 @@ def _request_form(session: Session, actor: Actor, key: str | None) -> dict[str, 
         # Refusals (not on the project, a gate pending, no approver) come before the form.
         plan = gates.plan_next_gate(session=session, project=project, requester=user_id)
         return gate_form.gate_modal(choices=[], selected=None, plan=plan)
-    choices = project_choices(session=session, team_id=team_id, user_id=user_id, roles=REQUESTERS)
+    choices = PICKER.choices(session=session, actor=actor)
     if not choices:
         raise PmoError(
             "Gates are requested by a project's PM or members, and you are neither on any "
@@ -123,78 +107,50 @@ def _request_form(session: Session, actor: Actor, key: str | None) -> dict[str, 
     return gate_form.gate_modal(choices=choices, selected=None, plan=None)
 
 
-def pick_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
-    """A project was picked: show its next gate, or why it can't have one now."""
-    ack()
-    team_id, user_id = payload.team_id(body), payload.user_id(body)
-    key = payload.picked_option(body)
-    view_id, version = payload.view_version(body)
-    with db.session() as session:
-        project = projects.get_project(session=session, team_id=team_id, key=key)
-        choices = project_choices(
-            session=session, team_id=team_id, user_id=user_id, roles=REQUESTERS
-        )
-        selected = ProjectChoice(project.key, project.name, True)
-        try:
-            plan = gates.plan_next_gate(session=session, project=project, requester=user_id)
-            view = gate_form.gate_modal(choices=choices, selected=selected, plan=plan)
-        except PmoError as exc:
-            view = gate_form.gate_modal(
-                choices=choices, selected=selected, plan=None, problem=str(exc)
-            )
-    client.views_update(view_id=view_id, hash=version, view=view)
+def _gate_form_for(
+    session: Session, actor: Actor, project: Project, choices: list[ProjectChoice]
+) -> dict[str, Any]:
+    # A project was picked: its next gate, or why it can't have one now.
+    selected = ProjectChoice(project.key, project.name, True)
+    try:
+        plan = gates.plan_next_gate(session=session, project=project, requester=actor.user_id)
+    except PmoError as exc:
+        return gate_form.gate_modal(choices=choices, selected=selected, plan=None, problem=str(exc))
+    return gate_form.gate_modal(choices=choices, selected=selected, plan=plan)
 
 
-def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
-    """Options for the project picker past 100 projects."""
-    who = payload.sender(body)
-    with db.session() as session:
-        choices = project_choices(
-            session=session, team_id=who.team_id, user_id=who.user_id, roles=REQUESTERS
-        )
-    ack(options=project_options(choices, payload.typed(body)))
+# Gates are requested by a project's PM or members; picking a project shows its next gate.
+PICKER = PickerForm(
+    action_id=gate_form.PROJECT_ACTION,
+    roles=frozenset({Role.PM, Role.MEMBER}),
+    refill=_gate_form_for,
+)
 
 
-def save_request(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    db: Database,
-    clock: Clock,
-    delivery: Delivery,
-) -> None:
+def save_request(ack: Ack, body: dict[str, Any], view: dict[str, Any], delivery: Delivery) -> None:
     """Store the request, post it with its buttons and ask each approver."""
     actor = payload.sender(body)
     key = gate_form.requested_key(view)
     if not key:
         raise InvalidInput({gate_form.PROJECT: "Pick a project."})
     draft = gate_form.read_gate_form(view)
-    now = clock()
-    with db.session() as session:
-        requested = gates.request_gate(session=session, actor=actor, key=key, draft=draft, now=now)
-        delivery.enqueue(session=session, messages=requested.messages, now=now)
+    delivery.perform(partial(gates.request_gate, actor=actor, key=key, draft=draft))
     ack()
-    delivery.send_soon()
 
 
-def approve(
-    ack: Ack, body: dict[str, Any], respond: Respond, db: Database, clock: Clock, delivery: Delivery
-) -> None:
+def approve(ack: Ack, body: dict[str, Any], respond: Respond, delivery: Delivery) -> None:
     """ "Approve": counted at once (buttons carry only the gate id; the rest is re-read)."""
     ack()
-    label = _decide(
-        db=db,
-        delivery=delivery,
-        actor=payload.sender(body),
-        gate_id=payload.button_id(body, "gate"),
-        verdict=Verdict.APPROVE,
-        reason="",
-        now=clock(),
+    actor, gate_id = payload.sender(body), payload.button_id(body, "gate")
+    decided = delivery.perform(
+        partial(
+            gate_decisions.decide, actor=actor, gate_id=gate_id, verdict=Verdict.APPROVE, reason=""
+        )
     )
+    label = gates.gate_label(decided.gate, decided.project)
     respond(
         text=f"Recorded: you approved {label}.", response_type="ephemeral", replace_original=False
     )
-    delivery.send_soon()
 
 
 def ask_reason(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
@@ -203,52 +159,22 @@ def ask_reason(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) 
     actor, gate_id = payload.sender(body), payload.button_id(body, "gate")
     verdict = VERDICTS[payload.action_id(body)]
     with db.session() as session:
-        gate, project = gates.check_may_decide(session=session, actor=actor, gate_id=gate_id)
+        gate, project = gate_decisions.check_may_decide(
+            session=session, actor=actor, gate_id=gate_id
+        )
         view = gate_form.reason_modal(
             gate_id=gate_id, verdict=verdict, label=gates.gate_label(gate, project)
         )
     client.views_open(trigger_id=payload.trigger_id(body), view=view)
 
 
-def save_reason(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    db: Database,
-    clock: Clock,
-    delivery: Delivery,
-) -> None:
+def save_reason(ack: Ack, body: dict[str, Any], view: dict[str, Any], delivery: Delivery) -> None:
     """The reason given: record the rejection or the request for changes."""
     gate_id, verdict, reason = gate_form.read_reason_form(view)
     if gate_id is None or verdict is None:
         raise PmoError("This form is no longer valid.")
-    _decide(
-        db=db,
-        delivery=delivery,
-        actor=payload.sender(body),
-        gate_id=gate_id,
-        verdict=verdict,
-        reason=reason,
-        now=clock(),
+    actor = payload.sender(body)
+    delivery.perform(
+        partial(gate_decisions.decide, actor=actor, gate_id=gate_id, verdict=verdict, reason=reason)
     )
     ack()
-    delivery.send_soon()
-
-
-def _decide(
-    *,
-    db: Database,
-    delivery: Delivery,
-    actor: Actor,
-    gate_id: int,
-    verdict: Verdict,
-    reason: str,
-    now: datetime,
-) -> str:
-    # Record the decision and queue its messages; returns the gate's label.
-    with db.session() as session:
-        decided = gates.decide(
-            session=session, actor=actor, gate_id=gate_id, verdict=verdict, reason=reason, now=now
-        )
-        delivery.enqueue(session=session, messages=decided.messages, now=now)
-        return gates.gate_label(decided.gate, decided.project)

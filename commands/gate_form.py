@@ -57,51 +57,7 @@ def gate_modal(
     if problem:
         blocks.append(SectionBlock(text=f":no_entry: {problem}"))
     if plan is not None:
-        who = mrkdwn.mentions(plan.approvers)
-        rule = rule_words(plan.rule, plan.required, len(plan.approvers))
-        text = (
-            f"*{plan.project.key}* · {mrkdwn.escape(plan.project.name)}\n"
-            f"*Gate:* {mrkdwn.escape(plan.from_phase)} → {mrkdwn.escape(plan.to_phase)}\n"
-            f"*Decided by:* {rule}: {who}"
-        )
-        blocks.append(SectionBlock(text=mrkdwn.fit(text, 3000)))
-        if plan.left_out:
-            blocks.append(
-                ContextBlock(
-                    elements=[
-                        MarkdownTextObject(
-                            text="Separation of duties: "
-                            + mrkdwn.mentions(plan.left_out)
-                            + " can't decide this gate."
-                        )
-                    ]
-                )
-            )
-        blocks += [
-            InputBlock(
-                block_id=EVIDENCE,
-                label="Evidence",
-                hint="What shows the project is ready; paste links to plans and documents.",
-                element=PlainTextInputElement(
-                    action_id=EVIDENCE, multiline=True, max_length=TEXT_MAX
-                ),
-            ),
-            InputBlock(
-                block_id=CHECKLIST,
-                label="Entry criteria",
-                hint="Tick what is done. Required ones must be ticked to request the gate.",
-                optional=True,
-                element=CheckboxesElement(
-                    action_id=CHECKLIST,
-                    options=[
-                        Option(
-                            value=str(i), label=(text + (" (required)" if mandatory else ""))[:75]
-                        )
-                        for i, (text, mandatory) in enumerate(plan.criteria)
-                    ],
-                ),
-            ),
-        ]
+        blocks += _plan_blocks(plan)
     return View(
         type="modal",
         callback_id=CALLBACK_ID,
@@ -112,6 +68,53 @@ def gate_modal(
         blocks=blocks,
         private_metadata=pack_metadata(key=plan.project.key if plan else None),
     ).to_dict()
+
+
+def _plan_blocks(plan: GatePlan) -> list[Any]:
+    # The gate, who decides it (and who may not), then the evidence and checklist inputs.
+    blocks: list[Any] = []
+    who = mrkdwn.mentions(plan.approvers)
+    rule = rule_words(plan.rule, plan.required, len(plan.approvers))
+    text = (
+        f"*{plan.project.key}* · {mrkdwn.escape(plan.project.name)}\n"
+        f"*Gate:* {mrkdwn.escape(plan.from_phase)} → {mrkdwn.escape(plan.to_phase)}\n"
+        f"*Decided by:* {rule}: {who}"
+    )
+    blocks.append(SectionBlock(text=mrkdwn.fit(text, 3000)))
+    if plan.left_out:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text="Separation of duties: "
+                        + mrkdwn.mentions(plan.left_out)
+                        + " can't decide this gate."
+                    )
+                ]
+            )
+        )
+    blocks += [
+        InputBlock(
+            block_id=EVIDENCE,
+            label="Evidence",
+            hint="What shows the project is ready; paste links to plans and documents.",
+            element=PlainTextInputElement(action_id=EVIDENCE, multiline=True, max_length=TEXT_MAX),
+        ),
+        InputBlock(
+            block_id=CHECKLIST,
+            label="Entry criteria",
+            hint="Tick what is done. Required ones must be ticked to request the gate.",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=CHECKLIST,
+                options=[
+                    Option(value=str(i), label=(text + (" (required)" if mandatory else ""))[:75])
+                    for i, (text, mandatory) in enumerate(plan.criteria)
+                ],
+            ),
+        ),
+    ]
+    return blocks
 
 
 def requested_key(view: dict[str, Any]) -> str | None:

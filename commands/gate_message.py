@@ -14,18 +14,9 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
-from commands.status_message import when
 from storage.models import AuditEvent, Gate, GateStatus, Project, Verdict
-from workflows.gates import (
-    DecisionReply,
-    GateAsk,
-    GateCard,
-    GateOutcome,
-    GateOutcomeNotice,
-    Tally,
-    gate_label,
-    rule_words,
-)
+from workflows.gate_decisions import DecisionReply, GateOutcomeNotice
+from workflows.gates import GateAsk, GateCard, GateOutcome, Tally, gate_label, rule_words
 
 APPROVE_ACTION = "gate.approve"
 REJECT_ACTION = "gate.reject"
@@ -101,7 +92,7 @@ def tally_lines(tally: Tally) -> str:
     for decision in tally.decisions:
         who = mrkdwn.mention(decision.approver)
         line = VERDICT_LINES[Verdict(decision.verdict)].format(who=who)
-        line += f" {when(decision.decided_at)}"
+        line += f" {mrkdwn.when(decision.decided_at)}"
         if decision.reason:
             line += f": {mrkdwn.fit(mrkdwn.escape(decision.reason), 300)}"
         lines.append(line)
@@ -189,9 +180,9 @@ def history_blocks(*, project: Project, events: list[AuditEvent]) -> list[dict[s
         )
         actor = "pmo-bot" if event.actor == "pmo-bot" else mrkdwn.mention(event.actor)
         if event.action in ("gate.passed", "gate.rejected", "gate.returned"):
-            line = f"{when(event.at)} · {words}"
+            line = f"{mrkdwn.when(event.at)} · {words}"
         else:
-            line = f"{when(event.at)} · {actor} {words}"
+            line = f"{mrkdwn.when(event.at)} · {actor} {words}"
         if event.detail.get("reason"):
             line += f": {mrkdwn.fit(mrkdwn.escape(event.detail['reason']), 200)}"
         lines.append(line)

@@ -19,11 +19,10 @@ from slack_sdk.models.views import View
 
 from commands import mrkdwn, payload
 from commands.context import Clock
+from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
 from commands.pmo import new_project_form
 from commands.risk import risk_form_for
-from commands.risk_message import SEVERITY_EMOJI
 from commands.status import update_again
-from commands.status_form import RAG_EMOJI
 from storage.db import Database
 from workflows.gates import gate_label
 from workflows.home import Home, home_for
@@ -146,5 +145,5 @@ def raise_risk(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) 
     ack()
     who = payload.sender(body)
     with db.session() as session:
-        view = risk_form_for(session, who.team_id, who.user_id, None)
+        view = risk_form_for(session, who)
     client.views_open(trigger_id=payload.trigger_id(body), view=view)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -15,10 +16,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import mrkdwn, payload
-from commands.context import Clock, Delivery
+from commands.context import Delivery
 from commands.kudos_message import thanks_text
 from commands.view_state import ViewState
-from storage.db import Database
 from workflows.errors import InvalidInput, PmoError
 from workflows.kudos import REASON_MAX, give_kudos
 
@@ -40,8 +40,6 @@ def kudos_command(
     command: dict[str, Any],
     respond: Respond,
     client: WebClient,
-    db: Database,
-    clock: Clock,
     delivery: Delivery,
 ) -> None:
     """`/kudos` alone opens the form; `/kudos @ana for …` thanks at once, in this channel."""
@@ -53,23 +51,15 @@ def kudos_command(
         return
     receivers = mrkdwn.user_ids_in(text)
     reason = " ".join(mrkdwn.USER_MENTION.sub("", text).split())
-    now = clock()
+    here = actor.channel_id
     try:
-        with db.session() as session:
-            given = give_kudos(
-                session=session,
-                actor=actor,
-                receivers=receivers,
-                reason=reason,
-                channel_id=actor.channel_id,
-                now=now,
-            )
-            delivery.enqueue(session=session, messages=given.messages, now=now)
+        given = delivery.perform(
+            partial(give_kudos, actor=actor, receivers=receivers, reason=reason, channel_id=here)
+        )
     except InvalidInput as exc:
         # The short form has no fields to show errors on: say how to type it instead.
         raise PmoError(f"{exc} `{USAGE}`") from None
     respond(text=thanks_text(given.kudos), response_type="in_channel")
-    delivery.send_soon()
 
 
 def kudos_modal() -> dict[str, Any]:
@@ -111,25 +101,19 @@ def save_kudos(
     body: dict[str, Any],
     view: dict[str, Any],
     respond: Respond,
-    db: Database,
-    clock: Clock,
     delivery: Delivery,
 ) -> None:
     """Store the thank-you, post it where asked and tell the people thanked."""
     state = ViewState(view)
-    actor = payload.sender(body)
-    now = clock()
-    with db.session() as session:
-        given = give_kudos(
-            session=session,
-            actor=actor,
+    given = delivery.perform(
+        partial(
+            give_kudos,
+            actor=payload.sender(body),
             receivers=state.users(RECEIVERS),
             reason=state.text(REASON),
             channel_id=state.conversation(WHERE),
-            now=now,
         )
-        delivery.enqueue(session=session, messages=given.messages, now=now)
+    )
     ack()
     # Slack gives a response_url for the channel picked, so the bot need not be a member.
     respond(text=thanks_text(given.kudos), response_type="in_channel")
-    delivery.send_soon()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 # Escaping and mentions are defined once, below commands/, for the rules' refusals too.
 from workflows.markup import (
@@ -58,3 +58,9 @@ def day(value: date | None) -> str:
 def user_ids_in(text: str) -> list[str]:
     """The user ids of the people @-mentioned in slash command text, in order."""
     return list(dict.fromkeys(USER_MENTION.findall(text)))
+
+
+def when(moment: datetime) -> str:
+    """A time Slack shows in each reader's own time zone."""
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"

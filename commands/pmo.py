@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -222,14 +223,7 @@ def edit_from_card(ack: Ack, body: dict[str, Any], client: WebClient, db: Databa
     )
 
 
-def save_project(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    db: Database,
-    clock: Clock,
-    delivery: Delivery,
-) -> None:
+def save_project(ack: Ack, body: dict[str, Any], view: dict[str, Any], delivery: Delivery) -> None:
     """Create or update the project and announce its card; wrong fields are shown inline
     (see bot/errors.py)."""
     actor = payload.sender(body)
@@ -237,17 +231,11 @@ def save_project(
     if errors:
         raise InvalidInput(errors)
     key = project_form.editing_key(view)
-    now = clock()
-    with db.session() as session:
-        if key:
-            saved = projects.edit_project(
-                session=session, actor=actor, key=key, draft=draft, now=now
-            )
-        else:
-            saved = projects.new_project(session=session, actor=actor, draft=draft, now=now)
-        delivery.enqueue(session=session, messages=saved.messages, now=now)
+    if key:
+        delivery.perform(partial(projects.edit_project, actor=actor, key=key, draft=draft))
+    else:
+        delivery.perform(partial(projects.new_project, actor=actor, draft=draft))
     ack()
-    delivery.send_soon()
 
 
 def is_slack_admin(client: WebClient, user_id: str) -> bool:

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
-from commands.project_form import CADENCE_LABELS, GATE_RULE_LABELS
+from commands.labels import CADENCE_LABELS, GATE_RULE_LABELS
 from storage.models import Cadence, Role
 from workflows.money import format_money
 from workflows.projects import ProjectAnnouncement, ProjectCard

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import payload
+from commands.labels import CADENCE_LABELS, GATE_RULE_LABELS
 from commands.view_state import ViewState, metadata_text, pack_metadata
 from storage.models import Cadence
 from workflows.money import NotMoney, parse_money
@@ -65,24 +66,11 @@ FIELDS = (
     GATE_OPTIONS,
     GATE_SLA,
 )
-GATE_RULE_LABELS = {
-    "all": "All approvers",
-    "any": "Any one approver",
-    "2": "2 of the approvers",
-    "3": "3 of the approvers",
-    "4": "4 of the approvers",
-    "5": "5 of the approvers",
-}
 PM_MAY_APPROVE = "pm_may_approve"
 REJECT_ENDS = "reject_ends"
 GATE_OPTION_LABELS = {
     REJECT_ENDS: "One rejection ends the gate",
     PM_MAY_APPROVE: "The PM may approve gates (if listed as an approver)",
-}
-CADENCE_LABELS = {
-    Cadence.WEEKLY: "Every week",
-    Cadence.FORTNIGHTLY: "Every two weeks",
-    Cadence.MONTHLY: "Every month",
 }
 CADENCE_VALUES = [cadence.value for cadence in CADENCE_LABELS]
 

@@ -1,10 +1,18 @@
-"""The "Project" picker at the top of forms: your projects first, searchable past 100."""
+"""The "Project" picker at the top of forms: your projects first, searchable past 100.
+
+One listener serves every form that has it: each surface describes its form with a
+`PickerForm` (whose projects it offers, and how the form refills when one is picked) and
+calls `serve(app, form)` from its `register`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
 from slack_sdk.models.blocks import (
     ExternalDataSelectElement,
     InputBlock,
@@ -14,8 +22,12 @@ from slack_sdk.models.blocks import (
 )
 from sqlmodel import Session
 
-from storage.models import Role
+from commands import payload
+from storage.db import Database
+from storage.models import Project, Role
 from storage.projects import projects_with_role
+from workflows.actor import Actor
+from workflows.projects import get_project
 
 STATIC_SELECT_MAX = 100
 
@@ -88,3 +100,60 @@ def project_options(choices: list[ProjectChoice], typed: str) -> list[dict[str, 
     needle = typed.strip().lower()
     found = [c for c in choices if needle in c.key.lower() or needle in c.name.lower()]
     return [c.option().to_dict() for c in found[:STATIC_SELECT_MAX]]
+
+
+# Builds the form again for the project picked, from the person's choices.
+Refill = Callable[[Session, Actor, Project, list["ProjectChoice"]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PickerForm:
+    """A form that starts with the project picker: the roles whose projects it offers and,
+    when picking refills the form, how to build it for the project picked."""
+
+    action_id: str
+    roles: frozenset[Role]
+    refill: Refill | None = None
+
+    def choices(self, *, session: Session, actor: Actor) -> list[ProjectChoice]:
+        """The projects the person may pick here: those they run first."""
+        return project_choices(
+            session=session, team_id=actor.team_id, user_id=actor.user_id, roles=set(self.roles)
+        )
+
+
+def serve(app: App, form: PickerForm) -> None:
+    """Answer `form`'s picker: its options past 100 projects and, if it refills, the pick."""
+
+    def suggest(ack: Ack, body: dict[str, Any], db: Database) -> None:
+        suggest_projects(ack=ack, body=body, db=db, form=form)
+
+    def pick(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+        pick_project(ack=ack, body=body, client=client, db=db, form=form)
+
+    app.options(form.action_id)(suggest)
+    if form.refill is not None:
+        app.action(form.action_id)(pick)
+
+
+def suggest_projects(*, ack: Ack, body: dict[str, Any], db: Database, form: PickerForm) -> None:
+    """Options for the external picker: the person's projects matching what they typed."""
+    actor = payload.sender(body)
+    with db.session() as session:
+        choices = form.choices(session=session, actor=actor)
+    ack(options=project_options(choices, payload.typed(body)))
+
+
+def pick_project(
+    *, ack: Ack, body: dict[str, Any], client: WebClient, db: Database, form: PickerForm
+) -> None:
+    """A project was picked: the form is built again for it, in place."""
+    ack()
+    assert form.refill is not None
+    actor, key = payload.sender(body), payload.picked_option(body)
+    view_id, version = payload.view_version(body)
+    with db.session() as session:
+        project = get_project(session=session, team_id=actor.team_id, key=key)
+        choices = form.choices(session=session, actor=actor)
+        view = form.refill(session, actor, project, choices)
+    client.views_update(view_id=view_id, hash=version, view=view)

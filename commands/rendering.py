@@ -20,7 +20,7 @@ from commands import (
     status_message,
 )
 from commands.templates import Templates
-from workflows import digest, gates, kudos, nudges, projects, risks, status
+from workflows import digest, gate_decisions, gates, kudos, nudges, projects, risks, status
 
 Blocks = list[dict[str, Any]]
 Rendered = tuple[str, Blocks]
@@ -38,9 +38,9 @@ BUILDERS: dict[type, Builder] = {
     digest.Digest: digest_message.digest_messages,
     gates.GateCard: _plain(gate_message.request_message),
     gates.GateAsk: _plain(gate_message.ask_approver),
-    gates.DecisionReply: _plain(gate_message.decision_reply),
+    gate_decisions.DecisionReply: _plain(gate_message.decision_reply),
     gates.GateOutcome: _plain(gate_message.outcome_reply),
-    gates.GateOutcomeNotice: _plain(gate_message.outcome_notice),
+    gate_decisions.GateOutcomeNotice: _plain(gate_message.outcome_notice),
     kudos.KudosThanks: _plain(kudos_message.thanked_you),
     nudges.Nudge: nudge_message.nudge_message,
     projects.ProjectAnnouncement: _plain(project_card.announcement),

@@ -52,6 +52,24 @@ def risk_modal(
     """The form to raise a risk or an issue, for the selected project or with a picker."""
     blocks: list[Any] = [
         project_picker(choices, selected, block_id=PROJECT, action_id=PROJECT_ACTION),
+        *_what_blocks(),
+        *_score_blocks(),
+        *_handling_blocks(raiser),
+    ]
+    return View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        title="Raise a risk",
+        submit="Raise",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=pack_metadata(key=selected.key if selected else None),
+    ).to_dict()
+
+
+def _what_blocks() -> list[InputBlock]:
+    # What it is: risk or issue, its title and description.
+    return [
         InputBlock(
             block_id=KIND,
             label="Kind",
@@ -74,6 +92,12 @@ def risk_modal(
                 action_id=DESCRIPTION, multiline=True, max_length=TEXT_MAX
             ),
         ),
+    ]
+
+
+def _score_blocks() -> list[InputBlock]:
+    # How likely and how bad, in words, and its category.
+    return [
         InputBlock(
             block_id=PROBABILITY_FIELD,
             label="Probability",
@@ -95,6 +119,12 @@ def risk_modal(
                 initial_option=Option(value="Other", label="Other"),
             ),
         ),
+    ]
+
+
+def _handling_blocks(raiser: str) -> list[InputBlock]:
+    # Who owns it, how it is mitigated, and when it is looked at again.
+    return [
         InputBlock(
             block_id=OWNER,
             label="Owner",
@@ -117,15 +147,6 @@ def risk_modal(
             element=DatePickerElement(action_id=REVIEW),
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=CALLBACK_ID,
-        title="Raise a risk",
-        submit="Raise",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=pack_metadata(key=selected.key if selected else None),
-    ).to_dict()
 
 
 def selected_key(view: dict[str, Any]) -> str | None:

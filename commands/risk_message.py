@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
+from commands.labels import RISK_STATUS_WORDS, SEVERITY_EMOJI
 from storage.models import Risk, RiskKind, RiskStatus
 from workflows.risks import (
     IMPACT,
@@ -32,19 +33,6 @@ CLOSE_ACTION = "risk.close"
 CONVERT_ACTION = "risk.convert"
 SECTION_MAX = 3000
 MESSAGE_BLOCKS_MAX = 50
-
-SEVERITY_EMOJI = {
-    Severity.LOW: ":large_green_circle:",
-    Severity.MEDIUM: ":large_yellow_circle:",
-    Severity.HIGH: ":large_orange_circle:",
-    Severity.CRITICAL: ":red_circle:",
-}
-STATUS_WORDS = {
-    RiskStatus.OPEN: "Open",
-    RiskStatus.MITIGATING: "Mitigating",
-    RiskStatus.CLOSED: "Closed",
-    RiskStatus.CONVERTED: "Became an issue",
-}
 
 
 def severity_text(risk: Risk, band: Severity) -> str:
@@ -65,7 +53,7 @@ def risk_card(card: RiskCard) -> tuple[str, list[dict[str, Any]]]:
         review += " :alarm_clock: overdue"
     fields = [
         f"*Severity*\n{severity_text(risk, band)}",
-        f"*Status*\n{STATUS_WORDS[status]}",
+        f"*Status*\n{RISK_STATUS_WORDS[status]}",
         f"*Owner*\n{mrkdwn.mention(risk.owner)}",
         f"*Category*\n{mrkdwn.escape(risk.category)}",
         f"*Review by*\n{review}",
@@ -153,7 +141,7 @@ def risk_list(register: RiskRegister, *, title: str, empty: str) -> list[dict[st
     lines = []
     for risk, project, band in entries:
         owner = f"owner {mrkdwn.mention(risk.owner)}" if risk.owner else "no owner"
-        status = STATUS_WORDS[RiskStatus(risk.status)].lower()
+        status = RISK_STATUS_WORDS[RiskStatus(risk.status)].lower()
         review = ""
         if risk.review_date is not None:
             late = " :alarm_clock:" if risk.review_date < today else ""

@@ -20,7 +20,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import payload
-from commands.project_form import CADENCE_LABELS, users_input
+from commands.labels import CADENCE_LABELS
+from commands.project_form import users_input
 from commands.view_state import ViewState
 from storage.models import Cadence, NudgeStyle
 from workflows.workspace_policy import RISK_SCORE_MAX, RISK_SCORE_MIN, WorkspaceSettings, time_zones

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from commands import mrkdwn, payload, status_form, status_message
-from commands.context import Clock, Delivery
-from commands.project_picker import ProjectChoice, project_choices, project_options
+from commands import mrkdwn, payload, project_picker, status_form, status_message
+from commands.context import Delivery
+from commands.project_picker import PickerForm, ProjectChoice
 from commands.status_text import USAGE, Kind, StatusCommand, parse_status_text
 from storage.db import Database
 from storage.models import Project, Role
-from workflows import projects, status
+from workflows import status
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
 
@@ -25,8 +26,7 @@ def register(app: App) -> None:
     """Attach `/status`, its form, the project picker and the post's buttons."""
     app.command("/status")(status_command)
     app.view(status_form.CALLBACK_ID)(save_status)
-    app.action(status_form.PROJECT_ACTION)(pick_project)
-    app.options(status_form.PROJECT_ACTION)(suggest_projects)
+    project_picker.serve(app, PICKER)
     app.action(status_message.HISTORY_ACTION)(show_history)
     app.action(status_message.UPDATE_AGAIN_ACTION)(update_again)
 
@@ -37,7 +37,6 @@ def status_command(
     respond: Respond,
     client: WebClient,
     db: Database,
-    clock: Clock,
     delivery: Delivery,
 ) -> None:
     """`/status` alone opens the form; with text, the short form, the last update or the
@@ -49,9 +48,7 @@ def status_command(
         trigger_id = payload.trigger_id(command)
         open_status_form(client=client, db=db, actor=actor, key=None, trigger_id=trigger_id)
     elif asked.kind == Kind.POST:
-        post_short_form(
-            db=db, respond=respond, delivery=delivery, clock=clock, actor=actor, asked=asked
-        )
+        post_short_form(respond=respond, delivery=delivery, actor=actor, asked=asked)
     else:
         show_status(db=db, respond=respond, actor=actor, asked=asked)
 
@@ -73,32 +70,22 @@ def show_status(*, db: Database, respond: Respond, actor: Actor, asked: StatusCo
 
 
 def post_short_form(
-    *,
-    db: Database,
-    respond: Respond,
-    delivery: Delivery,
-    clock: Clock,
-    actor: Actor,
-    asked: StatusCommand,
+    *, respond: Respond, delivery: Delivery, actor: Actor, asked: StatusCommand
 ) -> None:
     """`/status [KEY] red summary [path: …]`: everything else carried from the last update."""
     assert asked.rag is not None
     short = status.ShortStatus(asked.rag, asked.summary, asked.path_to_green)
-    now = clock()
-    with db.session() as session:
-        try:
-            posted = status.post_short_status(
-                session=session, actor=actor, key=asked.key, short=short, now=now, usage=USAGE
-            )
-        except InvalidInput as exc:
-            # The short form has no fields to show errors on: say how to add a missing path.
-            needs_path = "path_to_green" in exc.errors and asked.path_to_green is None
-            raise PmoError(f"{exc}{PATH_HINT if needs_path else ''}") from None
-        delivery.enqueue(session=session, messages=posted.messages, now=now)
-        project = posted.project
-        where = mrkdwn.channel(project.channel_id) if project.channel_id else "your DMs"
+    try:
+        posted = delivery.perform(
+            partial(status.post_short_status, actor=actor, key=asked.key, short=short, usage=USAGE)
+        )
+    except InvalidInput as exc:
+        # The short form has no fields to show errors on: say how to add a missing path.
+        needs_path = "path_to_green" in exc.errors and asked.path_to_green is None
+        raise PmoError(f"{exc}{PATH_HINT if needs_path else ''}") from None
+    project = posted.project
+    where = mrkdwn.channel(project.channel_id) if project.channel_id else "your DMs"
     respond(text=f"Posted the {project.key} status ({asked.rag.label}) to {where}.")
-    delivery.send_soon()
 
 
 def open_status_form(
@@ -106,7 +93,7 @@ def open_status_form(
 ) -> None:
     """Open the form: for the named project, the channel's project, or a picker."""
     with db.session() as session:
-        choices = postable_choices(session=session, team_id=actor.team_id, user_id=actor.user_id)
+        choices = PICKER.choices(session=session, actor=actor)
         project = status.form_project(session=session, actor=actor, key=key, may_pick=bool(choices))
         view = build_form(session=session, choices=choices, project=project)
     client.views_open(trigger_id=trigger_id, view=view)
@@ -127,56 +114,27 @@ def build_form(
     )
 
 
-def postable_choices(*, session: Session, team_id: str, user_id: str) -> list[ProjectChoice]:
-    """The projects the person may post for: the ones they run first, then member ones."""
-    return project_choices(
-        session=session, team_id=team_id, user_id=user_id, roles={Role.PM, Role.MEMBER}
-    )
+# The form's picker offers the projects the person may post for; picking one refills it.
+PICKER = PickerForm(
+    action_id=status_form.PROJECT_ACTION,
+    roles=frozenset({Role.PM, Role.MEMBER}),
+    refill=lambda session, _actor, project, choices: build_form(
+        session=session, choices=choices, project=project
+    ),
+)
 
 
-def pick_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
-    """A project was picked in the form: refill the form from that project's last update."""
-    ack()
-    team_id, user_id = payload.team_id(body), payload.user_id(body)
-    key = payload.picked_option(body)
-    view_id, version = payload.view_version(body)
-    with db.session() as session:
-        project = projects.get_project(session=session, team_id=team_id, key=key)
-        choices = postable_choices(session=session, team_id=team_id, user_id=user_id)
-        view = build_form(session=session, choices=choices, project=project)
-    client.views_update(view_id=view_id, hash=version, view=view)
-
-
-def suggest_projects(ack: Ack, body: dict[str, Any], db: Database) -> None:
-    """Options for the project picker once a person has more than 100 projects."""
-    who = payload.sender(body)
-    with db.session() as session:
-        choices = postable_choices(session=session, team_id=who.team_id, user_id=who.user_id)
-    ack(options=project_options(choices, payload.typed(body)))
-
-
-def save_status(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    db: Database,
-    clock: Clock,
-    delivery: Delivery,
-) -> None:
+def save_status(ack: Ack, body: dict[str, Any], view: dict[str, Any], delivery: Delivery) -> None:
     """Store the update and post it; wrong fields are shown inline (see bot/errors.py)."""
     actor = payload.sender(body)
     key = status_form.selected_key(view)
     if not key:
         raise InvalidInput({status_form.PROJECT: "Pick a project."})
     draft, unreadable = status_form.read_status_form(view)
-    now = clock()
-    with db.session() as session:
-        posted = status.post_status(
-            session=session, actor=actor, key=key, draft=draft, now=now, unreadable=unreadable
-        )
-        delivery.enqueue(session=session, messages=posted.messages, now=now)
+    delivery.perform(
+        partial(status.post_status, actor=actor, key=key, draft=draft, unreadable=unreadable)
+    )
     ack()
-    delivery.send_soon()
 
 
 def show_history(ack: Ack, body: dict[str, Any], respond: Respond, db: Database) -> None:

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import payload
+from commands.labels import DIMENSION_LABELS, RAG_EMOJI
 from commands.project_picker import ProjectChoice, project_picker
 from commands.view_state import ViewState, metadata_text, pack_metadata
 from storage.models import Rag
@@ -38,19 +39,6 @@ PATH = "path_to_green"
 SPENT = "spent_to_date"
 FORECAST = "forecast_at_completion"
 RAGS = [rag.value for rag in Rag]
-
-RAG_EMOJI = {
-    Rag.GREEN: ":large_green_circle:",
-    Rag.AMBER: ":large_yellow_circle:",
-    Rag.RED: ":red_circle:",
-    Rag.HOLD: ":white_circle:",
-}
-DIMENSION_LABELS = {
-    "schedule": "Schedule",
-    "scope": "Scope",
-    "budget": "Budget",
-    "resources": "Resources",
-}
 
 
 def rag_option(rag: Rag) -> Option:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -15,7 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
-from commands.status_form import DIMENSION_LABELS, RAG_EMOJI
+from commands.labels import DIMENSION_LABELS, RAG_EMOJI
 from storage.models import Project, Rag, StatusUpdate
 from workflows.money import format_money
 from workflows.status import DIMENSIONS, Changes, HistoryLine, StatusPost, StatusRetired
@@ -30,12 +29,6 @@ def rag_words(rag: Rag | str) -> str:
     """`:red_circle: Off track`."""
     rag = Rag(rag)
     return f"{RAG_EMOJI[rag]} {rag.label}"
-
-
-def when(moment: datetime) -> str:
-    """A time Slack shows in each reader's own time zone."""
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
 def status_post(post: StatusPost) -> tuple[str, list[dict[str, Any]]]:
@@ -70,7 +63,7 @@ def retired_post(retired: StatusRetired) -> tuple[str, list[dict[str, Any]]]:
     update, newer = retired.update, retired.newer
     text = (
         f":arrows_counterclockwise: This {retired.project.key} update was replaced by a newer "
-        f"one from {mrkdwn.mention(newer.author)} {when(newer.created_at)}."
+        f"one from {mrkdwn.mention(newer.author)} {mrkdwn.when(newer.created_at)}."
     )
     blocks = [
         ContextBlock(elements=[MarkdownTextObject(text=text)]),
@@ -166,7 +159,7 @@ def last_update_blocks(*, project: Project, update: StatusUpdate | None) -> list
             ).to_dict()
         ]
     byline = (
-        f"Last update by {mrkdwn.mention(update.author)} {when(update.created_at)} · "
+        f"Last update by {mrkdwn.mention(update.author)} {mrkdwn.when(update.created_at)} · "
         f"{update.period}"
     )
     if update.percent_complete is not None:

@@ -60,20 +60,6 @@ def find(*, session: Session, team_id: str, key: str) -> OutboxMessage | None:
     ).first()
 
 
-def first_sent_after(
-    *, session: Session, team_id: str, key_prefix: str, after: datetime | None
-) -> OutboxMessage | None:
-    """The earliest message sent after `after` whose key starts with `key_prefix`."""
-    statement = select(OutboxMessage).where(
-        OutboxMessage.team_id == team_id,
-        col(OutboxMessage.key).startswith(key_prefix, autoescape=True),
-        col(OutboxMessage.status) == OutboxStatus.SENT,
-    )
-    if after is not None:
-        statement = statement.where(col(OutboxMessage.sent_at) > after)
-    return session.exec(statement.order_by(col(OutboxMessage.sent_at)).limit(1)).first()
-
-
 def due_messages(
     *, session: Session, now: datetime, limit: int, keys: Iterable[tuple[str, str]] | None = None
 ) -> list[tuple[int, str]]:

@@ -1,6 +1,6 @@
-"""Whole-workspace reads for the digest: status history and the top risks, in bulk.
+"""Whole-workspace reads for the digest: every project's RAG history, in bulk.
 
-Each function is one or two statements however many projects the workspace has (see
+One or two statements however many projects the workspace has (see
 bench/digest_bench.py); the digest's rules live in workflows/digest.py.
 """
 
@@ -13,8 +13,7 @@ from typing import NamedTuple
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Project, Risk, StatusUpdate
-from storage.risk_log import ACTIVE
+from storage.models import StatusUpdate
 
 
 class PostedRag(NamedTuple):
@@ -57,24 +56,3 @@ def rag_history(
     for history in grouped.values():
         history.sort(key=lambda u: (u.created_at, u.id))
     return grouped
-
-
-def top_open_risks(
-    *, session: Session, team_id: str, before: datetime, limit: int
-) -> list[tuple[Risk, Project]]:
-    """The `limit` highest-scored open or mitigating risks raised before `before`, on
-    active projects, highest first."""
-    return list(
-        session.exec(
-            select(Risk, Project)
-            .join(Project, col(Project.id) == col(Risk.project_id))
-            .where(
-                Risk.team_id == team_id,
-                col(Risk.status).in_(ACTIVE),
-                col(Project.archived).is_(False),
-                Risk.created_at < before,
-            )
-            .order_by(col(Risk.score).desc(), col(Risk.id))
-            .limit(limit)
-        )
-    )

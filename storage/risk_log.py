@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from storage.models import Project, Risk, RiskStatus
 
@@ -45,34 +46,35 @@ def active_risks(*, session: Session, team_id: str, project_id: int) -> list[Ris
 
 def owned_by(*, session: Session, team_id: str, user_id: str) -> list[tuple[Risk, Project]]:
     """Active entries a person owns, across projects, highest score first."""
-    return list(
-        session.exec(
-            select(Risk, Project)
-            .join(Project, col(Project.id) == col(Risk.project_id))
-            .where(
-                Risk.team_id == team_id,
-                Risk.owner == user_id,
-                col(Risk.status).in_(ACTIVE),
-                col(Project.archived).is_(False),
-            )
-            .order_by(col(Risk.score).desc(), col(Risk.id))
-        )
-    )
+    statement = _active_with_projects(team_id).where(Risk.owner == user_id)
+    return list(session.exec(statement.order_by(col(Risk.score).desc(), col(Risk.id))))
 
 
 def past_review(*, session: Session, team_id: str, today: date) -> list[tuple[Risk, Project]]:
     """Active entries whose review date is before `today`, oldest review first."""
-    return list(
-        session.exec(
-            select(Risk, Project)
-            .join(Project, col(Project.id) == col(Risk.project_id))
-            .where(
-                Risk.team_id == team_id,
-                col(Risk.status).in_(ACTIVE),
-                col(Risk.review_date).is_not(None),
-                col(Risk.review_date) < today,
-                col(Project.archived).is_(False),
-            )
-            .order_by(col(Risk.review_date), col(Risk.id))
+    statement = _active_with_projects(team_id).where(
+        col(Risk.review_date).is_not(None), col(Risk.review_date) < today
+    )
+    return list(session.exec(statement.order_by(col(Risk.review_date), col(Risk.id))))
+
+
+def top_open_risks(
+    *, session: Session, team_id: str, before: datetime, limit: int
+) -> list[tuple[Risk, Project]]:
+    """The `limit` highest-scored open or mitigating risks raised before `before`, on
+    active projects, highest first (one statement, however many projects: the digest)."""
+    statement = _active_with_projects(team_id).where(Risk.created_at < before)
+    return list(session.exec(statement.order_by(col(Risk.score).desc(), col(Risk.id)).limit(limit)))
+
+
+def _active_with_projects(team_id: str) -> Select[Risk, Project]:
+    # Open and mitigating entries of the workspace's active projects, each with its project.
+    return (
+        select(Risk, Project)
+        .join(Project, col(Project.id) == col(Risk.project_id))
+        .where(
+            Risk.team_id == team_id,
+            col(Risk.status).in_(ACTIVE),
+            col(Project.archived).is_(False),
         )
     )

@@ -31,12 +31,7 @@ def ensure_people(*, session: Session, team_id: str, user_ids: list[str]) -> dic
     wanted = sorted(set(user_ids))
     if not wanted:
         return {}
-    found = {
-        person.user_id: person
-        for person in session.exec(
-            select(Person).where(Person.team_id == team_id, col(Person.user_id).in_(wanted))
-        )
-    }
+    found = people_of(session=session, team_id=team_id, user_ids=wanted)
     for user_id in wanted:
         if user_id in found:
             continue
@@ -78,3 +73,19 @@ def names_of(*, session: Session, team_id: str) -> dict[str, str]:
         for person in session.exec(select(Person).where(Person.team_id == team_id))
         if person.name
     }
+
+
+def team_ids(*, session: Session) -> list[str]:
+    """Every workspace the bot knows, in team id order."""
+    return list(session.exec(select(Workspace.team_id).order_by(col(Workspace.team_id))))
+
+
+def people_of(
+    *, session: Session, team_id: str, user_ids: list[str] | None = None
+) -> dict[str, Person]:
+    """The workspace's people known so far (only those among `user_ids`, when given), by
+    Slack user id; nobody is created."""
+    statement = select(Person).where(Person.team_id == team_id)
+    if user_ids is not None:
+        statement = statement.where(col(Person.user_id).in_(user_ids))
+    return {person.user_id: person for person in session.exec(statement)}

@@ -14,12 +14,12 @@ from functools import lru_cache
 from sqlmodel import Session
 
 from storage import sent_messages
-from storage.approvals import approvers_by_gate, decided_between, verdicts_by_gate
-from storage.gate_log import pending_gates
+from storage.gate_log import approvers_by_gate, decided_between, pending_gates, verdicts_by_gate
 from storage.kudos_log import kudos_between
 from storage.models import Gate, Project, Rag, Risk, Role, Workspace
-from storage.portfolio import PostedRag, rag_history, top_open_risks
+from storage.portfolio import PostedRag, rag_history
 from storage.projects import list_projects, roles_by_project
+from storage.risk_log import top_open_risks
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
 from workflows.outgoing import Outgoing

@@ -1,8 +1,10 @@
-"""Stage gates: who may ask to move a project on, who decides, and when the rule is met.
+"""Stage gates: asking to move a project on to its next phase, and taking the ask back.
 
-Each user action here (`request_gate`, `decide`, `withdraw`) resolves the gate or project,
-checks the person may act, validates, stores, audits, and returns the messages it causes
-(plain data, rendered by commands/gate_message.py).
+`request_gate` resolves the project, checks the person may ask (its PM and members), plans
+the gate (phases, entry criteria, who decides under which rule), stores the request with
+its approvers, audits it and returns the request for the channel and an ask for each
+approver; `withdraw` takes a pending request back. The request's card, its tally and its
+thread are here too, as deciding (workflows/gate_decisions.py) edits and answers them.
 """
 
 from __future__ import annotations
@@ -15,15 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from storage import audit, gate_log
-from storage.models import (
-    Gate,
-    GateApprover,
-    GateDecision,
-    GateStatus,
-    Project,
-    Role,
-    Verdict,
-)
+from storage.models import Gate, GateApprover, GateDecision, GateStatus, Project, Role, Verdict
 from storage.projects import holders, roles_of
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
@@ -59,21 +53,6 @@ OTHER_PHASE_CRITERIA = [
 RULES = ["all", "any", "2", "3", "4", "5"]
 # Evidence and reasons: a section of a Slack message.
 TEXT_MAX = 3000
-VERDICT_ACTIONS = {
-    Verdict.APPROVE: "gate.approve",
-    Verdict.REJECT: "gate.reject",
-    Verdict.CHANGES: "gate.request_changes",
-}
-OUTCOME_ACTIONS = {
-    GateStatus.APPROVED: "gate.passed",
-    GateStatus.REJECTED: "gate.rejected",
-    GateStatus.CHANGES_REQUESTED: "gate.returned",
-}
-VERDICT_PAST = {
-    Verdict.APPROVE: "approved",
-    Verdict.REJECT: "rejected",
-    Verdict.CHANGES: "asked for changes to",
-}
 
 
 @dataclass(frozen=True)
@@ -136,18 +115,8 @@ class GateAsk(GateNews):
 
 
 class GateOutcome(GateNews):
-    """How the gate ended, as a reply in the request's thread (message content)."""
-
-
-class GateOutcomeNotice(GateNews):
-    """How the gate ended, by direct message to a sponsor or the requester (message content)."""
-
-
-@dataclass(frozen=True)
-class DecisionReply:
-    """One approver's decision, as a reply in the request's thread (message content)."""
-
-    decision: GateDecision
+    """How the gate ended (decided or withdrawn), as a reply in the request's thread
+    (message content)."""
 
 
 @dataclass(frozen=True)
@@ -157,18 +126,6 @@ class Requested:
     gate: Gate
     project: Project
     plan: GatePlan
-    messages: list[Outgoing] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Decided:
-    """One decision recorded, the gate's outcome if it ended, and the messages it causes."""
-
-    gate: Gate
-    project: Project
-    decision: GateDecision
-    tally: Tally
-    outcome: GateStatus | None
     messages: list[Outgoing] = field(default_factory=list)
 
 
@@ -333,14 +290,14 @@ def store_request(
     assert gate.id is not None
     for user in plan.approvers:
         session.add(GateApprover(team_id=project.team_id, gate_id=gate.id, user_id=user))
-    _audit(
+    record_event(
         session,
         gate,
         project,
-        requester,
-        "gate.requested",
-        now,
-        {
+        actor=requester,
+        action="gate.requested",
+        now=now,
+        detail={
             "from": gate.from_phase,
             "to": gate.to_phase,
             "approvers": plan.approvers,
@@ -387,149 +344,6 @@ def tally(*, session: Session, gate: Gate) -> Tally:
     return Tally(decisions=decisions, waiting=waiting, required=gate.required)
 
 
-def check_may_decide(*, session: Session, actor: Actor, gate_id: int) -> tuple[Gate, Project]:
-    """The gate and its project, if the actor may decide it now; refusals say why not."""
-    gate, project = _gate_of(session, actor.team_id, gate_id, lock=False)
-    _require_decider(session, gate, project, actor.user_id)
-    return gate, project
-
-
-def decide(
-    *,
-    session: Session,
-    actor: Actor,
-    gate_id: int,
-    verdict: Verdict,
-    reason: str,
-    now: datetime,
-) -> Decided:
-    """Record the actor's decision on a pending gate they may decide (a reason is required
-    to reject or ask for changes), audited, and end the gate when its rule is met or can't
-    be. The decision goes in the request's thread and the request is edited; an ending is
-    told in the thread and to the sponsors (and to the requester unless it passed)."""
-    # Lock the gate so simultaneous clicks are counted one after the other.
-    gate, project = _gate_of(session, actor.team_id, gate_id, lock=True)
-    _require_decider(session, gate, project, actor.user_id)
-    if verdict != Verdict.APPROVE and not reason.strip():
-        raise InvalidInput({"reason": "Say why, so the requester knows what to do next."})
-    if problem := too_long("The reason", reason, TEXT_MAX):
-        raise InvalidInput({"reason": problem})
-    decision = _store_decision(session, gate, project, actor.user_id, verdict, reason, now)
-    counted = tally(session=session, gate=gate)
-    outcome = _outcome(gate, counted)
-    gate.version += 1
-    if outcome is not None:
-        _end_gate(session, gate, project, outcome, counted, actor.user_id, now)
-    session.add(gate)
-    messages = [_decision_reply(gate, project, decision), _card_edit(gate, project, counted)]
-    if outcome is not None:
-        messages += _ending_messages(session, gate, project)
-    return Decided(gate, project, decision, counted, outcome, messages)
-
-
-def _store_decision(
-    session: Session,
-    gate: Gate,
-    project: Project,
-    approver: str,
-    verdict: Verdict,
-    reason: str,
-    now: datetime,
-) -> GateDecision:
-    assert gate.id is not None
-    decision = GateDecision(
-        team_id=gate.team_id,
-        gate_id=gate.id,
-        approver=approver,
-        verdict=verdict,
-        reason=reason.strip(),
-        decided_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(decision)
-    except IntegrityError:
-        # The same approver's other click won the race; the database counted it once.
-        raise PmoError(f"You already decided {gate_label(gate, project)}.") from None
-    _audit(
-        session, gate, project, approver, VERDICT_ACTIONS[verdict], now, {"reason": decision.reason}
-    )
-    return decision
-
-
-def _end_gate(
-    session: Session,
-    gate: Gate,
-    project: Project,
-    outcome: GateStatus,
-    counted: Tally,
-    approver: str,
-    now: datetime,
-) -> None:
-    # The gate ends as `outcome`; a gate that passed moves the project to its next phase.
-    gate.status = outcome
-    gate.decided_at = now
-    action = OUTCOME_ACTIONS[outcome]
-    _audit(session, gate, project, approver, action, now, {"approvals": counted.approvals})
-    if outcome != GateStatus.APPROVED:
-        return
-    project.phase = gate.to_phase
-    project.updated_at = now
-    session.add(project)
-    audit.record(
-        session=session,
-        team_id=gate.team_id,
-        actor=approver,
-        action="project.phase_changed",
-        entity="project",
-        entity_id=project.id or 0,
-        at=now,
-        detail={
-            "project": project.key,
-            "from": gate.from_phase,
-            "to": gate.to_phase,
-            "gate": gate_label(gate, project),
-        },
-    )
-
-
-def _audit(
-    session: Session,
-    gate: Gate,
-    project: Project,
-    actor: str,
-    action: str,
-    now: datetime,
-    detail: dict[str, Any],
-) -> None:
-    # Each gate event names its project and gate, so the history reads without a join.
-    audit.record(
-        session=session,
-        team_id=gate.team_id,
-        actor=actor,
-        action=action,
-        entity="gate",
-        entity_id=gate.id or 0,
-        at=now,
-        detail={"project": project.key, "gate": gate_label(gate, project), **detail},
-    )
-
-
-def _outcome(gate: Gate, counted: Tally) -> GateStatus | None:
-    if counted.approvals >= counted.required:
-        return GateStatus.APPROVED
-    last = counted.decisions[-1]
-    if last.verdict != Verdict.APPROVE and (
-        gate.reject_ends or counted.approvals + len(counted.waiting) < counted.required
-    ):
-        return (
-            GateStatus.REJECTED if last.verdict == Verdict.REJECT else GateStatus.CHANGES_REQUESTED
-        )
-    if counted.approvals + len(counted.waiting) < counted.required:
-        return GateStatus.REJECTED
-    return None
-
-
 def withdraw(
     *,
     session: Session,
@@ -560,12 +374,38 @@ def withdraw(
     gate.decided_at = now
     gate.version += 1
     session.add(gate)
-    _audit(session, gate, project, actor.user_id, "gate.withdrawn", now, {})
-    edit = _card_edit(gate, project, tally(session=session, gate=gate))
-    return Withdrawn(gate, project, [edit, *_ending_messages(session, gate, project)])
+    record_event(
+        session, gate, project, actor=actor.user_id, action="gate.withdrawn", now=now, detail={}
+    )
+    edit = card_edit(gate, project, tally(session=session, gate=gate))
+    return Withdrawn(gate, project, [edit, outcome_reply(gate, project)])
 
 
-def _card_edit(gate: Gate, project: Project, counted: Tally) -> Outgoing:
+def record_event(
+    session: Session,
+    gate: Gate,
+    project: Project,
+    *,
+    actor: str,
+    action: str,
+    now: datetime,
+    detail: dict[str, Any],
+) -> None:
+    """One audit row for an event of the gate, naming its project and gate, so the
+    history reads without a join."""
+    audit.record(
+        session=session,
+        team_id=gate.team_id,
+        actor=actor,
+        action=action,
+        entity="gate",
+        entity_id=gate.id or 0,
+        at=now,
+        detail={"project": project.key, "gate": gate_label(gate, project), **detail},
+    )
+
+
+def card_edit(gate: Gate, project: Project, counted: Tally) -> Outgoing:
     """The edit of the request's post after a change, named by the gate's version."""
     assert gate.id is not None
     return Outgoing(
@@ -574,6 +414,37 @@ def _card_edit(gate: Gate, project: Project, counted: Tally) -> Outgoing:
         to=_channel(gate, project),
         content=GateCard(gate, project, counted),
         update_key=message_keys.gate_request(gate.id),
+    )
+
+
+def outcome_reply(gate: Gate, project: Project) -> Outgoing:
+    """How the gate ended (decided or withdrawn), as a reply in the request's thread."""
+    assert gate.id is not None
+    key = message_keys.gate_outcome(gate.id)
+    return thread_reply(gate, project, key=key, content=GateOutcome(gate, project))
+
+
+def thread_reply(gate: Gate, project: Project, *, key: str, content: object) -> Outgoing:
+    """A message under `key` in the thread of the gate's request."""
+    assert gate.id is not None
+    return Outgoing(
+        team_id=gate.team_id,
+        key=key,
+        to=_channel(gate, project),
+        content=content,
+        thread_key=message_keys.gate_request(gate.id),
+    )
+
+
+def linked_dm(gate: Gate, *, key: str, to: str, content: object) -> Outgoing:
+    """A direct message under `key` to `to`, whose `{link}` points to the gate's request."""
+    assert gate.id is not None
+    return Outgoing(
+        team_id=gate.team_id,
+        key=key,
+        to=to,
+        content=content,
+        link_key=message_keys.gate_request(gate.id),
     )
 
 
@@ -590,58 +461,10 @@ def _request_messages(
     )
     ask = GateAsk(gate, project)
     asks = [
-        _linked_dm(gate, message_keys.gate_ask(gate.id, user), user, ask) for user in plan.approvers
+        linked_dm(gate, key=message_keys.gate_ask(gate.id, user), to=user, content=ask)
+        for user in plan.approvers
     ]
     return [post, *asks]
-
-
-def _decision_reply(gate: Gate, project: Project, decision: GateDecision) -> Outgoing:
-    assert gate.id is not None
-    key = message_keys.gate_decision(gate.id, decision.approver)
-    return _thread_reply(gate, project, key, DecisionReply(decision))
-
-
-def _ending_messages(session: Session, gate: Gate, project: Project) -> list[Outgoing]:
-    # The thread hears the outcome; unless it was withdrawn, the sponsors are told, and a
-    # requester whose gate did not pass hears why.
-    assert gate.id is not None and project.id is not None
-    said = _thread_reply(
-        gate, project, message_keys.gate_outcome(gate.id), GateOutcome(gate, project)
-    )
-    if gate.status == GateStatus.WITHDRAWN:
-        return [said]
-    sponsors = holders(
-        session=session, team_id=project.team_id, project_id=project.id, role=Role.SPONSOR
-    )
-    told = [(message_keys.gate_sponsor_told(gate.id, sponsor), sponsor) for sponsor in sponsors]
-    if gate.status != GateStatus.APPROVED:
-        told.append((message_keys.gate_requester_told(gate.id), gate.requested_by))
-    notice = GateOutcomeNotice(gate, project)
-    return [said, *(_linked_dm(gate, key, user, notice) for key, user in told)]
-
-
-def _thread_reply(gate: Gate, project: Project, key: str, content: object) -> Outgoing:
-    # A reply in the request's thread.
-    assert gate.id is not None
-    return Outgoing(
-        team_id=gate.team_id,
-        key=key,
-        to=_channel(gate, project),
-        content=content,
-        thread_key=message_keys.gate_request(gate.id),
-    )
-
-
-def _linked_dm(gate: Gate, key: str, user: str, content: object) -> Outgoing:
-    # A direct message whose `{link}` points to the request.
-    assert gate.id is not None
-    return Outgoing(
-        team_id=gate.team_id,
-        key=key,
-        to=user,
-        content=content,
-        link_key=message_keys.gate_request(gate.id),
-    )
 
 
 def _channel(gate: Gate, project: Project) -> str:
@@ -649,57 +472,6 @@ def _channel(gate: Gate, project: Project) -> str:
     return project.channel_id or gate.requested_by
 
 
-def _gate_of(session: Session, team_id: str, gate_id: int, lock: bool) -> tuple[Gate, Project]:
-    gate = gate_log.get_gate(session=session, team_id=team_id, gate_id=gate_id, lock=lock)
-    if gate is None:
-        raise PmoError("That gate no longer exists.")
-    project = session.get(Project, gate.project_id)
-    assert project is not None
-    return gate, project
-
-
-def _require_decider(session: Session, gate: Gate, project: Project, user_id: str) -> None:
-    # Refuse, naming the reason, unless `user_id` may decide the pending gate now.
-    assert gate.id is not None and project.id is not None
-    if gate.status != GateStatus.PENDING:
-        raise PmoError(_already_decided(gate, project))
-    if user_id == gate.requested_by:
-        raise NotPermitted(
-            f"You requested {gate_label(gate, project)}, so you can't decide it: "
-            "separation of duties."
-        )
-    approvers = gate_log.approvers_of(session=session, team_id=gate.team_id, gate_id=gate.id)
-    if user_id not in approvers:
-        is_pm = Role.PM in roles_of(
-            session=session, team_id=project.team_id, project_id=project.id, user_id=user_id
-        )
-        if is_pm and not project.gate_pm_may_approve:
-            raise NotPermitted(
-                f"As PM of {project.key} you can't decide its gates: separation of duties."
-            )
-        names = mentions(approvers)
-        raise NotPermitted(f"Only the approvers of {gate_label(gate, project)} decide it: {names}.")
-    mine = next(
-        (d for d in tally(session=session, gate=gate).decisions if d.approver == user_id), None
-    )
-    if mine is not None:
-        raise PmoError(
-            f"You already {VERDICT_PAST[Verdict(mine.verdict)]} {gate_label(gate, project)}; "
-            "each approver decides once."
-        )
-
-
 def _pms(session: Session, project: Project) -> list[str]:
     assert project.id is not None
     return holders(session=session, team_id=project.team_id, project_id=project.id, role=Role.PM)
-
-
-def _already_decided(gate: Gate, project: Project) -> str:
-    words = {
-        GateStatus.APPROVED: "was approved",
-        GateStatus.REJECTED: "was rejected",
-        GateStatus.CHANGES_REQUESTED: "was sent back for changes",
-        GateStatus.WITHDRAWN: "was withdrawn",
-    }[GateStatus(gate.status)]
-    when = gate.decided_at.date().isoformat() if gate.decided_at else ""
-    return f"{gate_label(gate, project)} is already decided: it {words} on {when}. Nothing changed."

@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage import approvals, risk_log, status_history
+from storage import gate_log, risk_log, status_history
 from storage.models import Gate, Project, Rag, Risk, Role
 from storage.projects import projects_with_role
 from storage.workspaces import ensure_workspace
 from workflows.risks import Severity, severity
-from workflows.status import projects_needing_update
+from workflows.staleness import projects_needing_update
 
 ALL_ROLES = {Role.PM, Role.SPONSOR, Role.APPROVER, Role.MEMBER}
 SHOWN = 20
@@ -57,7 +57,7 @@ def home_for(*, session: Session, team_id: str, user_id: str, now: datetime) -> 
         for p in mine
     ]
     projects.sort(key=lambda h: (not h.overdue, not h.due, h.project.key))
-    awaiting = approvals.awaiting(session=session, team_id=team_id, user_id=user_id)
+    awaiting = gate_log.awaiting(session=session, team_id=team_id, user_id=user_id)
     owned = risk_log.owned_by(session=session, team_id=team_id, user_id=user_id)
     return Home(
         projects=projects[:SHOWN],

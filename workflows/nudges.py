@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from storage import sent_messages
 from storage.models import (
@@ -26,13 +26,13 @@ from storage.models import (
     Workspace,
 )
 from storage.projects import holders
-from storage.workspaces import ensure_workspace
+from storage.workspaces import ensure_workspace, people_of
 from workflows import message_keys
 from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminder
 from workflows.outgoing import Outgoing
 from workflows.periods import add_working_days, zone
 from workflows.risks import risks_past_review
-from workflows.status import StaleProject, projects_needing_update
+from workflows.staleness import StaleProject, projects_needing_update
 from workflows.workspace_policy import parse_clock_time
 
 NUDGE_HOUR = time(10, 0)
@@ -136,7 +136,7 @@ def _message(nudge: Nudge) -> Outgoing:
 def _due(session: Session, team_id: str, now: datetime) -> list[Nudge]:
     # Each nudge once (its key), at a humane hour for its recipient, linked where it can be.
     workspace = ensure_workspace(session=session, team_id=team_id)
-    people = {p.user_id: p for p in session.exec(select(Person).where(Person.team_id == team_id))}
+    people = people_of(session=session, team_id=team_id)
     found = [
         *_status_nudges(session, workspace, people, now),
         *_risk_nudges(session, team_id, now),
@@ -284,12 +284,7 @@ def people_to_refresh(
     """Those whose time zone is unknown or was read from Slack more than a week ago."""
     if not user_ids:
         return []
-    known = {
-        p.user_id: p
-        for p in session.exec(
-            select(Person).where(Person.team_id == team_id, col(Person.user_id).in_(user_ids))
-        )
-    }
+    known = people_of(session=session, team_id=team_id, user_ids=user_ids)
     stale = []
     for user in user_ids:
         person = known.get(user)

@@ -185,29 +185,10 @@ def store_risk(
     errors = check_draft(draft)
     if errors:
         raise InvalidInput(errors)
-    assert draft.probability is not None and draft.impact is not None
     # One numbering at a time per project (the unique constraint is the backstop).
     session.exec(select(Project).where(Project.id == project.id).with_for_update()).one()
-    risk = Risk(
-        team_id=project.team_id,
-        project_id=project.id,
-        number=risk_log.next_number(
-            session=session, team_id=project.team_id, project_id=project.id
-        ),
-        kind=draft.kind,
-        title=draft.title.strip(),
-        description=draft.description.strip(),
-        probability=draft.probability,
-        impact=draft.impact,
-        score=draft.probability * draft.impact,
-        category=draft.category,
-        owner=draft.owner,
-        mitigation=draft.mitigation.strip(),
-        review_date=draft.review_date,
-        raised_by=raised_by,
-        created_at=now,
-        updated_at=now,
-    )
+    number = risk_log.next_number(session=session, team_id=project.team_id, project_id=project.id)
+    risk = _new_risk(project, number, raised_by, draft, now)
     session.add(risk)
     session.flush()
     workspace = ensure_workspace(session=session, team_id=project.team_id)
@@ -222,14 +203,46 @@ def store_risk(
         at=now,
         detail={"label": risk_label(risk, project), "score": risk.score, "severity": band.value},
     )
+    told = _escalation_list(session, project, raised_by) if band.escalates else []
+    messages = _raised_messages(risk, project, band, local_today(workspace, now), told)
+    return Raised(risk=risk, project=project, severity=band, messages=messages)
+
+
+def _new_risk(
+    project: Project, number: int, raised_by: str, draft: RiskDraft, now: datetime
+) -> Risk:
+    assert project.id is not None and draft.probability is not None and draft.impact is not None
+    return Risk(
+        team_id=project.team_id,
+        project_id=project.id,
+        number=number,
+        kind=draft.kind,
+        title=draft.title.strip(),
+        description=draft.description.strip(),
+        probability=draft.probability,
+        impact=draft.impact,
+        score=draft.probability * draft.impact,
+        category=draft.category,
+        owner=draft.owner,
+        mitigation=draft.mitigation.strip(),
+        review_date=draft.review_date,
+        raised_by=raised_by,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _raised_messages(
+    risk: Risk, project: Project, band: Severity, today: date, told: list[str]
+) -> list[Outgoing]:
+    # The card in the channel (or to whoever raised it), and a direct message to each told.
     assert risk.id is not None
     card = Outgoing(
         team_id=project.team_id,
         key=message_keys.risk_posted(risk.id),
-        to=project.channel_id or raised_by,
-        content=RiskCard(risk, project, band, local_today(workspace, now)),
+        to=project.channel_id or risk.raised_by,
+        content=RiskCard(risk, project, band, today),
     )
-    told = _escalation_list(session, project, raised_by) if band.escalates else []
     escalations = [
         Outgoing(
             team_id=project.team_id,
@@ -239,7 +252,7 @@ def store_risk(
         )
         for user in told
     ]
-    return Raised(risk=risk, project=project, severity=band, messages=[card, *escalations])
+    return [card, *escalations]
 
 
 def card_edit(*, session: Session, risk: Risk, project: Project, now: datetime) -> Outgoing:

@@ -1,4 +1,7 @@
-"""Status updates: who may post, what an honest update needs, what changed, what is stale."""
+"""Status updates: who may post, what an honest update needs, what changed, the history.
+
+Which projects owe an update (what is stale) is workflows/staleness.py.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +13,14 @@ from sqlmodel import Session, select
 
 from storage import audit, status_history
 from storage.models import Project, Rag, Role, StatusUpdate, Workspace
-from storage.projects import holders, list_projects, project_in_channel, roles_by_project, roles_of
+from storage.projects import holders, project_in_channel, roles_of
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
 from workflows.markup import mention
 from workflows.outgoing import Outgoing
-from workflows.periods import Period, period_containing, previous_period, zone
+from workflows.periods import Period, period_containing, zone
 from workflows.projects import get_project, resolve_project
 
 DIMENSIONS = ("schedule", "scope", "budget", "resources")
@@ -101,17 +104,6 @@ class Posted:
     changes: Changes
     project: Project
     messages: list[Outgoing] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class StaleProject:
-    """A project whose update is due (this period) or overdue (a whole period missed)."""
-
-    project: Project
-    pm: str | None
-    last_update_at: datetime | None
-    overdue: bool
-    period: Period
 
 
 @dataclass(frozen=True)
@@ -497,45 +489,3 @@ def form_draft(*, session: Session, project: Project) -> StatusDraft | None:
     """What the form is prefilled with: the project's last update (None before its first)."""
     last = last_update(session=session, project=project)
     return draft_from(last) if last else None
-
-
-def projects_needing_update(*, session: Session, team_id: str, now: datetime) -> list[StaleProject]:
-    """Active projects whose update is due or overdue at `now`, in the workspace's time zone.
-
-    Due: no update yet this period and its due day has come. Overdue: not even one in
-    the previous period. A project whose last update put it on hold owes none.
-    """
-    workspace = ensure_workspace(session=session, team_id=team_id)
-    tz = zone(workspace.time_zone)
-    projects = list_projects(session=session, team_id=team_id)
-    ids = [p.id for p in projects if p.id is not None]
-    latest = status_history.latest_by_project(session=session, team_id=team_id, project_ids=ids)
-    pms = roles_by_project(session=session, team_id=team_id, project_ids=ids)
-    stale = []
-    for project in projects:
-        assert project.id is not None
-        last = latest.get(project.id)
-        if last is not None and last.overall == Rag.HOLD:
-            continue
-        period = period_containing(
-            now, cadence=project.status_cadence, tz=tz, due_weekday=workspace.status_due_weekday
-        )
-        last_at = last.created_at if last else None
-        if last_at is not None and last_at >= period.start:
-            continue
-        before = previous_period(
-            period, cadence=project.status_cadence, tz=tz, due_weekday=workspace.status_due_weekday
-        )
-        overdue = (last_at is None or last_at < before.start) and project.created_at < period.start
-        if overdue or now >= period.due_at:
-            project_pms = pms[project.id].get(Role.PM, [])
-            stale.append(
-                StaleProject(
-                    project=project,
-                    pm=project_pms[0] if project_pms else None,
-                    last_update_at=last_at,
-                    overdue=overdue,
-                    period=period,
-                )
-            )
-    return stale

@@ -37,7 +37,9 @@ def workspace(database, clock):
 
 def run(runtime, now=MONDAY, templates=None):
     runtime.clock.set(now)  # the test clock: the job and the deliverer agree on "now"
-    sender = runtime.sender if templates is None else Sender(runtime.courier, templates)
+    sender = runtime.sender
+    if templates is not None:
+        sender = Sender(runtime.courier, templates, runtime.database, runtime.clock)
     planned = digest_job(database=runtime.database, sender=sender, now=now)
     runtime.deliverer.deliver()
     return planned
@@ -164,7 +166,11 @@ def test_two_schedulers_running_the_job_at_once_send_one_digest(
             database, runtime.clients, clock=lambda: MONDAY, pacer=ChannelPacer(interval=0)
         )
         barrier.wait()
-        digest_job(database=database, sender=Sender(runtime.courier, Templates()), now=MONDAY)
+        digest_job(
+            database=database,
+            sender=Sender(runtime.courier, Templates(), database, runtime.clock),
+            now=MONDAY,
+        )
         deliverer.deliver()
 
     threads = [threading.Thread(target=scheduler_process) for _ in range(2)]

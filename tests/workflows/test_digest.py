@@ -10,7 +10,8 @@ from storage.workspaces import ensure_workspace
 from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, SPONSOR, TEAM, make_project
 from workflows.actor import Actor
 from workflows.digest import build_digest, digest_moment, plan_digest
-from workflows.gates import GateDraft, decide, store_request
+from workflows.gate_decisions import decide
+from workflows.gates import GateDraft, store_request
 from workflows.kudos import give_kudos
 from workflows.risks import RiskDraft, store_risk
 from workflows.status import StatusDraft, post_update

@@ -13,13 +13,9 @@ from storage.workspaces import ensure_workspace
 from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, SPONSOR, TEAM, make_project
 from workflows.actor import Actor
 from workflows.errors import PmoError
+from workflows.gate_decisions import decide
 from workflows.gate_followup import pending_past_sla
-from workflows.gates import (
-    GateDraft,
-    decide,
-    plan_next_gate,
-    store_request,
-)
+from workflows.gates import GateDraft, plan_next_gate, store_request
 from workflows.periods import add_working_days
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

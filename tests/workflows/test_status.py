@@ -17,6 +17,7 @@ from workflows.actor import Actor
 from workflows.errors import InvalidInput, NotPermitted
 from workflows.periods import period_containing, previous_period
 from workflows.projects import set_archived
+from workflows.staleness import projects_needing_update
 from workflows.status import (
     StatusDraft,
     StatusPost,
@@ -24,7 +25,6 @@ from workflows.status import (
     check_draft,
     post_status,
     post_update,
-    projects_needing_update,
 )
 
 LONDON = ZoneInfo("Europe/London")

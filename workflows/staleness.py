@@ -1,0 +1,72 @@
+"""Staleness: which projects owe a status update now, and since when.
+
+A project's update is due once its period's due day has come and nothing was posted in
+the period; it is overdue when not even the previous period had one. The nudges and the
+Home tab ask it here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from storage import status_history
+from storage.models import Project, Rag, Role
+from storage.projects import list_projects, roles_by_project
+from storage.workspaces import ensure_workspace
+from workflows.periods import Period, period_containing, previous_period, zone
+
+
+@dataclass(frozen=True)
+class StaleProject:
+    """A project whose update is due (this period) or overdue (a whole period missed)."""
+
+    project: Project
+    pm: str | None
+    last_update_at: datetime | None
+    overdue: bool
+    period: Period
+
+
+def projects_needing_update(*, session: Session, team_id: str, now: datetime) -> list[StaleProject]:
+    """Active projects whose update is due or overdue at `now`, in the workspace's time zone.
+
+    Due: no update yet this period and its due day has come. Overdue: not even one in
+    the previous period. A project whose last update put it on hold owes none.
+    """
+    workspace = ensure_workspace(session=session, team_id=team_id)
+    tz = zone(workspace.time_zone)
+    projects = list_projects(session=session, team_id=team_id)
+    ids = [p.id for p in projects if p.id is not None]
+    latest = status_history.latest_by_project(session=session, team_id=team_id, project_ids=ids)
+    pms = roles_by_project(session=session, team_id=team_id, project_ids=ids)
+    stale = []
+    for project in projects:
+        assert project.id is not None
+        last = latest.get(project.id)
+        if last is not None and last.overall == Rag.HOLD:
+            continue
+        period = period_containing(
+            now, cadence=project.status_cadence, tz=tz, due_weekday=workspace.status_due_weekday
+        )
+        last_at = last.created_at if last else None
+        if last_at is not None and last_at >= period.start:
+            continue
+        before = previous_period(
+            period, cadence=project.status_cadence, tz=tz, due_weekday=workspace.status_due_weekday
+        )
+        overdue = (last_at is None or last_at < before.start) and project.created_at < period.start
+        if overdue or now >= period.due_at:
+            project_pms = pms[project.id].get(Role.PM, [])
+            stale.append(
+                StaleProject(
+                    project=project,
+                    pm=project_pms[0] if project_pms else None,
+                    last_update_at=last_at,
+                    overdue=overdue,
+                    period=period,
+                )
+            )
+    return stale
