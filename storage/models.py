@@ -445,6 +445,29 @@ class SchedulerLease(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class Acknowledgement(SQLModel, table=True):
+    """A leader's word that they read a status update, with an optional comment for the PM.
+
+    One per person and update; a later comment replaces the earlier one (audited)."""
+
+    __tablename__ = "acknowledgements"
+    __table_args__ = (
+        UniqueConstraint("update_id", "user_id", name="uq_acknowledgements_update_user"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    update_id: int = Field(
+        sa_column=Column(
+            ForeignKey("status_updates.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    user_id: str = Field(max_length=32)
+    comment: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Kudos(SQLModel, table=True):
     """A thank-you from one person to others, for something they did."""
 
