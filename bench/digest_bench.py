@@ -1,22 +1,26 @@
 """How long does the Monday digest take to build, and how many SQL statements does it issue,
 for 10, 100 and 1,000 projects? (The statement count must not grow with the projects.)
+The digest carries its chart: the 13-week health trend is built and drawn too.
 
 Each portfolio has a quarter of weekly updates per project, two risks per project and a
 pending gate on every tenth project. Run:
 
     python bench/digest_bench.py                      # SQLite
     python bench/digest_bench.py --database-url postgresql://postgres@127.0.0.1:5432/test
+    python bench/digest_bench.py --sizes 1000,10000
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -24,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from commands.digest_chart import health_chart  # noqa: E402
 from commands.digest_message import digest_messages  # noqa: E402
 from commands.templates import Templates  # noqa: E402
 from storage import schema  # noqa: E402
@@ -40,6 +45,7 @@ from storage.models import (  # noqa: E402
     Workspace,
 )
 from workflows.digest import build_digest  # noqa: E402
+from workflows.health_trend import digest_trend  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
 TEAM = "TBENCH001"
@@ -131,8 +137,25 @@ def seed(database: Database, count: int) -> None:
                     session.add(GateApprover(team_id=TEAM, gate_id=gate.id or 0, user_id=approver))
 
 
-def measure(database: Database, rounds: int) -> tuple[int, float, float, int, int]:
-    """(statements, build ms median, render ms median, messages, blocks) for one digest."""
+class Figures(NamedTuple):
+    """One digest's cost: statements, median milliseconds of each step, and its size."""
+
+    statements: int
+    build: float
+    trend: float
+    render: float
+    chart: float
+    messages: int
+    blocks: int
+    png_kb: int
+
+    @property
+    def total(self) -> float:
+        return self.build + self.trend + self.render + self.chart
+
+
+def measure(database: Database, rounds: int) -> Figures:
+    """The digest and its chart, built and rendered `rounds` times (medians)."""
     statements = 0
 
     def count(*_: object) -> None:
@@ -140,7 +163,7 @@ def measure(database: Database, rounds: int) -> tuple[int, float, float, int, in
         statements += 1
 
     event.listen(database.engine, "before_cursor_execute", count)
-    builds, renders = [], []
+    builds, trends, renders, charts = [], [], [], []
     templates = Templates()
     counted = 0
     for _ in range(rounds):
@@ -148,15 +171,29 @@ def measure(database: Database, rounds: int) -> tuple[int, float, float, int, in
         started = time.perf_counter()
         with database.session() as session:
             digest = build_digest(session=session, team_id=TEAM, now=NOW)
-        built = time.perf_counter()
+            built = time.perf_counter()
+            trend = digest_trend(session=session, team_id=TEAM, now=NOW)
+        trended = time.perf_counter()
         messages = digest_messages(digest, templates)
-        done = time.perf_counter()
+        rendered = time.perf_counter()
+        png = health_chart(trend)
+        drawn = time.perf_counter()
         counted = statements
         builds.append((built - started) * 1000)
-        renders.append((done - built) * 1000)
+        trends.append((trended - built) * 1000)
+        renders.append((rendered - trended) * 1000)
+        charts.append((drawn - rendered) * 1000)
     event.remove(database.engine, "before_cursor_execute", count)
-    blocks = sum(len(m.blocks) for m in messages)
-    return counted, statistics.median(builds), statistics.median(renders), len(messages), blocks
+    return Figures(
+        statements=counted,
+        build=statistics.median(builds),
+        trend=statistics.median(trends),
+        render=statistics.median(renders),
+        chart=statistics.median(charts),
+        messages=len(messages),
+        blocks=sum(len(m.blocks) for m in messages),
+        png_kb=round(len(png) / 1024),
+    )
 
 
 def fresh_database(base_url: str | None, folder: str, size: int) -> tuple[Database, str | None]:
@@ -165,7 +202,8 @@ def fresh_database(base_url: str | None, folder: str, size: int) -> tuple[Databa
         schema.upgrade(url)
         return Database(url), None
     server = normalize_url(base_url)
-    name = f"pmo_bench_{size}"
+    # Named per run: two benchmarks at once on one server must not drop each other's.
+    name = f"pmo_bench_{size}_{os.getpid()}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -196,20 +234,39 @@ def main() -> None:
         f"Digest build for one workspace on {backend}, median of {args.rounds} rounds "
         f"({WEEKS} weeks of updates, 2 risks per project, a pending gate per 10 projects)\n"
     )
-    columns = ("projects", "SQL statements", "build ms", "render ms", "messages", "blocks")
-    widths = (9, 15, 9, 10, 9, 7)
+    columns = (
+        "projects",
+        "SQL statements",
+        "build ms",
+        "trend ms",
+        "render ms",
+        "chart ms",
+        "total ms",
+        "messages",
+        "blocks",
+        "PNG KB",
+    )
+    widths = (9, 15, 9, 9, 10, 9, 9, 9, 7, 7)
     print(" ".join(f"{name:>{width}}" for name, width in zip(columns, widths, strict=True)))
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(s) for s in args.sizes.split(",")):
             database, name = fresh_database(args.database_url, folder, size)
             try:
                 seed(database, size)
-                statements, build, render, messages, blocks = measure(database, args.rounds)
+                figures = measure(database, args.rounds)
             finally:
                 database.dispose()
                 if name and args.database_url:
                     drop(args.database_url, name)
-            row = (size, statements, f"{build:.1f}", f"{render:.1f}", messages, blocks)
+            row = (
+                size,
+                figures.statements,
+                *(f"{ms:.1f}" for ms in (figures.build, figures.trend, figures.render)),
+                *(f"{ms:.1f}" for ms in (figures.chart, figures.total)),
+                figures.messages,
+                figures.blocks,
+                figures.png_kb,
+            )
             print(" ".join(f"{value:>{width}}" for value, width in zip(row, widths, strict=True)))
 
 

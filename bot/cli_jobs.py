@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,18 +14,25 @@ from bot.cli_support import console, ensure_schema, fail, parse_at, settings_or_
 from bot.delivery import DeliveryReport
 from bot.jobs import digest_job, nudge_job, preview_digests, preview_nudges
 from bot.preview import plain, print_message
-from commands.rendering import Rendered, render
+from commands.digest_chart import alt_text, health_chart
+from commands.rendering import Part, render
 from commands.templates import Templates
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxStatus
 from storage.workspaces import names_of
 from workflows.digest import DigestPlan
+from workflows.health_trend import digest_trend
 from workflows.nudges import Nudge
 
 AT_HELP = "Run as if at this ISO date-time (UTC unless it has an offset), e.g. 2026-11-30T09:05."
 PREVIEW_HELP = "Print what would be sent, send nothing."
 TEAM_HELP = "Only this workspace (Slack team id)."
+CHART_HELP = (
+    "With --preview: also write the digest's chart (projects by RAG and updates on time, "
+    "last 13 weeks) as a PNG to FILE. With several workspaces, one file each: "
+    "--chart chart.png writes chart-T0123.png, …"
+)
 
 outbox_cli = typer.Typer(help="Messages waiting for Slack: list them, retry the failed ones.")
 
@@ -58,7 +66,7 @@ def _print_digests(database: Database, templates: Templates, plans: list[DigestP
             print_message(console, title, blocks, name_of)
 
 
-def _parts(plan: DigestPlan, templates: Templates) -> list[Rendered]:
+def _parts(plan: DigestPlan, templates: Templates) -> list[Part]:
     # The digest's messages as the sender renders them (its rows stay loaded after the
     # session: the database keeps objects unexpired on commit).
     return render(plan.digest, templates) if plan.digest is not None else []
@@ -68,15 +76,23 @@ def digest(
     at: Annotated[str | None, typer.Option(help=AT_HELP)] = None,
     preview: Annotated[bool, typer.Option("--preview", help=PREVIEW_HELP)] = False,
     team: Annotated[str | None, typer.Option(help=TEAM_HELP)] = None,
+    chart: Annotated[
+        Path | None, typer.Option(metavar="FILE", help=CHART_HELP, dir_okay=False)
+    ] = None,
 ) -> None:
-    """Run the digest job now: each workspace's digest for its latest digest time (once)."""
+    """Run the digest job now: each workspace's digest for its latest digest time (once),
+    its chart shared in its thread."""
     now = parse_at(at)
+    if chart is not None and not preview:
+        raise fail("--chart goes with --preview (a real run shares the chart in Slack)", code=2)
     if preview:
         database, templates = _offline_database()
         plans = preview_digests(database=database, now=now, team=team)
         if not plans:
             raise fail("no workspace in the database yet (try `pmo-bot demo`)")
         _print_digests(database, templates, plans)
+        if chart is not None:
+            _write_charts(database, [plan.team_id for plan in plans], now, chart)
         return
     runtime = _runtime(now)
     plans = digest_job(database=runtime.database, sender=runtime.sender, now=now, team=team)
@@ -92,6 +108,19 @@ def digest(
                 f"recipient(s), {len(_parts(plan, runtime.templates))} message(s) each."
             )
     _report(report)
+
+
+def _write_charts(database: Database, team_ids: list[str], now: datetime, path: Path) -> None:
+    # The chart each digest carries, drawn as the sender would draw it.
+    for team_id in team_ids:
+        with database.session() as session:
+            trend = digest_trend(session=session, team_id=team_id, now=now)
+        target = path if len(team_ids) == 1 else path.with_name(f"{path.stem}-{team_id}.png")
+        try:
+            target.write_bytes(health_chart(trend))
+        except OSError as exc:
+            raise fail(f"cannot write the chart to {target}: {exc.strerror or exc}") from None
+        console.print(f"Chart written to {target}: {alt_text(trend)}", highlight=False)
 
 
 def nudge(

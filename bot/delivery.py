@@ -2,7 +2,9 @@
 
 A message is claimed in its own transaction before it is sent. Each post carries its
 outbox key in Slack message metadata, so a deliverer that finds a claim abandoned by a
-crashed process first asks Slack whether the post went out before posting again.
+crashed process first asks Slack whether the post went out before posting again. A file
+(the digest's chart) is shared with files_upload_v2 and carries no metadata: it is looked
+for by its name in its thread instead.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.slack_client import TeamClients, retry_after_seconds
 from storage import outbox
@@ -77,6 +79,15 @@ class IncompleteAnswer(Exception):
     """Slack said ok but left out something the deliverer needs (a `ts`, a `channel`)."""
 
 
+class Posted(NamedTuple):
+    """Where Slack put a message: its conversation and `ts` (a shared file may come back
+    with only its id)."""
+
+    channel: str
+    ts: str | None
+    file_id: str | None = None
+
+
 def answered(answer: Any, method: str, *path: str) -> str:
     """The text at `path` in Slack's answer to `method`, or IncompleteAnswer."""
     value = getattr(answer, "data", answer)
@@ -85,6 +96,33 @@ def answered(answer: Any, method: str, *path: str) -> str:
     if not isinstance(value, str) or not value:
         raise IncompleteAnswer(f"{method} answered without {'.'.join(path)}")
     return value
+
+
+def _shared_file(answer: Any) -> tuple[str | None, str | None]:
+    # The file id and, when Slack gives one, the ts of its share in files.completeUploadExternal's
+    # answer; either may be missing (the file was shared all the same).
+    data = getattr(answer, "data", answer)
+    files = data.get("files") if isinstance(data, dict) else None
+    shared = files[0] if isinstance(files, list) and files else None
+    if not isinstance(shared, dict):
+        return None, None
+    file_id = shared.get("id") if isinstance(shared.get("id"), str) else None
+    shares = shared.get("shares")
+    for scope in shares.values() if isinstance(shares, dict) else []:
+        for posts in scope.values() if isinstance(scope, dict) else []:
+            ts = posts[0].get("ts") if isinstance(posts, list) and posts else None
+            if isinstance(ts, str):
+                return file_id, ts
+    return file_id, None
+
+
+def _file_named(posted: Any, name: str) -> str | None:
+    # The id of the file called `name` that a message in Slack's history shares, if any.
+    files = posted.get("files") if isinstance(posted, dict) else None
+    for shared in files if isinstance(files, list) else []:
+        if isinstance(shared, dict) and shared.get("name") == name:
+            return str(shared.get("id") or "") or None
+    return None
 
 
 def _outbox_key(posted: Any) -> str | None:
@@ -293,8 +331,8 @@ class Deliverer:
                 # An earlier attempt may have posted it unheard (crash, timeout, 5xx).
                 found = self._find_posted(client, message, target)
                 if found is not None:
-                    return self._sent(message, *found)
-            channel, ts = self._send(client, message, target)
+                    return self._sent(message, found)
+            posted = self._send(client, message, target)
         except SlackApiError as exc:
             return self._handle_api_error(message, exc)
         except IncompleteAnswer as exc:
@@ -302,7 +340,7 @@ class Deliverer:
             return self._retry_later(message, str(exc), maybe_posted=True)
         except (URLError, OSError) as exc:
             return self._retry_later(message, f"connection: {exc}", maybe_posted=True)
-        return self._sent(message, channel, ts)
+        return self._sent(message, posted)
 
     def _target(self, session: Any, message: OutboxMessage) -> dict[str, str] | Waiting:
         # Where the message goes, unless a message it answers, edits or links to is not
@@ -327,9 +365,9 @@ class Deliverer:
                 target["link_channel"], target["link_ts"] = parent.posted_channel, parent.ts
         return target
 
-    def _send(
-        self, client: WebClient, message: OutboxMessage, target: dict[str, str]
-    ) -> tuple[str, str]:
+    def _send(self, client: WebClient, message: OutboxMessage, target: dict[str, str]) -> Posted:
+        if message.file_data is not None:
+            return self._upload(client, message, target)
         if "link_ts" in target:
             permalink = answered(
                 client.chat_getPermalink(
@@ -347,7 +385,7 @@ class Deliverer:
                 text=message.text,
                 blocks=message.blocks or None,
             )
-            return (
+            return Posted(
                 answered(response, "chat.update", "channel"),
                 answered(response, "chat.update", "ts"),
             )
@@ -360,18 +398,37 @@ class Deliverer:
             unfurl_media=False,
             metadata={"event_type": METADATA_EVENT, "event_payload": {"key": message.key}},
         )
-        return (
+        return Posted(
             answered(response, "chat.postMessage", "channel"),
             answered(response, "chat.postMessage", "ts"),
         )
 
+    def _upload(self, client: WebClient, message: OutboxMessage, target: dict[str, str]) -> Posted:
+        # A file (a chart): an upload URL, the bytes, then the share into the conversation.
+        channel = _conversation(client, target["channel"])
+        try:
+            response = client.files_upload_v2(
+                channel=channel,
+                thread_ts=target.get("ts"),
+                file=message.file_data,
+                filename=message.file_name,
+                title=message.file_title,
+                alt_txt=message.file_alt_text,
+                initial_comment=message.text or None,
+            )
+        except (SlackRequestError, ValueError, TypeError) as exc:
+            # files_upload_v2 reads Slack's answers unchecked: a missing upload_url or
+            # `files` ends here, the share perhaps done.
+            raise IncompleteAnswer(f"files_upload_v2 did not finish: {exc}") from exc
+        file_id, ts = _shared_file(response)
+        if file_id is None:
+            logger.warning("outbox %s: Slack shared the file without its id", message.key)
+        return Posted(channel, ts, file_id)
+
     def _find_posted(
         self, client: WebClient, message: OutboxMessage, target: dict[str, str]
-    ) -> tuple[str, str] | None:
-        channel = target["channel"]
-        if channel.startswith(("U", "W")):
-            opened = client.conversations_open(users=channel)
-            channel = answered(opened, "conversations.open", "channel", "id")
+    ) -> Posted | None:
+        channel = _conversation(client, target["channel"])
         oldest = (message.created_at - timedelta(minutes=1)).timestamp()
         if "ts" in target:
             history = client.conversations_replies(
@@ -386,10 +443,17 @@ class Deliverer:
             # Unable to tell whether it went out; posting now could double it.
             raise IncompleteAnswer("the history answer has no messages")
         for posted in posts:
-            if _outbox_key(posted) == message.key:
+            if message.file_name is not None:
+                # A shared file carries no metadata: it is the one of that name in the thread.
+                file_id = _file_named(posted, message.file_name)
+                if file_id is not None:
+                    logger.info("outbox %s was already shared as %s", message.key, file_id)
+                    ts = posted.get("ts")
+                    return Posted(channel, ts if isinstance(ts, str) else None, file_id)
+            elif _outbox_key(posted) == message.key:
                 ts = answered(posted, "the history answer", "ts")
                 logger.info("outbox %s was already posted as %s", message.key, ts)
-                return channel, ts
+                return Posted(channel, ts)
         return None
 
     def _handle_api_error(self, message: OutboxMessage, exc: SlackApiError) -> str:
@@ -444,13 +508,22 @@ class Deliverer:
             outbox.mark_failed(session=session, message_id=message.id or 0, error=error)
         return "failed"
 
-    def _sent(self, message: OutboxMessage, channel: str, ts: str) -> str:
+    def _sent(self, message: OutboxMessage, posted: Posted) -> str:
         with self.database.session() as session:
             outbox.mark_sent(
                 session=session,
                 message_id=message.id or 0,
-                channel=channel,
-                ts=ts,
+                channel=posted.channel,
+                ts=posted.ts,
+                file_id=posted.file_id,
                 now=self.clock(),
             )
         return "sent"
+
+
+def _conversation(client: WebClient, channel: str) -> str:
+    """The conversation id for `channel`: a user id opens (or finds) the DM with them."""
+    if not channel.startswith(("U", "W")):
+        return channel
+    opened = client.conversations_open(users=channel)
+    return answered(opened, "conversations.open", "channel", "id")

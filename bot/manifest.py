@@ -11,6 +11,8 @@ BOT_SCOPES = [
     "chat:write",
     "chat:write.public",
     "im:write",
+    # The digest's chart is shared as a file (files_upload_v2).
+    "files:write",
     "users:read",
     "team:read",
     "channels:read",

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
 from bot.delivery import Courier
 from commands.context import Clock, R
-from commands.rendering import render
+from commands.rendering import Part, render
 from commands.templates import Templates
+from commands.upload import Upload
 from storage import outbox
 from storage.db import Database
 from workflows import message_keys
@@ -46,23 +48,42 @@ class Sender:
 
     def enqueue(self, *, session: Session, messages: Iterable[Outgoing], now: datetime) -> None:
         """Store each message under its key (a key already stored is left as it is)."""
+        # The digest and its chart go to each leader too: each content is rendered once (and
+        # kept with its parts, so that no other content can take its id meanwhile).
+        rendered: dict[int, tuple[object, list[Part]]] = {}
         for message in messages:
-            parts = render(message.content, self.templates)
-            for number, (text, blocks) in enumerate(parts, start=1):
+            content = message.content
+            if id(content) not in rendered:
+                rendered[id(content)] = (content, render(content, self.templates))
+            parts = rendered[id(content)][1]
+            for number, part in enumerate(parts, start=1):
                 first = number == 1
                 outbox.enqueue(
                     session=session,
                     team_id=message.team_id,
                     key=message.key if first else message_keys.continuation(message.key, number),
                     channel=message.to,
-                    text=text,
-                    blocks=blocks,
                     thread_key=message.thread_key if first else message.key,
                     update_key=message.update_key if first else None,
                     link_key=message.link_key if first else None,
                     now=now,
+                    **_stored(part),
                 )
 
     def send_soon(self) -> None:
         """Ask the courier for a delivery pass; returns at once."""
         self.courier.send_soon()
+
+
+def _stored(part: Part) -> dict[str, Any]:
+    # The outbox columns of a message (text and blocks) or of a file to share.
+    if isinstance(part, Upload):
+        return {
+            "text": part.initial_comment or "",
+            "file_name": part.filename,
+            "file_title": part.title,
+            "file_alt_text": part.alt_text,
+            "file_data": part.data,
+        }
+    text, blocks = part
+    return {"text": text, "blocks": blocks}

@@ -7,6 +7,7 @@ most 50 blocks, and what does not fit continues in the thread of the first messa
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, NamedTuple
 
 from slack_sdk.models.blocks import (
@@ -18,9 +19,12 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
+from commands.attention_message import attention_line
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
+from commands.risk_message import severity_text
 from commands.templates import Markup, Templates
 from storage.models import GateStatus, Project, Rag
+from workflows.attention import AttentionItem
 from workflows.digest import Digest
 from workflows.gates import gate_label
 from workflows.risks import risk_label
@@ -57,7 +61,7 @@ def digest_messages(digest: Digest, templates: Templates) -> list[DigestMessage]
             name, team_id=digest.team_id, digest=digest, window=digest.window, **context
         )
 
-    header = mrkdwn.fit(render("digest_header.j2"), 150)
+    header = mrkdwn.fit(render("digest_header.j2", week_of=_week_of(digest)), 150)
     blocks: list[Any] = [
         HeaderBlock(text=header),
         ContextBlock(
@@ -71,12 +75,24 @@ def digest_messages(digest: Digest, templates: Templates) -> list[DigestMessage]
 
 
 def _sections(digest: Digest, render: Section) -> list[str]:
-    # In the order the digest reads: health, moves, gaps, risks, gates, decisions, trend.
+    # In the order the digest reads: what needs attention, then health, moves, gaps, risks,
+    # gates, decisions, trend.
+    attention = digest.attention
     return [
+        render(
+            "digest_attention.j2",
+            warnings=_lines(attention.warnings, attention.today),
+            information=_lines(attention.information, attention.today),
+        ),
         render("digest_health.j2", rows=_health_rows(digest)),
         render("digest_moved.j2", lines=_moved_lines(digest)),
-        render("digest_missing.j2", lines=digest.missing),
-        render("digest_risks.j2", groups=_risk_groups(digest)),
+        render(
+            "digest_missing.j2",
+            lines=digest.missing,
+            never_reported=digest.counts["none"],
+            all_clear=not attention.warnings,
+        ),
+        render("digest_risks.j2", groups=_risk_groups(digest), high_from=digest.risk_high_from),
         render("digest_gates.j2", lines=_gate_lines(digest)),
         render("digest_decisions.j2", groups=digest.decided_gates, outcome=OUTCOMES),
         render(
@@ -108,7 +124,8 @@ def _risk_groups(digest: Digest) -> list[tuple[Project, list[dict[str, Any]]]]:
                 {
                     "risk": line.risk,
                     "label": risk_label(line.risk, project),
-                    "emoji": Markup(SEVERITY_EMOJI[line.severity]),
+                    "emoji": Markup(SEVERITY_EMOJI[line.severity]),  # for older overrides
+                    "severity": Markup(severity_text(line.risk, line.severity)),
                 }
                 for line in lines
             ],
@@ -128,6 +145,16 @@ def _gate_lines(digest: Digest) -> list[dict[str, Any]]:
         }
         for line in digest.pending_gates
     ]
+
+
+def _lines(items: list[AttentionItem], today: date) -> list[Markup]:
+    return [Markup(attention_line(item, today)) for item in items]
+
+
+def _week_of(digest: Digest) -> str:
+    # "30 Nov 2026": the Monday of the week the digest is sent in, as people write it.
+    week_of = digest.window.week_of
+    return f"{week_of.day} {week_of:%b %Y}"
 
 
 def _rag_emoji(rag: Rag | None) -> str:

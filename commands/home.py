@@ -1,7 +1,10 @@
-"""The App Home tab: your projects, what waits for your decision, the risks you own."""
+"""The App Home tab: your projects, what waits for your decision, the risks you own; for a
+leader, the portfolio: what needs attention, the colours, what waits for them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -18,19 +21,25 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import mrkdwn, payload
+from commands.attention_message import attention_line
 from commands.context import Clock
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
 from commands.pmo import new_project_form
 from commands.risk import risk_form_for
 from commands.status import update_again
 from storage.db import Database
+from storage.models import Gate, Project, Rag
 from workflows.gates import gate_label
-from workflows.home import Home, home_for
+from workflows.home import Home, LeaderHome, home_for
 from workflows.risks import risk_label
 
 POST_STATUS_ACTION = "home.post_status"
 NEW_PROJECT_ACTION = "home.new_project"
 RAISE_RISK_ACTION = "home.raise_risk"
+HOME_BLOCKS_MAX = 100
+# Each list of what waits for the leader shows this many, then "and N more".
+WAITING_SHOWN = 10
+NO_UPDATE_EMOJI = ":black_circle:"
 
 
 def register(app: App) -> None:
@@ -50,24 +59,106 @@ def publish_home(
     team_id, user_id = payload.team_id(body), payload.event_user(event)
     with db.session() as session:
         home = home_for(session=session, team_id=team_id, user_id=user_id, now=clock())
-    client.views_publish(user_id=user_id, view=home_view(home))
+    client.views_publish(user_id=user_id, view=VIEWS[type(home)](home))
 
 
 def home_view(home: Home) -> dict[str, Any]:
     """The Home tab's view (at most about 70 blocks, within Slack's 100)."""
     blocks: list[Any] = [
         HeaderBlock(text="Your PMO"),
-        ActionsBlock(
-            elements=[
-                ButtonElement(text="New project", action_id=NEW_PROJECT_ACTION),
-                ButtonElement(text="Raise a risk", action_id=RAISE_RISK_ACTION),
-            ]
-        ),
+        _buttons(),
         *_project_blocks(home),
         *_awaiting_blocks(home),
         *_risk_blocks(home),
     ]
     return View(type="home", blocks=blocks).to_dict()
+
+
+def leader_view(home: LeaderHome) -> dict[str, Any]:
+    """A leader's Home tab: the portfolio's colours, what waits for them, and what needs
+    attention, as much of it as fits in Slack's 100 blocks (then "and N more")."""
+    waiting = [*_acknowledgement_blocks(home), *_decision_blocks(home)]
+    top = [HeaderBlock(text="Your PMO · the portfolio"), _buttons(), *_colour_blocks(home)]
+    room = HOME_BLOCKS_MAX - len(top) - len(waiting)
+    blocks = [*top, *_attention_blocks(home, room), *waiting]
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def _buttons() -> ActionsBlock:
+    return ActionsBlock(
+        elements=[
+            ButtonElement(text="New project", action_id=NEW_PROJECT_ACTION),
+            ButtonElement(text="Raise a risk", action_id=RAISE_RISK_ACTION),
+        ]
+    )
+
+
+def _colour_blocks(home: LeaderHome) -> list[Any]:
+    counts = home.counts
+    shown = [(RAG_EMOJI[rag], rag.label, counts[rag.value]) for rag in Rag]
+    shown.append((NO_UPDATE_EMOJI, "No update yet", counts["none"]))
+    total = sum(counts.values())
+    colours = " · ".join(f"{emoji} {label} *{count}*" for emoji, label, count in shown)
+    text = f"*{total} active project{'s' if total != 1 else ''}*\n{colours}"
+    return [DividerBlock(), SectionBlock(text=text)]
+
+
+def _attention_blocks(home: LeaderHome, room: int) -> list[Any]:
+    # One section per project, as many as `room` allows with the title and the last note.
+    attention = home.attention
+    warnings = len(attention.warnings)
+    title = f"*Needs attention* ({warnings})" if warnings else "*Needs attention*: nothing now."
+    blocks: list[Any] = [DividerBlock(), SectionBlock(text=title)]
+    items = attention.items
+    fits = max(room - len(blocks), 0)
+    if len(items) > fits:
+        fits = max(fits - 1, 0)
+    for item in items[:fits]:
+        text = attention_line(item, attention.today)
+        blocks.append(SectionBlock(text=mrkdwn.fit(text, 3000)))
+    if len(items) > fits:
+        more = len(items) - fits
+        blocks.append(_note(f"…and {more} more, less severe."))
+    return blocks
+
+
+def _acknowledgement_blocks(home: LeaderHome) -> list[Any]:
+    pending = home.acknowledgements
+    blocks: list[Any] = [
+        DividerBlock(),
+        SectionBlock(text=f"*Waiting for your acknowledgement* ({len(pending)})"),
+    ]
+    for item in pending[:WAITING_SHOWN]:
+        project, update = item.project, item.update
+        rag = Rag(update.overall)
+        where = f" in {mrkdwn.channel(project.channel_id)}" if project.channel_id else ""
+        text = (
+            f"{RAG_EMOJI[rag]} *{project.key}* {mrkdwn.escape(project.name)} · "
+            f"{rag.label.lower()}, posted {mrkdwn.day(item.posted)} by "
+            f"{mrkdwn.mention(update.author)}{where}: “{mrkdwn.quoted(update.summary, 150)}”"
+        )
+        blocks.append(SectionBlock(text=mrkdwn.fit(text, 3000)))
+    blocks += _rest(len(pending), "No red or amber update is waiting for you.")
+    return blocks
+
+
+def _decision_blocks(home: LeaderHome) -> list[Any]:
+    blocks: list[Any] = [
+        DividerBlock(),
+        SectionBlock(text=f"*Waiting for your decision* ({len(home.awaiting)})"),
+    ]
+    blocks += [_gate_block(gate, project) for gate, project in home.awaiting[:WAITING_SHOWN]]
+    blocks += _rest(len(home.awaiting), "No gate is waiting for you.")
+    return blocks
+
+
+def _rest(total: int, none: str) -> list[Any]:
+    # The note under a capped list: what was left out, or that there is nothing.
+    if not total:
+        return [_note(none)]
+    if total > WAITING_SHOWN:
+        return [_note(f"…and {total - WAITING_SHOWN} more.")]
+    return []
 
 
 def _note(text: str) -> ContextBlock:
@@ -107,18 +198,19 @@ def _awaiting_blocks(home: Home) -> list[Any]:
         DividerBlock(),
         SectionBlock(text=f"*Waiting for your decision* ({len(home.awaiting)})"),
     ]
-    for gate, project in home.awaiting:
-        where = f" in {mrkdwn.channel(project.channel_id)}" if project.channel_id else ""
-        blocks.append(
-            SectionBlock(
-                text=f":hourglass: *{gate_label(gate, project)}* "
-                f"{mrkdwn.escape(gate.from_phase)} → {mrkdwn.escape(gate.to_phase)}, "
-                f"requested by {mrkdwn.mention(gate.requested_by)}{where}"
-            )
-        )
+    blocks += [_gate_block(gate, project) for gate, project in home.awaiting]
     if not home.awaiting:
         blocks.append(_note("No gate is waiting for you."))
     return blocks
+
+
+def _gate_block(gate: Gate, project: Project) -> SectionBlock:
+    where = f" in {mrkdwn.channel(project.channel_id)}" if project.channel_id else ""
+    return SectionBlock(
+        text=f":hourglass: *{gate_label(gate, project)}* "
+        f"{mrkdwn.escape(gate.from_phase)} → {mrkdwn.escape(gate.to_phase)}, "
+        f"requested by {mrkdwn.mention(gate.requested_by)}{where}"
+    )
 
 
 def _risk_blocks(home: Home) -> list[Any]:
@@ -130,6 +222,10 @@ def _risk_blocks(home: Home) -> list[Any]:
     if not home.risks:
         blocks.append(_note("You own no open risk."))
     return blocks
+
+
+# Which view a Home is shown with.
+VIEWS: dict[type, Callable[[Any], dict[str, Any]]] = {Home: home_view, LeaderHome: leader_view}
 
 
 def new_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:

@@ -2,7 +2,8 @@
 
 Workflows say what to send as plain data (`workflows.outgoing.Outgoing.content`); the
 builder for that kind of content, next to the surface that owns it, turns it into text
-and blocks. bot/sender.py calls `render` when it stores a message in the outbox.
+and blocks (or a file to share: commands/upload.py). bot/sender.py calls `render` when it
+stores a message in the outbox.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from commands import (
+    digest_chart,
     digest_message,
     gate_message,
     kudos_message,
@@ -20,22 +22,38 @@ from commands import (
     status_message,
 )
 from commands.templates import Templates
-from workflows import digest, gate_decisions, gates, kudos, nudges, projects, risks, status
+from commands.upload import Upload
+from workflows import (
+    acknowledgements,
+    digest,
+    gate_decisions,
+    gates,
+    health_trend,
+    kudos,
+    nudges,
+    projects,
+    risks,
+    status,
+)
 
 Blocks = list[dict[str, Any]]
 Rendered = tuple[str, Blocks]
+# A message, or a file to share (a picture: bot/delivery.py uploads it).
+Part = Rendered | Upload
 # A builder returns one message, or several when the content is too long for one (the
 # parts after the first go in the first one's thread).
-Builder = Callable[[Any, Templates], Rendered | list[Rendered]]
+Builder = Callable[[Any, Templates], Part | list[Part]]
 
 
-def _plain(build: Callable[[Any], Rendered]) -> Builder:
+def _plain(build: Callable[[Any], Part]) -> Builder:
     """A builder that needs no templates."""
     return lambda content, _templates: build(content)
 
 
 BUILDERS: dict[type, Builder] = {
+    acknowledgements.AcknowledgementNotice: _plain(status_message.acknowledgement_notice),
     digest.Digest: digest_message.digest_messages,
+    health_trend.HealthTrend: _plain(digest_chart.chart_upload),
     gates.GateCard: _plain(gate_message.request_message),
     gates.GateAsk: _plain(gate_message.ask_approver),
     gate_decisions.DecisionReply: _plain(gate_message.decision_reply),
@@ -51,7 +69,7 @@ BUILDERS: dict[type, Builder] = {
 }
 
 
-def render(content: object, templates: Templates) -> list[Rendered]:
+def render(content: object, templates: Templates) -> list[Part]:
     """The message (or its parts, in order) that says `content`."""
     builder = BUILDERS.get(type(content))
     if builder is None:

@@ -15,14 +15,21 @@ from slack_sdk.models.blocks import (
 
 from commands import mrkdwn
 from commands.labels import DIMENSION_LABELS, RAG_EMOJI
-from storage.models import Project, Rag, StatusUpdate
+from storage.models import Acknowledgement, Project, Rag, StatusUpdate
+from workflows.acknowledgements import AcknowledgementNotice
 from workflows.money import format_money
 from workflows.status import DIMENSIONS, Changes, HistoryLine, StatusPost, StatusRetired
 
 HISTORY_ACTION = "status.history"
 UPDATE_AGAIN_ACTION = "status.update_again"
+# The buttons for the sponsor, PMO leads and digest leaders; their value is the update's id.
+ACKNOWLEDGE_ACTION = "status.acknowledge"
+COMMENT_ACTION = "status.comment"
 SECTION_MAX = 3000
 FIELD_MAX = 2000
+# The post stays within Slack's 50 blocks however many leaders acknowledge and comment.
+NAMED_MAX = 20
+COMMENTS_MAX = 20
 
 
 def rag_words(rag: Rag | str) -> str:
@@ -52,7 +59,8 @@ def status_post(post: StatusPost) -> tuple[str, list[dict[str, Any]]]:
     money = _money_line(project, update)
     if money:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=money)]))
-    blocks.append(_actions(project))
+    blocks += _acknowledgement_blocks(post.acknowledgements)
+    blocks.append(_actions(project, update))
     summary = mrkdwn.fit(mrkdwn.escape(update.summary), 200)
     text = f"{project.key} status: {Rag(update.overall).label} — {summary}"
     return text, [block.to_dict() for block in blocks]
@@ -108,13 +116,57 @@ def _dimension_fields(update: StatusUpdate) -> SectionBlock:
     )
 
 
-def _actions(project: Project) -> ActionsBlock:
-    return ActionsBlock(
-        elements=[
-            ButtonElement(text="View history", action_id=HISTORY_ACTION, value=project.key),
-            ButtonElement(text="Update again", action_id=UPDATE_AGAIN_ACTION, value=project.key),
-        ]
+def _actions(project: Project, update: StatusUpdate | None = None) -> ActionsBlock:
+    # A channel post (`update` given) is also where leaders acknowledge the update.
+    buttons = [
+        ButtonElement(text="View history", action_id=HISTORY_ACTION, value=project.key),
+        ButtonElement(text="Update again", action_id=UPDATE_AGAIN_ACTION, value=project.key),
+    ]
+    if update is not None:
+        value = str(update.id)
+        buttons.append(ButtonElement(text="Acknowledge", action_id=ACKNOWLEDGE_ACTION, value=value))
+        buttons.append(ButtonElement(text="Comment", action_id=COMMENT_ACTION, value=value))
+    return ActionsBlock(elements=buttons)
+
+
+def _acknowledgement_blocks(given: tuple[Acknowledgement, ...]) -> list[Any]:
+    # Who acknowledged and when, on one line; then each comment in its own section.
+    if not given:
+        return []
+    named = ", ".join(
+        f"{mrkdwn.mention(a.user_id)} ({mrkdwn.when(a.created_at)})" for a in given[:NAMED_MAX]
     )
+    more = f" and {len(given) - NAMED_MAX} more" if len(given) > NAMED_MAX else ""
+    line = f":white_check_mark: Acknowledged by {named}{more}"
+    blocks: list[Any] = [ContextBlock(elements=[MarkdownTextObject(text=line)])]
+    commented = [a for a in given if a.comment]
+    for a in commented[:COMMENTS_MAX]:
+        text = f":speech_balloon: {mrkdwn.mention(a.user_id)}: {mrkdwn.escape(a.comment)}"
+        blocks.append(SectionBlock(text=mrkdwn.fit(text, SECTION_MAX)))
+    if len(commented) > COMMENTS_MAX:
+        hidden = len(commented) - COMMENTS_MAX
+        note = f"{hidden} more comment{'s' * (hidden > 1)} not shown."
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    return blocks
+
+
+def acknowledgement_notice(notice: AcknowledgementNotice) -> tuple[str, list[dict[str, Any]]]:
+    """The direct message telling the PM that a leader read their update, with the comment."""
+    project, update = notice.project, notice.update
+    verb = "commented on" if notice.again else "acknowledged"
+    where = f" in {mrkdwn.channel(project.channel_id)}" if project.channel_id else ""
+    head = (
+        f":white_check_mark: {mrkdwn.mention(notice.by)} {verb} the {project.key} status for "
+        f"{update.period} ({rag_words(update.overall)}){where}."
+    )
+    blocks: list[Any] = [SectionBlock(text=head)]
+    text = head
+    if notice.comment:
+        said = mrkdwn.escape(notice.comment)
+        quote = "\n".join(f">{line}" for line in said.splitlines())
+        blocks.append(SectionBlock(text=mrkdwn.fit(quote, SECTION_MAX)))
+        text += f" “{mrkdwn.fit(said, 200)}”"
+    return text, [block.to_dict() for block in blocks]
 
 
 def _text_sections(update: StatusUpdate) -> list[SectionBlock]:
@@ -193,9 +245,14 @@ def history_blocks(*, project: Project, lines: list[HistoryLine]) -> list[dict[s
         flag = " :warning:" if update.flagged else ""
         summary = mrkdwn.fit(mrkdwn.escape(" ".join(update.summary.split())), 120)
         rag = RAG_EMOJI[Rag(update.overall)]
+        read = (
+            f" · acknowledged by {mrkdwn.mentions(list(line.acknowledged_by))}"
+            if line.acknowledged_by
+            else ""
+        )
         rows.append(
             f"`{update.period}` {rag}{percent}{flag} {summary} — "
-            f"{mrkdwn.mention(update.author)}{edited}"
+            f"{mrkdwn.mention(update.author)}{edited}{read}"
         )
     blocks: list[Any] = [
         HeaderBlock(text=mrkdwn.fit(f"{project.key} · last {len(lines)} updates", 150)),

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -283,6 +284,14 @@ class OutboxMessage(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A file to share instead of a message (`text` is then its comment): uploaded with
+    # files_upload_v2, in the thread of `thread_key`'s message when there is one.
+    file_name: str | None = Field(default=None, max_length=200)
+    file_title: str | None = Field(default=None, max_length=250)
+    file_alt_text: str | None = Field(default=None, max_length=1000)
+    file_data: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # The id Slack gave the shared file.
+    file_id: str | None = Field(default=None, max_length=32)
 
 
 class StatusUpdate(SQLModel, table=True):

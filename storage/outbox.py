@@ -24,9 +24,15 @@ def enqueue(
     thread_key: str | None = None,
     update_key: str | None = None,
     link_key: str | None = None,
+    file_name: str | None = None,
+    file_title: str | None = None,
+    file_alt_text: str | None = None,
+    file_data: bytes | None = None,
     now: datetime,
 ) -> tuple[OutboxMessage, bool]:
-    """Store a message to send unless one with this key exists; returns (row, created)."""
+    """Store a message to send unless one with this key exists; returns (row, created).
+
+    With `file_data` it is a file to share (named `file_name`), `text` its comment."""
     existing = find(session=session, team_id=team_id, key=key)
     if existing is not None:
         return existing, False
@@ -39,6 +45,10 @@ def enqueue(
         thread_key=thread_key,
         update_key=update_key,
         link_key=link_key,
+        file_name=file_name,
+        file_title=file_title,
+        file_alt_text=file_alt_text,
+        file_data=file_data,
         next_attempt_at=now,
         created_at=now,
     )
@@ -139,14 +149,24 @@ def _ready(message: OutboxMessage, now: datetime) -> bool:
     return False
 
 
-def mark_sent(*, session: Session, message_id: int, channel: str, ts: str, now: datetime) -> None:
-    """Record that Slack has the message, and where."""
+def mark_sent(
+    *,
+    session: Session,
+    message_id: int,
+    channel: str,
+    ts: str | None,
+    now: datetime,
+    file_id: str | None = None,
+) -> None:
+    """Record that Slack has the message, and where (a shared file may come back with its
+    id and no `ts`)."""
     message = session.get(OutboxMessage, message_id)
     assert message is not None
     message.status = OutboxStatus.SENT
     message.maybe_posted = False
     message.posted_channel = channel
     message.ts = ts
+    message.file_id = file_id
     message.sent_at = now
     message.claimed_until = None
     message.last_error = None

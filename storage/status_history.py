@@ -29,20 +29,20 @@ def latest(*, session: Session, team_id: str, project_id: int) -> StatusUpdate |
 
 
 def latest_before_period(
-    *, session: Session, team_id: str, project_id: int, period: str
+    *, session: Session, team_id: str, project_id: int, period: str, before_id: int | None = None
 ) -> StatusUpdate | None:
-    """The newest standing update of an earlier period: what "since last week" compares with."""
-    return session.exec(
-        select(StatusUpdate)
-        .where(
-            StatusUpdate.team_id == team_id,
-            StatusUpdate.project_id == project_id,
-            StatusUpdate.period != period,
-            col(StatusUpdate.superseded_by_id).is_(None),
-        )
-        .order_by(col(StatusUpdate.id).desc())
-        .limit(1)
-    ).first()
+    """The newest standing update of an earlier period: what "since last week" compares with.
+    With `before_id`, only among those posted before that update: what its post compared
+    with, however many came after it."""
+    statement = select(StatusUpdate).where(
+        StatusUpdate.team_id == team_id,
+        StatusUpdate.project_id == project_id,
+        StatusUpdate.period != period,
+        col(StatusUpdate.superseded_by_id).is_(None),
+    )
+    if before_id is not None:
+        statement = statement.where(col(StatusUpdate.id) < before_id)
+    return session.exec(statement.order_by(col(StatusUpdate.id).desc()).limit(1)).first()
 
 
 def latest_by_project(

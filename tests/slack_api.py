@@ -1,7 +1,8 @@
 """A local Slack Web API: real HTTP on loopback, recording every call, answering like Slack.
 
 Tests point SLACK_API_URL at it. It also serves `response_url`s, keeps the messages the
-app posted (so tests can click their buttons), and fails on demand: HTTP 429 with
+app posted (so tests can click their buttons) and the files it shared (bytes and all,
+through the three steps of files_upload_v2), and fails on demand: HTTP 429 with
 Retry-After, 5xx, an `ok: false` error, or an odd answer (`ok: true` missing a field), for
 the next N calls of a method. It can also be slow, to keep the app's work in flight.
 """
@@ -21,7 +22,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 BOT_USER = "UBOTPMO01"
-JSON_FIELDS = {"blocks", "view", "attachments", "metadata", "users", "channels"}
+JSON_FIELDS = {"blocks", "view", "attachments", "metadata", "users", "channels", "files"}
+# The pseudo-method of the POST of a file's bytes to its upload URL (failures, delays).
+UPLOAD = "upload_url"
 
 
 @dataclass
@@ -91,6 +94,45 @@ def _strings(value: Any) -> list[str]:
 
 
 @dataclass
+class SharedFile:
+    """A file the app uploaded and shared (files.completeUploadExternal), as Slack keeps it:
+    a message in the conversation (in a thread when `thread_ts`) carrying the file."""
+
+    id: str
+    channel: str
+    ts: str
+    name: str
+    title: str
+    alt_txt: str | None
+    data: bytes
+    thread_ts: str | None = None
+    initial_comment: str | None = None
+    user: str = BOT_USER
+
+    def as_slack(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": "message",
+            "user": self.user,
+            "ts": self.ts,
+            "text": self.initial_comment or "",
+            "upload": True,
+            "files": [
+                {
+                    "id": self.id,
+                    "name": self.name,
+                    "title": self.title,
+                    "mimetype": "image/png" if self.name.endswith(".png") else "text/plain",
+                    "size": len(self.data),
+                    "alt_txt": self.alt_txt,
+                }
+            ],
+        }
+        if self.thread_ts:
+            body["thread_ts"] = self.thread_ts
+        return body
+
+
+@dataclass
 class SlackUser:
     id: str
     name: str
@@ -116,6 +158,10 @@ class FakeSlackAPI:
         self.users: dict[str, SlackUser] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.installed_tokens: list[str] = []
+        # Files asked for with files.getUploadURLExternal: their name, length, alt text and,
+        # once POSTed to the upload URL, their bytes.
+        self.pending_files: dict[str, dict[str, Any]] = {}
+        self.shared: list[SharedFile] = []
         self.last_view_id: str | None = None
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
@@ -161,7 +207,8 @@ class FakeSlackAPI:
         retry_after: int | None = None,
         times: int = 1,
     ) -> None:
-        """Make the next `times` calls to `method` fail: a status (429, 503...) or an error."""
+        """Make the next `times` calls to `method` fail: a status (429, 503...) or an error.
+        UPLOAD (the POST of a file's bytes) fails with HTTP 500 unless given another status."""
         if status == 429 and retry_after is None:
             retry_after = 0
         with self._lock:
@@ -174,7 +221,7 @@ class FakeSlackAPI:
             self._failures[method].append(Failure(200, None, None, times, body))
 
     def slow(self, method: str, seconds: float) -> None:
-        """Answer every call to `method` (or "response_url") only after `seconds`."""
+        """Answer every call to `method` (or "response_url", or UPLOAD) only after `seconds`."""
         self._delays[method] = seconds
 
     def add_user(
@@ -207,6 +254,11 @@ class FakeSlackAPI:
             channels = [channel] if channel else list(self.messages)
             return [m for c in channels for m in self.messages.get(c, [])]
 
+    def files(self, channel: str | None = None) -> list[SharedFile]:
+        """Files the app shared (in `channel` when given), oldest first."""
+        with self._lock:
+            return [f for f in self.shared if channel is None or f.channel == channel]
+
     def replies(self, channel: str, thread_ts: str) -> list[Message]:
         return [m for m in self.posts(channel) if m.thread_ts == thread_ts]
 
@@ -237,12 +289,8 @@ class FakeSlackAPI:
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
             self.calls.append(Call(method, args, token))
-            queue = self._failures.get(method)
-            if queue:
-                failure = queue[0]
-                failure.times -= 1
-                if failure.times <= 0:
-                    queue.popleft()
+            failure = self._take_failure(method)
+            if failure is not None:
                 headers = {}
                 if failure.retry_after is not None:
                     headers["Retry-After"] = str(failure.retry_after)
@@ -258,6 +306,17 @@ class FakeSlackAPI:
             if handler is None:
                 return 200, {"ok": False, "error": "unknown_method"}, {}
             return 200, handler(args), {}
+
+    def _take_failure(self, method: str) -> Failure | None:
+        # The failure planned for this call of `method`, if any (under the lock).
+        queue = self._failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.popleft()
+        return failure
 
     def _next_ts(self) -> str:
         # Unique and increasing like Slack's, at the clock's second.
@@ -326,22 +385,85 @@ class FakeSlackAPI:
         user = users[0] if isinstance(users, list) else users.split(",")[0]
         return {"ok": True, "channel": {"id": self.dm_channel(user)}}
 
+    def _conversation(self, channel: str) -> list[Message | SharedFile]:
+        # A conversation's messages and shared files, oldest first.
+        found: list[Message | SharedFile] = [*self.messages.get(channel, [])]
+        found += [f for f in self.shared if f.channel == channel]
+        return sorted(found, key=lambda m: float(m.ts))
+
     def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         oldest = float(args.get("oldest") or 0)
         found = [
             m.as_slack()
-            for m in reversed(self.messages.get(args["channel"], []))
+            for m in reversed(self._conversation(args["channel"]))
             if m.thread_ts is None and float(m.ts) > oldest
         ]
         return {"ok": True, "messages": found, "has_more": False}
 
     def _api_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         found = [
-            m.as_slack()
-            for m in self.messages.get(args["channel"], [])
-            if m.thread_ts == args["ts"]
+            m.as_slack() for m in self._conversation(args["channel"]) if m.thread_ts == args["ts"]
         ]
         return {"ok": True, "messages": found, "has_more": False}
+
+    def _api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("filename") or not str(args.get("length") or "").isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ids):08d}"
+        self.pending_files[file_id] = {
+            "name": args["filename"],
+            "length": int(args["length"]),
+            "alt_txt": args.get("alt_txt"),
+            "data": None,
+        }
+        return {"ok": True, "upload_url": f"{self.base}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _receive_upload(self, file_id: str, data: bytes) -> tuple[int, str]:
+        # The POST of a file's bytes to the URL files.getUploadURLExternal gave.
+        with self._lock:
+            self.calls.append(Call(UPLOAD, {"file_id": file_id, "length": len(data)}, None))
+            failure = self._take_failure(UPLOAD)
+            if failure is not None:
+                return (failure.status if failure.status >= 400 else 500), "upload failed"
+            pending = self.pending_files.get(file_id)
+            if pending is None:
+                return 404, "not found"
+            pending["data"] = data
+            return 200, f"OK - {len(data)}"
+
+    def _api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = args.get("channel_id")
+        if channel and channel.startswith(("U", "W")):
+            return {"ok": False, "error": "channel_not_found"}  # a conversation id, not a user
+        for item in files:
+            pending = self.pending_files.get(item.get("id"))
+            if pending is None or pending["data"] is None:
+                return {"ok": False, "error": "file_not_found"}
+            if len(pending["data"]) != pending["length"]:
+                return {"ok": False, "error": "file_upload_size_mismatch"}
+        answered = []
+        for item in files:
+            pending = self.pending_files.pop(item["id"])
+            title = item.get("title") or pending["name"]
+            if channel:
+                self.shared.append(
+                    SharedFile(
+                        id=item["id"],
+                        channel=channel,
+                        ts=self._next_ts(),
+                        name=pending["name"],
+                        title=title,
+                        alt_txt=pending["alt_txt"],
+                        data=pending["data"],
+                        thread_ts=args.get("thread_ts"),
+                        initial_comment=args.get("initial_comment"),
+                    )
+                )
+            answered.append({"id": item["id"], "title": title})
+        return {"ok": True, "files": answered}
 
     def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(args["user"])
@@ -471,7 +593,23 @@ class FakeSlackAPI:
                 self._dispatch()
 
             def do_POST(self) -> None:
-                self._dispatch()
+                path = urlparse(self.path).path
+                if path.startswith("/upload/v1/"):
+                    self._upload(path.removeprefix("/upload/v1/"))
+                else:
+                    self._dispatch()
+
+            def _upload(self, file_id: str) -> None:
+                # Raw bytes, not a form: read them as they come.
+                data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(fake._delays.get(UPLOAD, 0))
+                status, body = fake._receive_upload(file_id, data)
+                payload = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def _dispatch(self) -> None:
                 path = urlparse(self.path).path

@@ -1,14 +1,15 @@
 """The Monday digest: one honest page on the portfolio, in a fixed number of queries.
 
-Every figure is computed from bulk queries over the whole workspace (a dozen however
-many projects, in storage/), then in Python; see bench/digest_bench.py. The digest is the
-content of its messages: commands/digest_message.py writes them.
+It opens with what needs attention (workflows/attention.py), then the figures. Every one
+is computed from bulk queries over the whole workspace (two dozen however many projects,
+in storage/), then in Python; see bench/digest_bench.py. The digest is the content of its
+messages: commands/digest_message.py writes them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sqlmodel import Session
@@ -18,10 +19,11 @@ from storage.gate_log import approvers_by_gate, decided_between, pending_gates, 
 from storage.kudos_log import kudos_between
 from storage.models import Gate, Project, Rag, Risk, Role, Workspace
 from storage.portfolio import PostedRag, rag_history
-from storage.projects import list_projects, roles_by_project
 from storage.risk_log import top_open_risks
+from storage.watchlist import holders_by_project
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
+from workflows.attention import Attention, needs_attention
 from workflows.outgoing import Outgoing
 from workflows.periods import (
     Period,
@@ -42,11 +44,13 @@ HISTORY = timedelta(days=7 * PARTICIPATION_WEEKS + 62)
 
 @dataclass(frozen=True)
 class Window:
-    """The week a digest reports on: the seven days before its send time."""
+    """The week a digest reports on: the seven days before its send time. `label` is the
+    ISO week it is sent in (its outbox key); people read `week_of`, that week's Monday."""
 
     label: str
     start: datetime
     end: datetime
+    week_of: date
 
 
 @dataclass(frozen=True)
@@ -90,16 +94,19 @@ class Participation:
 
 @dataclass(frozen=True)
 class Digest:
-    """Everything the digest says, ready to render."""
+    """Everything the digest says, ready to render: what needs attention first."""
 
     team_id: str
     window: Window
+    attention: Attention
     active_projects: int
     counts: dict[str, int]
     previous_counts: dict[str, int]
     moved: list[ProjectLine]
     missing: list[ProjectLine]
+    # Only risks at or above the workspace's high band (`risk_high_from`).
     top_risks: list[tuple[Project, list[RiskLine]]]
+    risk_high_from: int
     pending_gates: list[GateLine]
     decided_gates: list[tuple[Project, list[Gate]]]
     participation: list[Participation] = field(default_factory=list)
@@ -138,7 +145,9 @@ def window_for(workspace: Workspace, moment: datetime) -> Window:
     """The seven days before a digest time, labelled by the ISO week it is sent in."""
     local_day = moment.astimezone(zone(workspace.time_zone)).date()
     monday = local_day - timedelta(days=local_day.weekday())
-    return Window(label=week_label(monday), start=moment - timedelta(days=7), end=moment)
+    return Window(
+        label=week_label(monday), start=moment - timedelta(days=7), end=moment, week_of=monday
+    )
 
 
 def digest_recipients(workspace: Workspace) -> list[str]:
@@ -172,6 +181,22 @@ def plan_digest(*, session: Session, team_id: str, now: datetime) -> DigestPlan:
         )
         for number, recipient in enumerate(recipients)
     ]
+    # The chart goes in each copy's thread. (health_trend reuses this module's rules, so it
+    # is imported here rather than at the top.)
+    from workflows.health_trend import health_trend
+
+    trend = health_trend(session=session, workspace=workspace, end=window.end)
+    if not trend.empty:
+        messages += [
+            Outgoing(
+                team_id=team_id,
+                key=message_keys.digest_chart(copy.key),
+                to=copy.to,
+                content=trend,
+                thread_key=copy.key,
+            )
+            for copy in messages
+        ]
     return replace(plan, digest=digest, messages=messages)
 
 
@@ -183,7 +208,8 @@ def build_digest(*, session: Session, team_id: str, now: datetime) -> Digest:
 
 def _build(session: Session, workspace: Workspace, window: Window) -> Digest:
     team_id = workspace.team_id
-    projects = list_projects(session=session, team_id=team_id)
+    attention = needs_attention(session=session, team_id=team_id, now=window.end)
+    projects = attention.projects  # the workspace's active projects, read once
     updates = rag_history(
         session=session, team_id=team_id, since=window.end - HISTORY, until=window.end
     )
@@ -191,12 +217,14 @@ def _build(session: Session, workspace: Workspace, window: Window) -> Digest:
     return Digest(
         team_id=team_id,
         window=window,
+        attention=attention,
         active_projects=len(projects),
         counts=_count(line.rag for line in lines),
         previous_counts=_count(line.previous for line in lines),
         moved=[line for line in lines if line.previous is not None and line.rag != line.previous],
         missing=_missing(workspace, lines, updates, window),
         top_risks=_top_risks(session, workspace, window.end),
+        risk_high_from=workspace.risk_high_from,
         pending_gates=_pending_gates(session, workspace, window.end),
         decided_gates=_decided_gates(session, team_id, window),
         participation=[
@@ -214,8 +242,7 @@ def _project_lines(
     updates: dict[int, list[PostedRag]],
     window: Window,
 ) -> list[ProjectLine]:
-    ids = [p.id for p in projects if p.id is not None]
-    pms = roles_by_project(session=session, team_id=team_id, project_ids=ids)
+    pms = holders_by_project(session=session, team_id=team_id, roles={Role.PM})
     lines = []
     for project in projects:
         assert project.id is not None
@@ -322,11 +349,13 @@ def _top_risks(
     session: Session, workspace: Workspace, until: datetime
 ) -> list[tuple[Project, list[RiskLine]]]:
     rows = top_open_risks(session=session, team_id=workspace.team_id, before=until, limit=TOP_RISKS)
-    # A project is named once: its risks among the top five are listed together.
+    # Only high and critical risks are top risks: fewer than five is no reason to list lower
+    # ones. A project is named once: its risks among the top five are listed together.
     grouped: dict[int, tuple[Project, list[RiskLine]]] = {}
     for risk, project in rows:
-        entry = grouped.setdefault(project.id or 0, (project, []))
-        entry[1].append(RiskLine(risk=risk, severity=severity(risk.score, workspace)))
+        if risk.score >= workspace.risk_high_from:
+            entry = grouped.setdefault(project.id or 0, (project, []))
+            entry[1].append(RiskLine(risk=risk, severity=severity(risk.score, workspace)))
     return list(grouped.values())
 
 

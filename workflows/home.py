@@ -1,16 +1,24 @@
-"""What a person's App Home shows: their projects, decisions waiting on them, their risks."""
+"""What a person's App Home shows.
+
+Everyone sees their projects, the decisions waiting on them and the risks they own. A
+leader (a sponsor, a PMO lead or one of the digest's leaders) sees the portfolio instead:
+what needs attention, the projects by colour, the red and amber updates waiting for their
+acknowledgement and the gates waiting for their decision.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session
 
-from storage import gate_log, risk_log, status_history
-from storage.models import Gate, Project, Rag, Risk, Role
+from storage import gate_log, risk_log, status_history, watchlist
+from storage.models import Gate, Project, Rag, Risk, Role, Workspace
 from storage.projects import projects_with_role
 from storage.workspaces import ensure_workspace
+from workflows.attention import Attention, needs_attention
+from workflows.periods import zone
 from workflows.risks import Severity, severity
 from workflows.staleness import projects_needing_update
 
@@ -37,9 +45,37 @@ class Home:
     risks: list[tuple[Risk, Project, Severity]]
 
 
-def home_for(*, session: Session, team_id: str, user_id: str, now: datetime) -> Home:
-    """The person's projects (most urgent first), gates awaiting them, risks they own."""
+@dataclass(frozen=True)
+class PendingAcknowledgement:
+    """A red or amber update the leader has not acknowledged (posted on local day `posted`)."""
+
+    project: Project
+    update: watchlist.Standing
+    posted: date
+
+
+@dataclass(frozen=True)
+class LeaderHome:
+    """A leader's Home tab: the portfolio, and what waits for them. Lists are whole: the
+    view shows what fits."""
+
+    attention: Attention
+    counts: dict[str, int]
+    acknowledgements: list[PendingAcknowledgement]
+    awaiting: list[tuple[Gate, Project]]
+
+
+def home_for(*, session: Session, team_id: str, user_id: str, now: datetime) -> Home | LeaderHome:
+    """A leader's portfolio view, or everyone else's own: their projects (most urgent
+    first), gates awaiting them, risks they own."""
     workspace = ensure_workspace(session=session, team_id=team_id)
+    sponsored = projects_with_role(
+        session=session, team_id=team_id, user_id=user_id, roles={Role.SPONSOR}
+    )
+    sees_all = user_id in workspace.pmo_leads or user_id in workspace.digest_leaders
+    if sponsored or sees_all:
+        watched = None if sees_all else {p.id for p in sponsored}
+        return _leader_home(session, workspace, user_id, watched, now)
     mine = projects_with_role(session=session, team_id=team_id, user_id=user_id, roles=ALL_ROLES)
     latest = status_history.latest_by_project(
         session=session, team_id=team_id, project_ids=[p.id for p in mine if p.id is not None]
@@ -63,4 +99,33 @@ def home_for(*, session: Session, team_id: str, user_id: str, now: datetime) -> 
         projects=projects[:SHOWN],
         awaiting=awaiting[:SHOWN],
         risks=[(r, p, severity(r.score, workspace)) for r, p in owned[:SHOWN]],
+    )
+
+
+def _leader_home(
+    session: Session,
+    workspace: Workspace,
+    user_id: str,
+    watched: set[int | None] | None,
+    now: datetime,
+) -> LeaderHome:
+    # `watched`: the projects whose updates the leader acknowledges (None: every project).
+    team_id = workspace.team_id
+    attention = needs_attention(session=session, team_id=team_id, now=now)
+    tz = zone(workspace.time_zone)
+    pending = [
+        PendingAcknowledgement(project, update, update.created_at.astimezone(tz).date())
+        for project in attention.projects
+        if watched is None or project.id in watched
+        if (update := attention.standing.get(project.id or 0)) is not None
+        and update.overall in (Rag.RED, Rag.AMBER)
+        and user_id not in attention.readers.get(update.id, set())
+    ]
+    # Red before amber, then the longest waiting first.
+    pending.sort(key=lambda p: (p.update.overall != Rag.RED, p.update.created_at))
+    return LeaderHome(
+        attention=attention,
+        counts=attention.counts(),
+        acknowledgements=pending,
+        awaiting=gate_log.awaiting(session=session, team_id=team_id, user_id=user_id),
     )

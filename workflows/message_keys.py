@@ -20,6 +20,17 @@ def status_retired(update_id: int) -> str:
     return f"status:{update_id}:retired"
 
 
+def status_acknowledged(update_id: int, version: int) -> str:
+    """An edit of an update's post showing its acknowledgements, `version` counting each
+    acknowledgement or new comment."""
+    return f"status:{update_id}:ack:v{version}"
+
+
+def status_acknowledgement_told(update_id: int, version: int, user_id: str) -> str:
+    """The direct message telling the PM (or the update's author) of an acknowledgement."""
+    return f"status:{update_id}:ack:v{version}:dm:{user_id}"
+
+
 def risk_posted(risk_id: int) -> str:
     """A risk's card in the project channel."""
     return f"risk:{risk_id}:posted"
@@ -88,6 +99,11 @@ def digest(team_id: str, period: str) -> str:
 def digest_copy(digest_key: str, recipient: str) -> str:
     """A leader's own copy of the digest, by direct message."""
     return f"{digest_key}:dm:{recipient}"
+
+
+def digest_chart(digest_key: str) -> str:
+    """The digest's chart, shared in the thread of the digest (or of a leader's copy)."""
+    return f"{digest_key}:chart"
 
 
 def continuation(first_key: str, part: int) -> str:

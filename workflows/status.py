@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from storage import audit, status_history
-from storage.models import Project, Rag, Role, StatusUpdate, Workspace
+from storage import acknowledgements, audit, status_history
+from storage.models import Acknowledgement, Project, Rag, Role, StatusUpdate, Workspace
 from storage.projects import holders, project_in_channel, roles_of
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
@@ -76,12 +76,14 @@ class Changes:
 
 @dataclass(frozen=True)
 class StatusPost:
-    """An update's post in its project's channel (message content)."""
+    """An update's post in its project's channel (message content), with who has
+    acknowledged it so far (none when it is first posted)."""
 
     project: Project
     update: StatusUpdate
     changes: Changes
     replaced: bool
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,10 +110,12 @@ class Posted:
 
 @dataclass(frozen=True)
 class HistoryLine:
-    """One period's standing update and how many times it was posted."""
+    """One period's standing update, how many times it was posted, and who acknowledged
+    it (user ids, first first)."""
 
     update: StatusUpdate
     versions: int
+    acknowledged_by: tuple[str, ...] = ()
 
 
 def check_draft(draft: StatusDraft) -> dict[str, str]:
@@ -398,6 +402,38 @@ def _post_messages(
     return [post, retired]
 
 
+def post_of(
+    *,
+    session: Session,
+    project: Project,
+    update: StatusUpdate,
+    acknowledged: list[Acknowledgement],
+) -> StatusPost:
+    """A standing update's post as it reads now, to edit it in place: what changed since
+    the update before it, whether it replaced an earlier version, and the acknowledgements."""
+    assert update.id is not None
+    previous = status_history.latest_before_period(
+        session=session,
+        team_id=update.team_id,
+        project_id=update.project_id,
+        period=update.period,
+        before_id=update.id,
+    )
+    versions = status_history.versions_by_period(
+        session=session,
+        team_id=update.team_id,
+        project_id=update.project_id,
+        periods=[update.period],
+    )
+    return StatusPost(
+        project,
+        update,
+        changes_between(previous, update),
+        replaced=versions.get(update.period, 1) > 1,
+        acknowledgements=tuple(acknowledged),
+    )
+
+
 def changes_between(previous: StatusUpdate | None, current: StatusUpdate) -> Changes:
     """RAG moves, the percent delta and new blockers since `previous`."""
     if previous is None:
@@ -437,7 +473,17 @@ def history(
         project_id=project.id,
         periods=[u.period for u in updates],
     )
-    return [HistoryLine(update=u, versions=versions.get(u.period, 1)) for u in reversed(updates)]
+    acknowledged = acknowledgements.acknowledgements_of(
+        session=session, team_id=project.team_id, update_ids=[u.id for u in updates if u.id]
+    )
+    return [
+        HistoryLine(
+            update=u,
+            versions=versions.get(u.period, 1),
+            acknowledged_by=tuple(a.user_id for a in acknowledged.get(u.id or 0, [])),
+        )
+        for u in reversed(updates)
+    ]
 
 
 def last_update_of(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import struct
 import subprocess
 import time
 from datetime import UTC, datetime
@@ -58,7 +59,7 @@ def test_digest_preview_prints_the_digest_and_sends_nothing(seeded, tmp_path):
     url, database = seeded
     result = run("digest", "--at", MONDAY, "--preview", env=env_for(url), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "PMO digest · week 2026-W49" in result.stdout
+    assert "PMO digest · week of 30 Nov 2026" in result.stdout
     assert "APOLLO" in result.stdout and "No update this cycle" in result.stdout
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
@@ -77,6 +78,25 @@ def test_digest_sends_once_per_period(seeded, slack_api, tmp_path):
     )
     assert "was already sent; nothing new" in again.stdout
     assert len(slack_api.posts("CDIGEST01")) == 1
+
+
+def test_digest_preview_writes_the_chart_with_chart(seeded, tmp_path):
+    url, database = seeded
+    chart = tmp_path / "health.png"
+    result = run(
+        "digest", "--at", MONDAY, "--preview", "--chart", chart, env=env_for(url), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    png = chart.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (1200, 675)
+    assert f"Chart written to {chart}" in result.stdout.replace("\n", "")
+    assert "amber 0→1" in result.stdout
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
+    without_preview = run("digest", "--chart", chart, env=env_for(url), cwd=tmp_path)
+    assert without_preview.returncode == 2
+    assert "--chart goes with --preview" in without_preview.stderr
 
 
 def test_a_bad_at_is_one_line(seeded, tmp_path):
@@ -121,7 +141,8 @@ def test_outbox_lists_failures_and_retries_them(seeded, slack_api, tmp_path):
     listed = run("outbox", "list", "--status", "failed", env=env_for(url), cwd=tmp_path)
     assert "digest:T0PMO0001:2026-W49" in listed.stdout and "channel_not_found" in listed.stdout
     retried = run("outbox", "retry", env=env_for(url, slack_api), cwd=tmp_path)
-    assert "1 failed message(s) back in line" in retried.stdout
+    # The digest and its chart, which waited for the digest's thread.
+    assert "2 failed message(s) back in line" in retried.stdout
     assert len(slack_api.posts("CDIGEST01")) == 1
     bad = run("outbox", "list", "--status", "lost", env=env_for(url), cwd=tmp_path)
     assert bad.returncode == 2 and "--status must be one of" in bad.stderr

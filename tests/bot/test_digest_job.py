@@ -17,8 +17,10 @@ from bot.jobs import digest_job
 from bot.sender import Sender
 from commands.templates import Templates
 from storage.models import OutboxMessage, Rag
+from storage.projects import list_projects
 from storage.workspaces import ensure_workspace
 from tests.factories import SPONSOR, TEAM, make_project
+from tests.workflows.test_attention import PROBLEMS, plant_portfolio
 from workflows.status import StatusDraft, post_update
 
 MONDAY = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
@@ -70,7 +72,7 @@ def test_the_digest_goes_to_the_channel_and_each_leader_once(
     portfolio(database, 3)
     run(runtime)
     [post] = slack_api.posts(DIGEST_CHANNEL)
-    assert post.blocks[0]["text"]["text"] == "PMO digest · week 2026-W49"
+    assert post.blocks[0]["text"]["text"] == "PMO digest · week of 30 Nov 2026"
     assert "*Portfolio health*" in post.all_text()
     [dm] = slack_api.dms(SPONSOR)
     assert dm.blocks == post.blocks
@@ -84,11 +86,11 @@ def test_nothing_is_sent_before_the_digest_time(runtime, database, slack_api, wo
     portfolio(database, 1)
     run(runtime, now=MONDAY - timedelta(minutes=10))  # 08:55: last week's digest is due, not this
     [post] = slack_api.posts(DIGEST_CHANNEL)
-    assert "2026-W48" in post.text
+    assert "week of 23 Nov 2026" in post.text
     run(runtime, now=MONDAY)
     assert [p.text for p in slack_api.posts(DIGEST_CHANNEL)] == [
-        "PMO digest · week 2026-W48",
-        "PMO digest · week 2026-W49",
+        "PMO digest · week of 23 Nov 2026",
+        "PMO digest · week of 30 Nov 2026",
     ]
 
 
@@ -136,7 +138,7 @@ def test_a_digest_longer_than_a_message_continues_in_its_thread(
     first, *rest = slack_api.posts(DIGEST_CHANNEL)
     assert len(rest) >= 2
     assert all(len(m.blocks) <= 6 and m.thread_ts == first.ts for m in rest)
-    assert rest[0].text == "PMO digest · week 2026-W49 (continued, part 2)"
+    assert rest[0].text == "PMO digest · week of 30 Nov 2026 (continued, part 2)"
     leader_first, *leader_rest = slack_api.dms(SPONSOR)
     assert len(leader_rest) == len(rest)
     assert all(m.thread_ts == leader_first.ts for m in leader_rest)
@@ -258,3 +260,110 @@ def test_a_deployment_can_override_the_digest_text_per_workspace(
     [post] = slack_api.posts(DIGEST_CHANNEL)
     assert post.blocks[0]["text"]["text"] == "Weekly portfolio review · 2026-W49"
     assert "For &lt;!everyone&gt; leaders." in post.all_text()
+
+
+# -- what needs attention, first ---------------------------------------------------------
+def digest_sections(slack_api):
+    """The posted digest's sections (a divider, then its blocks), by their first line."""
+    found: dict[str, list[str]] = {}
+    current = None
+    for message in slack_api.posts(DIGEST_CHANNEL):
+        for block in message.blocks:
+            if block["type"] == "divider":
+                current = None
+            elif block["type"] == "section":
+                text = block["text"]["text"]
+                if current is None:
+                    current = text.split("\n", 1)[0]
+                found.setdefault(current, []).append(text)
+    return {title: "\n".join(texts) for title, texts in found.items()}
+
+
+def test_needs_attention_comes_first_and_names_every_problem_once(
+    runtime, database, slack_api, workspace
+):
+    plant_portfolio(database)
+    run(runtime)
+    found = digest_sections(slack_api)
+    title, attention = next(iter(found.items()))
+    assert title == f"*Needs attention* ({len(PROBLEMS) - 1})"  # FRESH is for information
+    named = re.findall(r"\*([A-Z0-9]+)\*", attention)
+    assert named == PROBLEMS
+    lines = dict(zip(named, attention.split("\n")[1:], strict=True))
+    assert (
+        "off track for 2 weeks (since Wed 11 Nov), path to green: “Daily calls" in lines["REDONE"]
+    )
+    assert "its red update of Wed 25 Nov is not acknowledged" in lines["REDONE"]
+    assert "never reported, created 8 weeks ago; due Fri 27 Nov" in lines["NEVER"]
+    assert "target date Sun 1 Nov passed 4 weeks ago, still in Execute" in lines["LATE"]
+    assert "green overall while budget is off track" in lines["FLAGGED"]
+    assert "forecast 300,000 over its budget of 250,000 for 1 week" in lines["COSTLY"]
+    assert "gate GATED-G1 Plan → Execute overdue since Mon 23 Nov" in lines["GATED"]
+    assert "Critical · P5 Almost certain × I5 Severe = 25) has no owner" in lines["RISKY"]
+    assert "new project, first update due Fri 4 Dec" in lines["FRESH"]
+
+
+def test_when_nothing_needs_attention_the_digest_says_so_in_one_line(
+    runtime, database, slack_api, workspace
+):
+    portfolio(database, 3, name="Calm {n}")
+    with database.session() as session:
+        for project in list_projects(session=session, team_id=TEAM):
+            post_update(
+                session=session,
+                project=project,
+                author=project.created_by,
+                now=MONDAY - timedelta(days=4),
+                draft=StatusDraft(Rag.GREEN, "ok"),
+            )
+    run(runtime)
+    found = digest_sections(slack_api)
+    assert next(iter(found.values())) == "*Needs attention*: nothing this week."
+    missing = next(text for title, text in found.items() if "No update this cycle" in title)
+    assert missing.endswith("posted its update, and nothing needs attention. :tada:")
+
+
+def test_the_digest_celebrates_nothing_its_numbers_contradict(
+    runtime, database, slack_api, workspace
+):
+    plant_portfolio(database)
+    run(runtime)
+    text = "\n".join(digest_sections(slack_api).values())
+    assert ":tada:" not in text
+
+
+def test_a_project_that_never_reported_is_named_not_only_counted(
+    runtime, database, slack_api, workspace
+):
+    make_project(database, key="NEWBIE", channel_id=None, now=MONDAY - timedelta(days=2))
+    run(runtime)
+    found = digest_sections(slack_api)
+    attention = next(iter(found.values()))
+    assert attention.startswith("*Needs attention*: nothing this week.\n")
+    assert "*NEWBIE*" in attention and "first update due Fri 4 Dec" in attention
+    missing = next(text for title, text in found.items() if "No update this cycle" in title)
+    assert "1 project has never reported (see Needs attention)" in missing
+    assert ":tada:" not in missing
+
+
+def test_top_risks_are_high_or_critical_with_the_band_and_scores_in_words(
+    runtime, database, slack_api, workspace
+):
+    plant_portfolio(database)
+    run(runtime)
+    risks = next(text for title, text in digest_sections(slack_api).items() if "Top risks" in title)
+    assert (
+        "RISKY-R1 Risk p5 i5 · :red_circle: Critical · P5 Almost certain × I5 Severe = 25" in risks
+    )
+    assert (
+        "CALM3-R1 Risk p4 i3 · :large_orange_circle: High · P4 Likely × I3 Moderate = 12" in risks
+    )
+    assert "CALM3-R2" not in risks  # medium: not a top risk
+
+
+def test_weeks_are_plain_dates_not_iso_codes(runtime, database, slack_api, workspace):
+    plant_portfolio(database)
+    run(runtime)
+    [first, *_] = slack_api.posts(DIGEST_CHANNEL)
+    assert first.text == "PMO digest · week of 30 Nov 2026"
+    assert not re.search(r"\d{4}-W\d\d", json.dumps([m.blocks for m in slack_api.posts()]))

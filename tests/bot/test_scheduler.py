@@ -84,7 +84,8 @@ def test_ticks_act_only_for_the_lease_holder(services, database, clock):
     bot.scheduler._active = holder
     digest_tick()
     with database.session() as session:
-        assert len(session.exec(select(OutboxMessage)).all()) == 1
+        # The digest and its chart.
+        assert len(session.exec(select(OutboxMessage)).all()) == 2
 
 
 def test_a_stopped_scheduler_gives_its_lease_back(services, clock):

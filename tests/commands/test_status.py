@@ -130,7 +130,8 @@ def test_submitting_stores_the_update_and_posts_it_to_the_home_channel(slack, sl
     buttons = [
         e["text"]["text"] for b in post.blocks if b["type"] == "actions" for e in b["elements"]
     ]
-    assert buttons == ["View history", "Update again"]
+    # Issue 11: the sponsor, PMO leads and digest leaders acknowledge or comment here.
+    assert buttons == ["View history", "Update again", "Acknowledge", "Comment"]
     assert "first update for this project" in post.all_text()
     assert "Daily calls with the vendor" in post.all_text()
     assert ":warning: 10,000 over budget" in post.all_text()

@@ -79,7 +79,7 @@ def test_a_project_created_after_its_due_day_is_not_missing(database):
     assert digest(database).missing == []
 
 
-def test_top_five_risks_name_a_project_once(database):
+def test_top_risks_are_the_high_and_critical_ones_and_name_a_project_once(database):
     apollo = make_project(database)
     hermes = make_project(database, key="HERMES", channel_id=None)
     with database.session() as session:
@@ -100,7 +100,7 @@ def test_top_five_risks_name_a_project_once(database):
             )
     groups = digest(database).top_risks
     assert [(project.key, [line.risk.score for line in lines]) for project, lines in groups] == [
-        ("APOLLO", [25, 16, 9, 4]),
+        ("APOLLO", [25, 16]),  # 9 and 4 are below the high band (12): not top risks
         ("HERMES", [20]),
     ]
 

@@ -1,0 +1,176 @@
+"""Whole-workspace reads behind "Needs attention": since when each project has been as it
+is, and the risks nobody is looking after.
+
+One statement each, however many projects the workspace has (see bench/digest_bench.py);
+the rules that read them live in workflows/attention.py.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import case, func, null, or_
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Acknowledgement,
+    Project,
+    ProjectRole,
+    Rag,
+    Risk,
+    RiskStatus,
+    Role,
+    StatusUpdate,
+)
+from storage.types import UTCDateTime
+
+ACTIVE_RISKS = [RiskStatus.OPEN.value, RiskStatus.MITIGATING.value]
+TROUBLED = [Rag.RED.value, Rag.AMBER.value]
+
+
+class Standing(NamedTuple):
+    """What "Needs attention" reads of a project's newest standing update (rows, not ORM
+    objects: a workspace may have thousands of projects)."""
+
+    id: int
+    project_id: int
+    created_at: datetime
+    author: str
+    overall: str
+    summary: str
+    path_to_green: str
+    flagged: bool
+    flags: list[str]
+    forecast_at_completion: Decimal | None
+
+
+def latest_standing(*, session: Session, team_id: str) -> dict[int, Standing]:
+    """For each project of the workspace that reported, its newest standing update."""
+    columns = [col(getattr(StatusUpdate, name)) for name in Standing._fields]
+    rows = session.exec(select(*columns).where(col(StatusUpdate.id).in_(_newest(team_id))))
+    return {row[1]: Standing(*row) for row in rows}
+
+
+def standing_readers(*, session: Session, team_id: str) -> dict[int, set[str]]:
+    """For each standing red or amber update, who acknowledged it (by update id; an update
+    nobody acknowledged is absent). Read from the acknowledgements, the smaller table."""
+    rows = session.exec(
+        select(Acknowledgement.update_id, Acknowledgement.user_id)
+        .join(StatusUpdate, col(StatusUpdate.id) == col(Acknowledgement.update_id))
+        .where(
+            Acknowledgement.team_id == team_id,
+            col(StatusUpdate.superseded_by_id).is_(None),
+            col(StatusUpdate.overall).in_(TROUBLED),
+        )
+    )
+    readers: dict[int, set[str]] = defaultdict(set)
+    for update_id, user_id in rows:
+        readers[update_id].add(user_id)
+    return readers
+
+
+def holders_by_project(
+    *, session: Session, team_id: str, roles: set[Role]
+) -> dict[int, dict[Role, list[str]]]:
+    """For each project of the workspace, who holds each of `roles`, in a stable order."""
+    rows = session.exec(
+        select(ProjectRole.project_id, ProjectRole.role, ProjectRole.user_id)
+        .where(
+            ProjectRole.team_id == team_id,
+            col(ProjectRole.role).in_([role.value for role in roles]),
+        )
+        .order_by(col(ProjectRole.id))
+    )
+    found: dict[int, dict[Role, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for project_id, role, user_id in rows:
+        found[project_id][Role(role)].append(user_id)
+    return found
+
+
+def _newest(team_id: str) -> Any:
+    # The id of each project's newest standing update (newer updates have higher ids).
+    return (
+        select(func.max(StatusUpdate.id))
+        .where(StatusUpdate.team_id == team_id, col(StatusUpdate.superseded_by_id).is_(None))
+        .group_by(col(StatusUpdate.project_id))
+    )
+
+
+class RunStarts(NamedTuple):
+    """When each run of a project's standing updates began: the first update of its current
+    colour, of its current flagged-or-not, of its current over-or-within budget forecast."""
+
+    colour: datetime
+    flagged: datetime
+    over_budget: datetime
+
+
+def run_starts(*, session: Session, team_id: str) -> dict[int, RunStarts]:
+    """For each project whose newest standing update is red, amber, flagged or forecast over
+    budget, when each current run began (one statement: a window over those projects'
+    standing updates marks each change, the latest wins)."""
+    over = col(StatusUpdate.forecast_at_completion) > col(Project.budget)
+    forecast_over = case((over, 1), else_=0)
+    troubled = (
+        select(StatusUpdate.project_id)
+        .join(Project, col(Project.id) == col(StatusUpdate.project_id))
+        .where(
+            col(StatusUpdate.id).in_(_newest(team_id)),
+            or_(col(StatusUpdate.overall).in_(TROUBLED), col(StatusUpdate.flagged), over),
+        )
+    )
+    marks = (
+        select(
+            col(StatusUpdate.project_id).label("project_id"),
+            _changed(col(StatusUpdate.overall)).label("colour"),
+            _changed(col(StatusUpdate.flagged)).label("flagged"),
+            _changed(forecast_over).label("over_budget"),
+        )
+        .join(Project, col(Project.id) == col(StatusUpdate.project_id))
+        .where(
+            StatusUpdate.team_id == team_id,
+            col(StatusUpdate.superseded_by_id).is_(None),
+            col(StatusUpdate.project_id).in_(troubled),
+        )
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            marks.c.project_id,
+            func.max(marks.c.colour, type_=UTCDateTime),
+            func.max(marks.c.flagged, type_=UTCDateTime),
+            func.max(marks.c.over_budget, type_=UTCDateTime),
+        ).group_by(marks.c.project_id)
+    )
+    return {project_id: RunStarts(*starts) for project_id, *starts in rows}
+
+
+def _changed(value: Any) -> Any:
+    # The update's time where `value` differs from the project's update before (or it is
+    # the first), else NULL: the latest non-NULL one is where the current run began.
+    before = func.lag(value).over(
+        partition_by=col(StatusUpdate.project_id),
+        order_by=(col(StatusUpdate.created_at), col(StatusUpdate.id)),
+    )
+    return case((before == value, null()), else_=col(StatusUpdate.created_at))
+
+
+def unattended_risks(*, session: Session, team_id: str, min_score: int, today: date) -> list[Risk]:
+    """Open or mitigating entries scored `min_score` or more, on active projects, that have
+    no owner or whose review date is before `today`; highest score first."""
+    statement = (
+        select(Risk)
+        .join(Project, col(Project.id) == col(Risk.project_id))
+        .where(
+            Risk.team_id == team_id,
+            col(Risk.status).in_(ACTIVE_RISKS),
+            col(Project.archived).is_(False),
+            col(Risk.score) >= min_score,
+            or_(col(Risk.owner).is_(None), col(Risk.review_date) < today),
+        )
+        .order_by(col(Risk.score).desc(), col(Risk.id))
+    )
+    return list(session.exec(statement))

@@ -1,0 +1,116 @@
+"""The portfolio's health week by week: what the digest's chart shows, as plain data.
+
+For each of the last 13 weeks: how many projects stood green, amber, red, on hold or
+without any update at the week's end, and the share of due updates posted on time (the
+digest's own participation rule, reused). Three statements however many projects the
+workspace has (see bench/digest_bench.py); commands/digest_chart.py draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from storage.models import Rag, Workspace
+from storage.portfolio import PostedRag, rag_history
+from storage.projects import list_projects
+from storage.workspaces import ensure_workspace
+from workflows.digest import Participation, _participation, digest_moment, window_for
+from workflows.periods import zone
+
+TREND_WEEKS = 13
+# Before the first week: its standing needs the update before it, and its due period may
+# start a month or more earlier (the digest's own history allows the same).
+HISTORY_MARGIN = timedelta(days=62)
+# The order of the stacked bars, bottom to top; "none" is a project with no update yet.
+STANDINGS = (Rag.GREEN.value, Rag.AMBER.value, Rag.RED.value, Rag.HOLD.value, "none")
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    """One week: [start, end) in UTC, labelled by the local day it starts on ("23 Nov")."""
+
+    label: str
+    start: datetime
+    end: datetime
+    counts: dict[str, int]
+    # Updates due that week and how many came on time, as the digest counts them.
+    participation: Participation
+
+    @property
+    def projects(self) -> int:
+        """How many projects existed at the week's end."""
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class HealthTrend:
+    """The weeks before a digest, oldest first: the content of the digest's chart."""
+
+    team_id: str
+    weeks: list[TrendWeek]
+
+    @property
+    def empty(self) -> bool:
+        """True when no week had a project: nothing to draw."""
+        return all(week.projects == 0 for week in self.weeks)
+
+
+def health_trend(
+    *, session: Session, workspace: Workspace, end: datetime, weeks: int = TREND_WEEKS
+) -> HealthTrend:
+    """The `weeks` seven-day weeks ending at `end` (a digest's send time), oldest first."""
+    team_id = workspace.team_id
+    projects = list_projects(session=session, team_id=team_id)
+    updates = rag_history(
+        session=session,
+        team_id=team_id,
+        since=end - timedelta(weeks=weeks) - HISTORY_MARGIN,
+        until=end,
+    )
+    tz = zone(workspace.time_zone)
+    ends = [end - timedelta(weeks=back) for back in reversed(range(weeks))]
+    counts = [dict.fromkeys(STANDINGS, 0) for _ in ends]
+    for project in projects:
+        created = project.created_at
+        standings = _standings(updates.get(project.id or 0, []), ends)
+        for week, (week_end, standing) in enumerate(zip(ends, standings, strict=True)):
+            if created < week_end:
+                counts[week][standing] += 1
+    trend = []
+    for week_end, counted in zip(ends, counts, strict=True):
+        trend.append(
+            TrendWeek(
+                label=_day_label((week_end - timedelta(weeks=1)).astimezone(tz).date()),
+                start=week_end - timedelta(weeks=1),
+                end=week_end,
+                counts=counted,
+                participation=_participation(workspace, projects, updates, week_end),
+            )
+        )
+    return HealthTrend(team_id=team_id, weeks=trend)
+
+
+def digest_trend(*, session: Session, team_id: str, now: datetime) -> HealthTrend:
+    """The trend the digest due at `now` carries (its chart), for previews."""
+    workspace = ensure_workspace(session=session, team_id=team_id)
+    window = window_for(workspace, digest_moment(workspace, now))
+    return health_trend(session=session, workspace=workspace, end=window.end)
+
+
+def _standings(history: list[PostedRag], ends: list[datetime]) -> list[str]:
+    # Where a project stood at each of `ends` (ascending): its latest update before each,
+    # in one walk through its history (oldest first) rather than one search per week.
+    standings, current, seen = [], "none", 0
+    for moment in ends:
+        while seen < len(history) and history[seen].created_at < moment:
+            current, seen = history[seen].overall, seen + 1
+        standings.append(current)
+    return standings
+
+
+def _day_label(day: date) -> str:
+    # "7 Dec", without the platform-dependent "%-d".
+    return f"{day.day} {day:%b}"
