@@ -44,8 +44,7 @@ from storage.models import (  # noqa: E402
     StatusUpdate,
     Workspace,
 )
-from workflows.digest import build_digest  # noqa: E402
-from workflows.health_trend import digest_trend  # noqa: E402
+from workflows.digest import build_digest, digest_trend  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
 TEAM = "TBENCH001"

@@ -21,8 +21,7 @@ from storage import outbox
 from storage.db import Database
 from storage.models import OutboxStatus
 from storage.workspaces import names_of
-from workflows.digest import DigestPlan
-from workflows.health_trend import digest_trend
+from workflows.digest import DigestPlan, digest_trend
 from workflows.nudges import Nudge
 
 AT_HELP = "Run as if at this ISO date-time (UTC unless it has an offset), e.g. 2026-11-30T09:05."

@@ -14,8 +14,9 @@ from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
 from commands import payload, status_message
-from commands.context import Delivery
-from commands.view_state import ViewState, metadata_id, pack_metadata
+from commands.context import Clock, Delivery
+from commands.home import refresh_home
+from commands.view_state import ViewState, metadata_id, pack_metadata, unpack_metadata
 from storage.db import Database
 from workflows import acknowledgements
 from workflows.acknowledgements import COMMENT_MAX, CommentAsk
@@ -46,11 +47,21 @@ def ask_comment(ack: Ack, body: dict[str, Any], client: WebClient, db: Database)
     actor, update_id = payload.sender(body), payload.button_id(body, "status update")
     with db.session() as session:
         asked = acknowledgements.comment_form(session=session, actor=actor, update_id=update_id)
-    client.views_open(trigger_id=payload.trigger_id(body), view=comment_modal(asked))
+    view = comment_modal(asked, from_home=payload.from_home(body))
+    client.views_open(trigger_id=payload.trigger_id(body), view=view)
 
 
-def save_comment(ack: Ack, body: dict[str, Any], view: dict[str, Any], delivery: Delivery) -> None:
-    """Acknowledge the update with the comment; a wrong comment is shown inline."""
+def save_comment(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+) -> None:
+    """Acknowledge the update with the comment; a wrong comment is shown inline. Asked
+    from the Home tab, the tab is shown again without the update."""
     update_id = metadata_id(view, "update_id")
     if update_id is None:
         raise PmoError("This form is no longer valid.")
@@ -60,10 +71,15 @@ def save_comment(ack: Ack, body: dict[str, Any], view: dict[str, Any], delivery:
         partial(acknowledgements.comment_on, actor=actor, update_id=update_id, comment=comment)
     )
     ack()
+    if unpack_metadata(view).get("home") is True:
+        refresh_home(
+            client=client, db=db, team_id=actor.team_id, user_id=actor.user_id, now=clock()
+        )
 
 
-def comment_modal(asked: CommentAsk) -> dict[str, Any]:
-    """Asks for the comment, prefilled with the one the person gave before."""
+def comment_modal(asked: CommentAsk, *, from_home: bool = False) -> dict[str, Any]:
+    """Asks for the comment, prefilled with the one the person gave before. `from_home`:
+    asked from the Home tab, which is shown again once the comment is saved."""
     return View(
         type="modal",
         callback_id=CALLBACK_ID,
@@ -83,5 +99,5 @@ def comment_modal(asked: CommentAsk) -> dict[str, Any]:
                 ),
             )
         ],
-        private_metadata=pack_metadata(update_id=asked.update_id),
+        private_metadata=pack_metadata(update_id=asked.update_id, home=from_home),
     ).to_dict()

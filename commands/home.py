@@ -1,10 +1,13 @@
 """The App Home tab: your projects, what waits for your decision, the risks you own; for a
-leader, the portfolio: what needs attention, the colours, what waits for them.
+leader, the portfolio above them: the colours, what needs attention, the red and amber
+updates waiting for their acknowledgement (acknowledged from here too).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -22,23 +25,28 @@ from slack_sdk.models.views import View
 
 from commands import mrkdwn, payload
 from commands.attention_message import attention_line
-from commands.context import Clock
+from commands.context import Clock, Delivery
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
 from commands.pmo import new_project_form
 from commands.risk import risk_form_for
 from commands.status import update_again
+from commands.status_message import COMMENT_ACTION
 from storage.db import Database
 from storage.models import Gate, Project, Rag
+from workflows import acknowledgements
 from workflows.gates import gate_label
-from workflows.home import Home, LeaderHome, home_for
+from workflows.home import Home, LeaderHome, PendingAcknowledgement, home_for
 from workflows.risks import risk_label
 
 POST_STATUS_ACTION = "home.post_status"
 NEW_PROJECT_ACTION = "home.new_project"
 RAISE_RISK_ACTION = "home.raise_risk"
+ACKNOWLEDGE_ACTION = "home.acknowledge"
 HOME_BLOCKS_MAX = 100
-# Each list of what waits for the leader shows this many, then "and N more".
-WAITING_SHOWN = 10
+# Each list shows this many, then "and N more": on a person's own Home, and on a
+# leader's, where the portfolio comes first.
+SHOWN = 20
+LEADER_SHOWN = 10
 NO_UPDATE_EMOJI = ":black_circle:"
 
 
@@ -48,6 +56,7 @@ def register(app: App) -> None:
     app.action(POST_STATUS_ACTION)(update_again)
     app.action(NEW_PROJECT_ACTION)(new_project)
     app.action(RAISE_RISK_ACTION)(raise_risk)
+    app.action(ACKNOWLEDGE_ACTION)(acknowledge)
 
 
 def publish_home(
@@ -56,31 +65,66 @@ def publish_home(
     """Someone opened the Home tab: show them their PMO (Slack's retries just show it again)."""
     if event.get("tab") != "home":
         return
-    team_id, user_id = payload.team_id(body), payload.event_user(event)
+    refresh_home(
+        client=client,
+        db=db,
+        team_id=payload.team_id(body),
+        user_id=payload.event_user(event),
+        now=clock(),
+    )
+
+
+def refresh_home(
+    *, client: WebClient, db: Database, team_id: str, user_id: str, now: datetime
+) -> None:
+    """Publish the person's Home tab as it stands now."""
     with db.session() as session:
-        home = home_for(session=session, team_id=team_id, user_id=user_id, now=clock())
+        home = home_for(session=session, team_id=team_id, user_id=user_id, now=now)
     client.views_publish(user_id=user_id, view=VIEWS[type(home)](home))
 
 
+def acknowledge(
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+) -> None:
+    """ "Acknowledge" beside a waiting update: as on its post (stored once, the post edited,
+    the PM told); the Home tab, shown again, no longer lists it."""
+    ack()
+    actor, update_id = payload.sender(body), payload.button_id(body, "status update")
+    delivery.perform(partial(acknowledgements.acknowledge, actor=actor, update_id=update_id))
+    refresh_home(client=client, db=db, team_id=actor.team_id, user_id=actor.user_id, now=clock())
+
+
 def home_view(home: Home) -> dict[str, Any]:
-    """The Home tab's view (at most about 70 blocks, within Slack's 100)."""
+    """The Home tab's view (at most 71 blocks, within Slack's 100)."""
     blocks: list[Any] = [
         HeaderBlock(text="Your PMO"),
         _buttons(),
-        *_project_blocks(home),
-        *_awaiting_blocks(home),
-        *_risk_blocks(home),
+        *_project_blocks(home, SHOWN),
+        *_decision_blocks(home.awaiting, SHOWN),
+        *_risk_blocks(home, SHOWN),
     ]
     return View(type="home", blocks=blocks).to_dict()
 
 
 def leader_view(home: LeaderHome) -> dict[str, Any]:
-    """A leader's Home tab: the portfolio's colours, what waits for them, and what needs
-    attention, as much of it as fits in Slack's 100 blocks (then "and N more")."""
-    waiting = [*_acknowledgement_blocks(home), *_decision_blocks(home)]
+    """A leader's Home tab: the portfolio's colours and what needs attention, as much of
+    it as fits in Slack's 100 blocks (then "and N more"), what waits for them, and their
+    own projects and risks when they have some."""
+    own = home.own
+    rest = [
+        *_acknowledgement_blocks(home.acknowledgements),
+        *_decision_blocks(home.awaiting, LEADER_SHOWN),
+        *(_project_blocks(own, LEADER_SHOWN) if own.projects else []),
+        *(_risk_blocks(own, LEADER_SHOWN) if own.risks else []),
+    ]
     top = [HeaderBlock(text="Your PMO · the portfolio"), _buttons(), *_colour_blocks(home)]
-    room = HOME_BLOCKS_MAX - len(top) - len(waiting)
-    blocks = [*top, *_attention_blocks(home, room), *waiting]
+    room = HOME_BLOCKS_MAX - len(top) - len(rest)
+    blocks = [*top, *_attention_blocks(home, room), *rest]
     return View(type="home", blocks=blocks).to_dict()
 
 
@@ -122,13 +166,12 @@ def _attention_blocks(home: LeaderHome, room: int) -> list[Any]:
     return blocks
 
 
-def _acknowledgement_blocks(home: LeaderHome) -> list[Any]:
-    pending = home.acknowledgements
+def _acknowledgement_blocks(pending: list[PendingAcknowledgement]) -> list[Any]:
     blocks: list[Any] = [
         DividerBlock(),
         SectionBlock(text=f"*Waiting for your acknowledgement* ({len(pending)})"),
     ]
-    for item in pending[:WAITING_SHOWN]:
+    for item in pending[:LEADER_SHOWN]:
         project, update = item.project, item.update
         rag = Rag(update.overall)
         where = f" in {mrkdwn.channel(project.channel_id)}" if project.channel_id else ""
@@ -138,26 +181,39 @@ def _acknowledgement_blocks(home: LeaderHome) -> list[Any]:
             f"{mrkdwn.mention(update.author)}{where}: “{mrkdwn.quoted(update.summary, 150)}”"
         )
         blocks.append(SectionBlock(text=mrkdwn.fit(text, 3000)))
-    blocks += _rest(len(pending), "No red or amber update is waiting for you.")
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Acknowledge",
+                        action_id=ACKNOWLEDGE_ACTION,
+                        value=str(update.id),
+                        style="primary",
+                    ),
+                    ButtonElement(text="Comment", action_id=COMMENT_ACTION, value=str(update.id)),
+                ]
+            )
+        )
+    blocks += _rest(len(pending), LEADER_SHOWN, "No red or amber update is waiting for you.")
     return blocks
 
 
-def _decision_blocks(home: LeaderHome) -> list[Any]:
+def _decision_blocks(awaiting: list[tuple[Gate, Project]], shown: int) -> list[Any]:
     blocks: list[Any] = [
         DividerBlock(),
-        SectionBlock(text=f"*Waiting for your decision* ({len(home.awaiting)})"),
+        SectionBlock(text=f"*Waiting for your decision* ({len(awaiting)})"),
     ]
-    blocks += [_gate_block(gate, project) for gate, project in home.awaiting[:WAITING_SHOWN]]
-    blocks += _rest(len(home.awaiting), "No gate is waiting for you.")
+    blocks += [_gate_block(gate, project) for gate, project in awaiting[:shown]]
+    blocks += _rest(len(awaiting), shown, "No gate is waiting for you.")
     return blocks
 
 
-def _rest(total: int, none: str) -> list[Any]:
+def _rest(total: int, shown: int, none: str) -> list[Any]:
     # The note under a capped list: what was left out, or that there is nothing.
     if not total:
         return [_note(none)]
-    if total > WAITING_SHOWN:
-        return [_note(f"…and {total - WAITING_SHOWN} more.")]
+    if total > shown:
+        return [_note(f"…and {total - shown} more.")]
     return []
 
 
@@ -165,14 +221,12 @@ def _note(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
-def _project_blocks(home: Home) -> list[Any]:
+def _project_blocks(home: Home, shown: int) -> list[Any]:
     blocks: list[Any] = [
         DividerBlock(),
         SectionBlock(text=f"*Your projects* ({len(home.projects)})"),
     ]
-    if not home.projects:
-        blocks.append(_note("You are on no project yet. `/pmo list` shows them all."))
-    for item in home.projects:
+    for item in home.projects[:shown]:
         rag = RAG_EMOJI[item.rag] if item.rag else ":black_circle:"
         state = (
             " · :alarm_clock: update overdue"
@@ -190,18 +244,9 @@ def _project_blocks(home: Home) -> list[Any]:
             else None
         )
         blocks.append(SectionBlock(text=mrkdwn.fit(text, 3000), accessory=accessory))
-    return blocks
-
-
-def _awaiting_blocks(home: Home) -> list[Any]:
-    blocks: list[Any] = [
-        DividerBlock(),
-        SectionBlock(text=f"*Waiting for your decision* ({len(home.awaiting)})"),
-    ]
-    blocks += [_gate_block(gate, project) for gate, project in home.awaiting]
-    if not home.awaiting:
-        blocks.append(_note("No gate is waiting for you."))
-    return blocks
+    return blocks + _rest(
+        len(home.projects), shown, "You are on no project yet. `/pmo list` shows them all."
+    )
 
 
 def _gate_block(gate: Gate, project: Project) -> SectionBlock:
@@ -213,15 +258,13 @@ def _gate_block(gate: Gate, project: Project) -> SectionBlock:
     )
 
 
-def _risk_blocks(home: Home) -> list[Any]:
+def _risk_blocks(home: Home, shown: int) -> list[Any]:
     blocks: list[Any] = [DividerBlock(), SectionBlock(text=f"*Risks you own* ({len(home.risks)})")]
-    for risk, project, band in home.risks:
+    for risk, project, band in home.risks[:shown]:
         label = risk_label(risk, project)
         text = f"{SEVERITY_EMOJI[band]} *{label}* {risk.score} · {mrkdwn.escape(risk.title)}"
         blocks.append(SectionBlock(text=mrkdwn.fit(text, 3000)))
-    if not home.risks:
-        blocks.append(_note("You own no open risk."))
-    return blocks
+    return blocks + _rest(len(home.risks), shown, "You own no open risk.")
 
 
 # Which view a Home is shown with.

@@ -159,6 +159,16 @@ def view(body: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+def from_home(body: dict[str, Any]) -> bool:
+    """True when the click came from the person's App Home tab (not a message)."""
+    container = body.get("container")
+    return (
+        isinstance(container, dict)
+        and container.get("type") == "view"
+        and (isinstance(body.get("view"), dict) and body["view"].get("type") == "home")
+    )
+
+
 def view_version(body: dict[str, Any]) -> tuple[str, str]:
     """The modal's id and hash, to update it only if nobody else did meanwhile."""
     modal = view(body)

@@ -438,6 +438,49 @@ class SlackClient:
         message = Message(channel=channel, ts=f"{time.time():.6f}", text="", blocks=blocks)
         return self.click(message, action_id, user=user, **kwargs)
 
+    def click_in_home(
+        self,
+        view: dict[str, Any],
+        action_id: str,
+        *,
+        user: str,
+        value: str | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        """Click a button on the person's App Home tab, as Slack sends it: the container is
+        the view, the view rides along, and there is no response_url."""
+        block_id, element = _find_element(view["blocks"], action_id, value)
+        view_id = view.get("id") or "VHOME0001"
+        payload = {
+            "type": "block_actions",
+            "user": self._user(user),
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "container": {"type": "view", "view_id": view_id},
+            "trigger_id": self._trigger(),
+            "team": self._team(),
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {
+                **view,
+                "id": view_id,
+                "type": "home",
+                "hash": view.get("hash") or "h0",
+                "state": {"values": {}},
+            },
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "text": element.get("text"),
+                    "value": element.get("value"),
+                    "type": element["type"],
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return self._interactive(payload, **kwargs)
+
     def pick(self, modal: Modal, label: str, option: str, *, user: str, **kwargs: Any) -> Reply:
         """Pick an option in a modal's select that dispatches actions (block_actions in a view)."""
         block = modal.block(label)

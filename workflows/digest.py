@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from sqlmodel import Session
 
@@ -24,15 +23,17 @@ from storage.watchlist import holders_by_project
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
 from workflows.attention import Attention, needs_attention
+from workflows.health_trend import HealthTrend, health_trend
 from workflows.outgoing import Outgoing
-from workflows.periods import (
-    Period,
-    add_working_days,
-    period_containing,
-    previous_period,
-    week_label,
-    zone,
+from workflows.participation import (
+    Participation,
+    due_in,
+    participation,
+    rag_at,
+    standing_at,
+    updated_in,
 )
+from workflows.periods import add_working_days, week_label, zone
 from workflows.risks import Severity, severity
 from workflows.workspace_policy import parse_clock_time
 
@@ -77,19 +78,6 @@ class GateLine:
     working_days: int
     waiting: list[str]
     approvals: int
-
-
-@dataclass(frozen=True)
-class Participation:
-    """One week's share of projects that posted their due update on time."""
-
-    label: str
-    on_time: int
-    due: int
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * self.on_time / self.due) if self.due else None
 
 
 @dataclass(frozen=True)
@@ -181,10 +169,7 @@ def plan_digest(*, session: Session, team_id: str, now: datetime) -> DigestPlan:
         )
         for number, recipient in enumerate(recipients)
     ]
-    # The chart goes in each copy's thread. (health_trend reuses this module's rules, so it
-    # is imported here rather than at the top.)
-    from workflows.health_trend import health_trend
-
+    # The chart goes in each copy's thread.
     trend = health_trend(session=session, workspace=workspace, end=window.end)
     if not trend.empty:
         messages += [
@@ -204,6 +189,13 @@ def build_digest(*, session: Session, team_id: str, now: datetime) -> Digest:
     """The digest of the week before the latest digest time at or before `now`."""
     workspace = ensure_workspace(session=session, team_id=team_id)
     return _build(session, workspace, window_for(workspace, digest_moment(workspace, now)))
+
+
+def digest_trend(*, session: Session, team_id: str, now: datetime) -> HealthTrend:
+    """The trend the digest due at `now` carries (its chart), for previews."""
+    workspace = ensure_workspace(session=session, team_id=team_id)
+    window = window_for(workspace, digest_moment(workspace, now))
+    return health_trend(session=session, workspace=workspace, end=window.end)
 
 
 def _build(session: Session, workspace: Workspace, window: Window) -> Digest:
@@ -228,7 +220,7 @@ def _build(session: Session, workspace: Workspace, window: Window) -> Digest:
         pending_gates=_pending_gates(session, workspace, window.end),
         decided_gates=_decided_gates(session, team_id, window),
         participation=[
-            _participation(workspace, projects, updates, window.end - timedelta(days=7 * weeks))
+            participation(workspace, projects, updates, window.end - timedelta(days=7 * weeks))
             for weeks in reversed(range(PARTICIPATION_WEEKS))
         ],
         kudos=kudos_between(session=session, team_id=team_id, start=window.start, end=window.end),
@@ -247,13 +239,13 @@ def _project_lines(
     for project in projects:
         assert project.id is not None
         history = updates.get(project.id, [])
-        last = _standing(history, window.end)
+        last = standing_at(history, window.end)
         lines.append(
             ProjectLine(
                 project=project,
                 pm=(pms[project.id].get(Role.PM) or [None])[0],
                 rag=Rag(last.overall) if last else None,
-                previous=_rag_at(history, window.start),
+                previous=rag_at(history, window.start),
                 last_update_at=last.created_at if last else None,
             )
         )
@@ -271,20 +263,10 @@ def _missing(
         line
         for line in lines
         if line.rag != Rag.HOLD
-        and (due := _due_in(workspace, line.project, window.start, window.end)) is not None
+        and (due := due_in(workspace, line.project, window.start, window.end)) is not None
         and line.project.created_at < due.due_at
-        and not _updated_in(updates.get(line.project.id or 0, []), due.start, window.end)
+        and not updated_in(updates.get(line.project.id or 0, []), due.start, window.end)
     ]
-
-
-def _standing(history: list[PostedRag], moment: datetime) -> PostedRag | None:
-    before = [u for u in history if u.created_at < moment]
-    return before[-1] if before else None
-
-
-def _rag_at(history: list[PostedRag], moment: datetime) -> Rag | None:
-    standing = _standing(history, moment)
-    return Rag(standing.overall) if standing else None
 
 
 def _count(rags: object) -> dict[str, int]:
@@ -292,57 +274,6 @@ def _count(rags: object) -> dict[str, int]:
     for rag in rags:  # type: ignore[attr-defined]
         counts[rag.value if rag is not None else "none"] += 1
     return counts
-
-
-def _due_in(
-    workspace: Workspace, project: Project, start: datetime, end: datetime
-) -> Period | None:
-    # The project's period whose update fell due in [start, end), if one did.
-    return _due_for_cadence(
-        str(project.status_cadence), workspace.time_zone, workspace.status_due_weekday, start, end
-    )
-
-
-@lru_cache(maxsize=1024)
-def _due_for_cadence(
-    cadence: str, tz_name: str, due_weekday: int, start: datetime, end: datetime
-) -> Period | None:
-    # The same for every project of a cadence: computed once, not once per project.
-    tz = zone(tz_name)
-    period = period_containing(
-        end - timedelta(seconds=1), cadence=cadence, tz=tz, due_weekday=due_weekday
-    )
-    before = previous_period(period, cadence=cadence, tz=tz, due_weekday=due_weekday)
-    return next((p for p in (period, before) if start <= p.due_at < end), None)
-
-
-def _updated_in(history: list[PostedRag], start: datetime, end: datetime) -> bool:
-    return any(start <= u.created_at < end for u in history)
-
-
-def _participation(
-    workspace: Workspace,
-    projects: list[Project],
-    updates: dict[int, list[PostedRag]],
-    end: datetime,
-) -> Participation:
-    start = end - timedelta(days=7)
-    due = on_time = 0
-    for project in projects:
-        history = updates.get(project.id or 0, [])
-        period = _due_in(workspace, project, start, end)
-        if period is None or project.created_at >= period.due_at:
-            continue
-        if _rag_at(history, period.start) == Rag.HOLD and not _updated_in(
-            history, period.start, end
-        ):
-            continue  # on hold all along: nothing was due
-        due += 1
-        deadline = period.due_at + timedelta(days=1)  # by the end of the due day
-        if _updated_in(history, period.start, deadline):
-            on_time += 1
-    label = week_label(end.astimezone(zone(workspace.time_zone)).date() - timedelta(days=7))
-    return Participation(label=label, on_time=on_time, due=due)
 
 
 def _top_risks(

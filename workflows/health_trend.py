@@ -2,7 +2,7 @@
 
 For each of the last 13 weeks: how many projects stood green, amber, red, on hold or
 without any update at the week's end, and the share of due updates posted on time (the
-digest's own participation rule, reused). Three statements however many projects the
+digest's own rule, workflows/participation.py). Three statements however many projects the
 workspace has (see bench/digest_bench.py); commands/digest_chart.py draws it.
 """
 
@@ -16,8 +16,7 @@ from sqlmodel import Session
 from storage.models import Rag, Workspace
 from storage.portfolio import PostedRag, rag_history
 from storage.projects import list_projects
-from storage.workspaces import ensure_workspace
-from workflows.digest import Participation, _participation, digest_moment, window_for
+from workflows.participation import Participation, participation
 from workflows.periods import zone
 
 TREND_WEEKS = 13
@@ -87,17 +86,10 @@ def health_trend(
                 start=week_end - timedelta(weeks=1),
                 end=week_end,
                 counts=counted,
-                participation=_participation(workspace, projects, updates, week_end),
+                participation=participation(workspace, projects, updates, week_end),
             )
         )
     return HealthTrend(team_id=team_id, weeks=trend)
-
-
-def digest_trend(*, session: Session, team_id: str, now: datetime) -> HealthTrend:
-    """The trend the digest due at `now` carries (its chart), for previews."""
-    workspace = ensure_workspace(session=session, team_id=team_id)
-    window = window_for(workspace, digest_moment(workspace, now))
-    return health_trend(session=session, workspace=workspace, end=window.end)
 
 
 def _standings(history: list[PostedRag], ends: list[datetime]) -> list[str]:

@@ -1,9 +1,9 @@
 """What a person's App Home shows.
 
 Everyone sees their projects, the decisions waiting on them and the risks they own. A
-leader (a sponsor, a PMO lead or one of the digest's leaders) sees the portfolio instead:
-what needs attention, the projects by colour, the red and amber updates waiting for their
-acknowledgement and the gates waiting for their decision.
+leader (a sponsor, a PMO lead or one of the digest's leaders) sees the portfolio above
+that: what needs attention, the projects by colour and the red and amber updates waiting
+for their acknowledgement. Lists are whole; the view shows what fits.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from workflows.risks import Severity, severity
 from workflows.staleness import projects_needing_update
 
 ALL_ROLES = {Role.PM, Role.SPONSOR, Role.APPROVER, Role.MEMBER}
-SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -56,27 +55,41 @@ class PendingAcknowledgement:
 
 @dataclass(frozen=True)
 class LeaderHome:
-    """A leader's Home tab: the portfolio, and what waits for them. Lists are whole: the
-    view shows what fits."""
+    """A leader's Home tab: the portfolio and what waits for them, then their own Home
+    (a sponsor may be a PM too)."""
 
     attention: Attention
     counts: dict[str, int]
     acknowledgements: list[PendingAcknowledgement]
-    awaiting: list[tuple[Gate, Project]]
+    own: Home
+
+    @property
+    def awaiting(self) -> list[tuple[Gate, Project]]:
+        """The gates waiting for the leader's decision."""
+        return self.own.awaiting
 
 
 def home_for(*, session: Session, team_id: str, user_id: str, now: datetime) -> Home | LeaderHome:
-    """A leader's portfolio view, or everyone else's own: their projects (most urgent
-    first), gates awaiting them, risks they own."""
+    """The person's own Home (their projects, most urgent first, the gates awaiting them,
+    the risks they own), under the portfolio view when they are a leader."""
     workspace = ensure_workspace(session=session, team_id=team_id)
     sponsored = projects_with_role(
         session=session, team_id=team_id, user_id=user_id, roles={Role.SPONSOR}
     )
     sees_all = user_id in workspace.pmo_leads or user_id in workspace.digest_leaders
     if sponsored or sees_all:
+        # The portfolio shows what they sponsor; "your projects" is where they do the work.
+        own = _own_home(session, workspace, user_id, ALL_ROLES - {Role.SPONSOR}, now)
         watched = None if sees_all else {p.id for p in sponsored}
-        return _leader_home(session, workspace, user_id, watched, now)
-    mine = projects_with_role(session=session, team_id=team_id, user_id=user_id, roles=ALL_ROLES)
+        return _leader_home(session, workspace, user_id, watched, own, now)
+    return _own_home(session, workspace, user_id, ALL_ROLES, now)
+
+
+def _own_home(
+    session: Session, workspace: Workspace, user_id: str, roles: set[Role], now: datetime
+) -> Home:
+    team_id = workspace.team_id
+    mine = projects_with_role(session=session, team_id=team_id, user_id=user_id, roles=roles)
     latest = status_history.latest_by_project(
         session=session, team_id=team_id, project_ids=[p.id for p in mine if p.id is not None]
     )
@@ -93,12 +106,11 @@ def home_for(*, session: Session, team_id: str, user_id: str, now: datetime) -> 
         for p in mine
     ]
     projects.sort(key=lambda h: (not h.overdue, not h.due, h.project.key))
-    awaiting = gate_log.awaiting(session=session, team_id=team_id, user_id=user_id)
     owned = risk_log.owned_by(session=session, team_id=team_id, user_id=user_id)
     return Home(
-        projects=projects[:SHOWN],
-        awaiting=awaiting[:SHOWN],
-        risks=[(r, p, severity(r.score, workspace)) for r, p in owned[:SHOWN]],
+        projects=projects,
+        awaiting=gate_log.awaiting(session=session, team_id=team_id, user_id=user_id),
+        risks=[(r, p, severity(r.score, workspace)) for r, p in owned],
     )
 
 
@@ -107,6 +119,7 @@ def _leader_home(
     workspace: Workspace,
     user_id: str,
     watched: set[int | None] | None,
+    own: Home,
     now: datetime,
 ) -> LeaderHome:
     # `watched`: the projects whose updates the leader acknowledges (None: every project).
@@ -127,5 +140,5 @@ def _leader_home(
         attention=attention,
         counts=attention.counts(),
         acknowledgements=pending,
-        awaiting=gate_log.awaiting(session=session, team_id=team_id, user_id=user_id),
+        own=own,
     )

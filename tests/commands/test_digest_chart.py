@@ -22,8 +22,8 @@ from commands.digest_chart import (
 from commands.rendering import render
 from commands.templates import Templates
 from commands.upload import Upload
-from workflows.digest import Participation
 from workflows.health_trend import HealthTrend, TrendWeek
+from workflows.participation import Participation
 
 END = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from datetime import date
 
 from sqlmodel import select
 
-from commands.home import leader_view
-from storage.models import AuditEvent, Gate, OutboxMessage, Project, Rag
+from commands.home import home_view, leader_view
+from storage.models import Acknowledgement, AuditEvent, Gate, OutboxMessage, Project, Rag, Risk
 from storage.watchlist import Standing
 from storage.workspaces import ensure_workspace
 from tests.factories import APPROVER, MEMBER, OUTSIDER, PM, SPONSOR, TEAM, make_project
 from tests.workflows.test_attention import HEALTHY, MONDAY, PROBLEMS, QUIET, plant_portfolio
 from workflows.attention import Attention, AttentionItem, Colour, Concern
-from workflows.home import LeaderHome, PendingAcknowledgement
+from workflows.home import Home, HomeProject, LeaderHome, PendingAcknowledgement
+from workflows.risks import Severity
 
 HOME_OPENED = {"type": "app_home_opened", "tab": "home", "channel": "DHOME0001"}
 
@@ -175,6 +177,38 @@ def test_the_people_on_the_projects_keep_their_own_home(slack, slack_api, databa
     assert keys_in(found["Waiting for your decision"]) == ["GATED-G1", "CALM3-G1"]
 
 
+def gates(projects, count):
+    return [
+        (
+            Gate(
+                id=n,
+                team_id=TEAM,
+                project_id=n,
+                number=1,
+                from_phase="Plan",
+                to_phase="Execute",
+                requested_by=PM,
+                requested_at=MONDAY,
+                evidence="e",
+                rule="all",
+                required=1,
+            ),
+            projects[n],
+        )
+        for n in range(count)
+    ]
+
+
+def long_own_home(projects):
+    """A person on 30 projects, with 12 gates waiting for them and 25 risks to own."""
+    risk = Risk(id=1, team_id=TEAM, project_id=0, number=1, title="r", raised_by=PM, score=20)
+    return Home(
+        projects=[HomeProject(p, Rag.GREEN, due=True, overdue=False) for p in projects[:30]],
+        awaiting=gates(projects, 12),
+        risks=[(risk, p, Severity.HIGH) for p in projects[:25]],
+    )
+
+
 def test_a_long_portfolio_fits_in_100_blocks_and_says_how_many_more():
     today = date(2026, 11, 30)
     projects = [
@@ -189,31 +223,147 @@ def test_a_long_portfolio_fits_in_100_blocks_and_says_how_many_more():
         acknowledgements=[
             PendingAcknowledgement(p, u, today) for p, u in zip(projects, updates, strict=True)
         ],
-        awaiting=[
-            (
-                Gate(
-                    id=n,
-                    team_id=TEAM,
-                    project_id=n,
-                    number=1,
-                    from_phase="Plan",
-                    to_phase="Execute",
-                    requested_by=PM,
-                    requested_at=MONDAY,
-                    evidence="e",
-                    rule="all",
-                    required=1,
-                ),
-                projects[n],
-            )
-            for n in range(12)
-        ],
+        own=long_own_home(projects),
     )
     blocks = leader_view(home)["blocks"]
     assert len(blocks) == 100
     found = sections(blocks)
     shown = keys_in(found["Needs attention"])
     assert shown == [p.key for p in projects[: len(shown)]]
+    assert len(shown) >= 25  # the portfolio comes first: most of the room is its
     assert found["Needs attention"][-1] == f"…and {150 - len(shown)} more, less severe."
     assert found["Waiting for your acknowledgement"][-1] == "…and 140 more."
     assert found["Waiting for your decision"][-1] == "…and 2 more."
+    assert found["Your projects"][-1] == "…and 20 more."
+    assert found["Risks you own"][-1] == "…and 15 more."
+
+
+def test_a_long_own_home_shows_twenty_of_each_and_says_how_many_more():
+    projects = [
+        Project(id=n, team_id=TEAM, key=f"P{n:04d}", name="p", phase="Plan", created_by=PM)
+        for n in range(30)
+    ]
+    blocks = home_view(long_own_home(projects))["blocks"]
+    assert len(blocks) <= 100
+    found = sections(blocks)
+    assert keys_in(found["Your projects"]) == [p.key for p in projects[:20]]
+    assert found["Your projects"][-1] == "…and 10 more."
+    assert found["Risks you own"][-1] == "…and 5 more."
+    assert "…and" not in str(found["Waiting for your decision"])
+
+
+def acknowledgements_of(database, user):
+    with database.session() as session:
+        rows = session.exec(select(Acknowledgement).where(Acknowledgement.user_id == user))
+        return sorted(row.update_id for row in rows)
+
+
+def waiting_update(blocks, key):
+    """The update id on the Acknowledge button under the waiting update of project `key`."""
+    start = next(n for n, b in enumerate(blocks) if "Waiting for your acknowledgement" in str(b))
+    for block, after in itertools.pairwise(blocks[start:]):
+        if block["type"] == "section" and f"*{key}*" in block["text"]["text"]:
+            return int(after["elements"][0]["value"])
+    raise AssertionError(f"{key} is not waiting")
+
+
+def test_a_sponsor_acknowledges_from_the_home_tab_and_it_leaves_the_list(
+    slack, slack_api, database, clock
+):
+    plant_portfolio(database)
+    clock.set(MONDAY)
+    blocks = leader_home(slack, slack_api, SPONSOR)
+    red = waiting_update(blocks, "REDONE")
+    before = acknowledgements_of(database, SPONSOR)  # AMBERACK's, planted
+    view = slack_api.last("views.publish")["view"]
+    reply = slack.click_in_home(view, "home.acknowledge", value=str(red), user=SPONSOR)
+    assert reply.status == 200
+    assert acknowledgements_of(database, SPONSOR) == sorted([*before, red])
+    refreshed = slack_api.last("views.publish")
+    assert refreshed["user_id"] == SPONSOR
+    found = sections(refreshed["view"]["blocks"])
+    assert keys_in(found["Waiting for your acknowledgement"]) == ["AMBERNEW"]
+    [told] = slack_api.dms(PM)
+    assert f"<@{SPONSOR}> acknowledged the REDONE status" in told.text
+    with database.session() as session:
+        audited = session.exec(select(AuditEvent.action).where(AuditEvent.actor == SPONSOR))
+        assert list(audited) == ["status.acknowledged"]
+
+
+def test_a_comment_from_the_home_tab_acknowledges_and_shows_the_tab_again(
+    slack, slack_api, database, clock
+):
+    plant_portfolio(database)
+    clock.set(MONDAY)
+    blocks = leader_home(slack, slack_api, SPONSOR)
+    amber = waiting_update(blocks, "AMBERNEW")
+    view = slack_api.last("views.publish")["view"]
+    slack.click_in_home(view, "status.comment", value=str(amber), user=SPONSOR)
+    modal = slack.last_modal()
+    assert modal.title == "Comment"
+    published = len(slack_api.calls_to("views.publish"))
+    reply = slack.submit(modal.enter({"Comment": "Thanks, call me Tuesday"}), user=SPONSOR)
+    assert reply.status == 200
+    with database.session() as session:
+        [row] = session.exec(select(Acknowledgement).where(Acknowledgement.update_id == amber))
+        assert (row.user_id, row.comment) == (SPONSOR, "Thanks, call me Tuesday")
+    assert len(slack_api.calls_to("views.publish")) == published + 1
+    found = sections(slack_api.last("views.publish")["view"]["blocks"])
+    assert keys_in(found["Waiting for your acknowledgement"]) == ["REDONE"]
+
+
+def test_a_comment_from_a_status_post_does_not_publish_the_home_tab(slack, slack_api, database):
+    make_project(database)
+    slack.command(
+        "/status", "APOLLO amber Vendor slipped path: calls", user=PM, channel="CAPOLLO01"
+    )
+    post = slack_api.posts("CAPOLLO01")[-1]
+    slack.click(post, "status.comment", user=SPONSOR)
+    slack.submit(slack.last_modal().enter({"Comment": "Seen"}), user=SPONSOR)
+    assert slack_api.calls_to("views.publish") == []
+
+
+def test_someone_else_cannot_acknowledge_from_a_forged_home_click(
+    slack, slack_api, database, clock
+):
+    plant_portfolio(database)
+    clock.set(MONDAY)
+    blocks = leader_home(slack, slack_api, SPONSOR)
+    red = waiting_update(blocks, "REDONE")
+    view = slack_api.last("views.publish")["view"]
+    slack.click_in_home(view, "home.acknowledge", value=str(red), user=APPROVER)
+    assert red not in acknowledgements_of(database, APPROVER)
+    [refusal] = slack_api.dms(APPROVER)
+    assert "Only the sponsor of REDONE" in refusal.text
+
+
+def test_a_sponsor_who_is_also_a_pm_keeps_post_update_beside_the_portfolio(
+    slack, slack_api, database, clock
+):
+    plant_portfolio(database)
+    make_project(
+        database, key="OWNWORK", name="Own work", pm=SPONSOR, sponsor=OUTSIDER, channel_id=None
+    )
+    clock.set(MONDAY)
+    blocks = leader_home(slack, slack_api, SPONSOR)
+    found = sections(blocks)
+    assert "Needs attention" in found
+    assert keys_in(found["Your projects"]) == ["OWNWORK"]  # not every project they sponsor
+    buttons = [b["accessory"] for b in blocks if b.get("accessory")]
+    assert [(b["text"]["text"], b["value"]) for b in buttons] == [("Post update", "OWNWORK")]
+    view = slack_api.last("views.publish")["view"]
+    slack.click_in_home(view, "home.post_status", user=SPONSOR)
+    assert slack.last_modal().initial("Project") == "OWNWORK"
+
+
+def test_a_pmo_lead_on_no_project_sees_no_empty_personal_sections(
+    slack, slack_api, database, clock
+):
+    plant_portfolio(database)
+    with database.session() as session:
+        workspace = ensure_workspace(session=session, team_id=TEAM)
+        workspace.pmo_leads = [LEAD]
+        session.add(workspace)
+    clock.set(MONDAY)
+    found = sections(leader_home(slack, slack_api, LEAD))
+    assert "Your projects" not in found and "Risks you own" not in found

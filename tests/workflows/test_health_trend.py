@@ -9,8 +9,7 @@ from sqlalchemy import event
 from storage.models import Rag
 from tests.factories import TEAM, make_project
 from tests.workflows.test_digest import post
-from workflows.digest import build_digest
-from workflows.health_trend import digest_trend
+from workflows.digest import build_digest, digest_trend
 
 MONDAY = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # just after the digest time (09:00 UTC)
 

@@ -1,0 +1,93 @@
+"""Which update fell due in a week, and whether it came on time: the participation rule.
+
+The digest reports the last four weeks of it and its chart the last thirteen
+(workflows/health_trend.py); both read one bulk history (storage/portfolio.py) and ask
+this module, so they cannot disagree. Pure functions: no queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from storage.models import Project, Rag, Workspace
+from storage.portfolio import PostedRag
+from workflows.periods import Period, period_containing, previous_period, week_label, zone
+
+
+@dataclass(frozen=True)
+class Participation:
+    """One week's share of projects that posted their due update on time."""
+
+    label: str
+    on_time: int
+    due: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.on_time / self.due) if self.due else None
+
+
+def participation(
+    workspace: Workspace,
+    projects: list[Project],
+    updates: dict[int, list[PostedRag]],
+    end: datetime,
+) -> Participation:
+    """The seven days before `end`: the projects whose update fell due in them (a project
+    on hold all along owes none, nor one created after its due time) and how many of
+    those posted by the end of their due day. `updates`: each project's history, oldest
+    first."""
+    start = end - timedelta(days=7)
+    due = on_time = 0
+    for project in projects:
+        history = updates.get(project.id or 0, [])
+        period = due_in(workspace, project, start, end)
+        if period is None or project.created_at >= period.due_at:
+            continue
+        if rag_at(history, period.start) == Rag.HOLD and not updated_in(history, period.start, end):
+            continue  # on hold all along: nothing was due
+        due += 1
+        deadline = period.due_at + timedelta(days=1)  # by the end of the due day
+        if updated_in(history, period.start, deadline):
+            on_time += 1
+    label = week_label(end.astimezone(zone(workspace.time_zone)).date() - timedelta(days=7))
+    return Participation(label=label, on_time=on_time, due=due)
+
+
+def due_in(workspace: Workspace, project: Project, start: datetime, end: datetime) -> Period | None:
+    """The project's period whose update fell due in [start, end), if one did."""
+    return _due_for_cadence(
+        str(project.status_cadence), workspace.time_zone, workspace.status_due_weekday, start, end
+    )
+
+
+def standing_at(history: list[PostedRag], moment: datetime) -> PostedRag | None:
+    """The last update before `moment` in a history ordered oldest first."""
+    before = [u for u in history if u.created_at < moment]
+    return before[-1] if before else None
+
+
+def rag_at(history: list[PostedRag], moment: datetime) -> Rag | None:
+    """The colour the project stood at just before `moment` (None: no update yet)."""
+    standing = standing_at(history, moment)
+    return Rag(standing.overall) if standing else None
+
+
+def updated_in(history: list[PostedRag], start: datetime, end: datetime) -> bool:
+    """True when the project posted in [start, end)."""
+    return any(start <= u.created_at < end for u in history)
+
+
+@lru_cache(maxsize=1024)
+def _due_for_cadence(
+    cadence: str, tz_name: str, due_weekday: int, start: datetime, end: datetime
+) -> Period | None:
+    # The same for every project of a cadence: computed once, not once per project.
+    tz = zone(tz_name)
+    period = period_containing(
+        end - timedelta(seconds=1), cadence=cadence, tz=tz, due_weekday=due_weekday
+    )
+    before = previous_period(period, cadence=cadence, tz=tz, due_weekday=due_weekday)
+    return next((p for p in (period, before) if start <= p.due_at < end), None)
