@@ -23,6 +23,7 @@ from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
 from workflows.markup import channel, mention, mentions, quoted
 from workflows.outgoing import Outgoing
 from workflows.status import TEXT_MAX, post_of
+from workflows.workspace_policy import acknowledgers_of
 
 ACKNOWLEDGED = "status.acknowledged"
 COMMENTED = "status.acknowledgement_commented"
@@ -84,7 +85,7 @@ def acknowledgers(*, session: Session, project: Project) -> list[str]:
         session=session, team_id=project.team_id, project_id=project.id, role=Role.SPONSOR
     )
     workspace = ensure_workspace(session=session, team_id=project.team_id)
-    return list(dict.fromkeys([*sponsors, *workspace.pmo_leads, *workspace.digest_leaders]))
+    return acknowledgers_of(workspace, sponsors)
 
 
 def acknowledge(

@@ -35,6 +35,7 @@ from workflows.periods import (
     zone,
 )
 from workflows.risks import Severity, risk_label, severity
+from workflows.workspace_policy import acknowledgers_of
 
 # A red or amber update should be read by a leader within this many working days.
 ACKNOWLEDGE_WITHIN = 2
@@ -410,15 +411,16 @@ def _acknowledgement_reasons(
     # A red or amber latest update that none of the project's acknowledgers (its sponsors,
     # the PMO leads, the digest's leaders) acknowledged within the working days allowed.
     workspace = clock.workspace
-    leaders = {*workspace.pmo_leads, *workspace.digest_leaders}
     reasons: list[tuple[int, Reason]] = []
     for project in projects:
         update = standing.get(project.id or 0)
         if update is None or update.overall not in (Rag.RED, Rag.AMBER):
             continue
         due = add_working_days(update.created_at, ACKNOWLEDGE_WITHIN, workspace.time_zone)
-        acknowledgers = leaders | set(roles[update.project_id].get(Role.SPONSOR, []))
-        if clock.now < due or readers.get(update.id, set()) & acknowledgers:
+        sponsors = roles[update.project_id].get(Role.SPONSOR, [])
+        if clock.now < due or readers.get(update.id, set()) & {
+            *acknowledgers_of(workspace, sponsors)
+        }:
             continue
         since = clock.day(update.created_at)
         reason = Unacknowledged(

@@ -234,6 +234,12 @@ def _describe(settings: WorkspaceSettings) -> dict[str, Any]:
     }
 
 
+def acknowledgers_of(workspace: Workspace, sponsors: list[str]) -> list[str]:
+    """Who may acknowledge a project's updates, each once: its sponsors, then the
+    workspace's PMO leads and the digest's leaders."""
+    return list(dict.fromkeys([*sponsors, *workspace.pmo_leads, *workspace.digest_leaders]))
+
+
 def today_in_workspace(*, session: Session, team_id: str, now: datetime) -> date:
     """The date it is now in the workspace's time zone."""
     workspace = ensure_workspace(session=session, team_id=team_id)
