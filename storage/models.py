@@ -139,6 +139,23 @@ class Verdict(StrEnum):
     CHANGES = "changes"
 
 
+class RequestStatus(StrEnum):
+    """Where a request for a person stands."""
+
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class TeamCapacity(StrEnum):
+    """What a status update says of the team's capacity for the next two weeks."""
+
+    ENOUGH = "enough"
+    STRETCHED = "stretched"
+    SHORT = "short"
+
+
 class Workspace(SQLModel, table=True):
     """A Slack workspace that runs pmo-bot, with its PMO-wide settings."""
 
@@ -166,6 +183,10 @@ class Workspace(SQLModel, table=True):
     nudge_style: NudgeStyle = Field(default=NudgeStyle.GENTLE, sa_type=String(8))
     # Who may change these settings besides Slack's workspace admins and owners.
     pmo_leads: list[str] = Field(default_factory=list, sa_type=JSON)
+    # Capacity: a person's week is over-allocated above capacity plus this many per cent;
+    # requests for people go to this channel (else the digest's, else the PMO leads' DMs).
+    overallocation_threshold: int = 10
+    resource_channel: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -183,6 +204,10 @@ class Person(SQLModel, table=True):
     profile_refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # No nudges for this person until after this day (leave, holiday).
     paused_until: date | None = None
+    # Capacity: hours a week they can work, what they are good at, what an hour costs.
+    capacity_hours: Decimal = Field(default=Decimal("40"), sa_type=Numeric(6, 2))
+    skills: list[str] = Field(default_factory=list, sa_type=JSON)
+    cost_rate: Decimal | None = Field(default=None, sa_type=Numeric(12, 2))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -333,6 +358,8 @@ class StatusUpdate(SQLModel, table=True):
     forecast_at_completion: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
     flagged: bool = False
     flags: list[str] = Field(default_factory=list, sa_type=JSON)
+    # The team's capacity for the next two weeks, as the PM sees it (None: not said).
+    team_capacity: TeamCapacity | None = Field(default=None, sa_type=String(16))
     superseded_by_id: int | None = Field(
         default=None, sa_column=Column(ForeignKey("status_updates.id"), nullable=True)
     )
@@ -501,3 +528,74 @@ class SeenRequest(SQLModel, table=True):
     # Not tied to a workspace row: a workspace's first request is recorded before it has one.
     team_id: str | None = Field(default=None, max_length=32)
     seen_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class Allocation(SQLModel, table=True):
+    """A person's time on a project from `start_date` to `end_date` (inclusive): hours a
+    week, or a share of their capacity (exactly one of the two)."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (Index("ix_allocations_team_id_user_id", "team_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    user_id: str = Field(max_length=32)
+    start_date: date
+    end_date: date
+    hours_per_week: Decimal | None = Field(default=None, sa_type=Numeric(6, 2))
+    percent: int | None = None
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    # Set when it comes from an assigned request for a person.
+    request_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("resource_requests.id", ondelete="SET NULL"), nullable=True),
+    )
+
+
+class ResourceRequest(SQLModel, table=True):
+    """A PM's request for someone with a skill, for some hours a week between two dates,
+    decided by the PMO leads (APOLLO-RQ1)."""
+
+    __tablename__ = "resource_requests"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    number: int
+    skill: str = Field(max_length=40)
+    hours_per_week: Decimal = Field(sa_type=Numeric(6, 2))
+    start_date: date
+    end_date: date
+    note: str = Field(default="", sa_type=Text)
+    requested_by: str = Field(max_length=32)
+    requested_at: datetime = Field(sa_type=UTCDateTime)
+    status: RequestStatus = Field(default=RequestStatus.OPEN, sa_type=String(16), index=True)
+    # People a PMO lead proposed instead (user ids), newest last.
+    proposed: list[str] = Field(default_factory=list, sa_type=JSON)
+    assigned_to: str | None = Field(default=None, max_length=32)
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reason: str = Field(default="", sa_type=Text)
+    # Bumped by every change: names the message edit it causes, and catches double clicks.
+    version: int = 1
+
+
+class CapacityAlert(SQLModel, table=True):
+    """A person's week already reported as over-allocated: each is told once."""
+
+    __tablename__ = "capacity_alerts"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    user_id: str = Field(max_length=32)
+    # The Monday of the week.
+    week: date
+    created_at: datetime = Field(sa_type=UTCDateTime)

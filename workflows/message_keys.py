@@ -139,3 +139,23 @@ def nudge_gate_reminder(gate_id: int, approver: str) -> str:
 def nudge_gate_escalation(gate_id: int, sponsor: str) -> str:
     """The sponsor's word that a gate is past its SLA and reminders went unanswered."""
     return f"nudge:gate:{gate_id}:escalate:{sponsor}"
+
+
+def capacity_alert(user_id: str, first_week: date, recipient: str) -> str:
+    """A PM's or PMO lead's word that a person is over-allocated from `first_week` on."""
+    return f"capacity:over:{user_id}:{first_week.isoformat()}:{recipient}"
+
+
+def resource_request(request_id: int) -> str:
+    """A request for a person, posted to the PMO leads (its buttons' message)."""
+    return f"resource-request:{request_id}"
+
+
+def resource_request_version(request_id: int, version: int) -> str:
+    """The request's message as it reads after its `version`-th change (an edit)."""
+    return f"resource-request:{request_id}:v{version}"
+
+
+def resource_request_told(request_id: int, version: int, user_id: str) -> str:
+    """A person told of the request's outcome (the PM, the person assigned)."""
+    return f"resource-request:{request_id}:v{version}:told:{user_id}"

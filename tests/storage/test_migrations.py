@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -136,3 +137,42 @@ def test_our_slack_oauth_tables_match_slack_sdks_stores():
     }
     for name in theirs:
         assert describe(ours[name]) == describe(theirs[name]), name
+
+
+def test_0010_gives_people_known_before_it_a_full_week_and_no_skills(empty_url):
+    schema.upgrade(empty_url, "0009")
+    engine = create_database_engine(empty_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workspaces (team_id, time_zone, phases, status_due_weekday, "
+                "risk_medium_from, risk_high_from, risk_critical_from, digest_leaders, "
+                "digest_weekday, digest_time, default_cadence, quiet_start, quiet_end, "
+                "nudge_style, pmo_leads, created_at) VALUES ('T1', 'UTC', '[]', 4, 6, 12, 20, "
+                "'[]', 0, '09:00', 'weekly', '19:00', '08:00', 'gentle', '[]', "
+                "'2026-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO people (team_id, user_id, created_at) "
+                "VALUES ('T1', 'U1', '2026-01-01 00:00:00')"
+            )
+        )
+    schema.upgrade(empty_url)
+    with engine.connect() as connection:
+        hours, skills, rate = connection.execute(
+            text("SELECT capacity_hours, skills, cost_rate FROM people")
+        ).one()
+        threshold = connection.execute(
+            text("SELECT overallocation_threshold FROM workspaces")
+        ).scalar()
+    assert (float(hours), skills if isinstance(skills, list) else json.loads(skills), rate) == (
+        40.0,
+        [],
+        None,
+    )
+    assert threshold == 10
+    schema.downgrade(empty_url, "0009")
+    assert not {"allocations", "resource_requests", "capacity_alerts"} & tables(empty_url)
+    engine.dispose()

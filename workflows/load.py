@@ -1,0 +1,141 @@
+"""How loaded a person is, week by week: capacity, allocated hours, over and under.
+
+Pure arithmetic over rows already read (no queries), so the forecast for thousands of
+people is a handful of bulk reads (storage/capacity.py) and this. A week runs Monday to
+Friday; an allocation or a leave that covers part of a week counts for its working days
+in it (a fifth of the week each).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from storage.models import Allocation, Person
+
+WORKING_DAYS = 5
+HOURS_MAX = Decimal("168")  # every hour of a week
+ZERO = Decimal("0")
+# Below this share of capacity over the next four weeks, a person is "on the bench".
+BENCH_BELOW_PERCENT = 50
+BENCH_WEEKS = 4
+
+
+def monday(day: date) -> date:
+    """The Monday of the week `day` is in."""
+    return day - timedelta(days=day.weekday())
+
+
+def weeks_from(today: date, count: int) -> list[date]:
+    """The Mondays of `count` weeks, starting with this one."""
+    first = monday(today)
+    return [first + timedelta(weeks=n) for n in range(count)]
+
+
+def working_days(start: date, end: date, week: date) -> int:
+    """How many of the week's working days (Monday `week` to Friday) fall in [start, end]."""
+    first, last = max(start, week), min(end, week + timedelta(days=WORKING_DAYS - 1))
+    return max((last - first).days + 1, 0)
+
+
+def weekly_hours(allocation: Allocation, person: Person) -> Decimal:
+    """The hours a week the allocation asks of the person: its own, or its share of
+    their capacity."""
+    if allocation.hours_per_week is not None:
+        return Decimal(allocation.hours_per_week)
+    return Decimal(person.capacity_hours) * (allocation.percent or 0) / 100
+
+
+def allocated_in(allocation: Allocation, person: Person, week: date) -> Decimal:
+    """The hours the allocation takes in the week (Monday `week`)."""
+    days = working_days(allocation.start_date, allocation.end_date, week)
+    return weekly_hours(allocation, person) * days / WORKING_DAYS if days else ZERO
+
+
+def capacity_in(person: Person, week: date, today: date) -> Decimal:
+    """The hours the person can work in the week: their weekly capacity less the working
+    days of leave (from `/pmo pause until`, which starts today)."""
+    capacity = Decimal(person.capacity_hours)
+    if person.paused_until is None or person.paused_until < today:
+        return capacity
+    away = working_days(today, person.paused_until, week)
+    return capacity * (WORKING_DAYS - away) / WORKING_DAYS
+
+
+@dataclass(frozen=True)
+class WeekLoad:
+    """One person's week: what they can give, what is asked, and by which projects."""
+
+    week: date
+    capacity: Decimal
+    allocated: Decimal
+    by_project: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int | None:
+        """Allocated as a share of capacity (None: no capacity that week, e.g. on leave)."""
+        if not self.capacity:
+            return None
+        return round(100 * self.allocated / self.capacity)
+
+    def over(self, threshold_percent: int) -> bool:
+        """Asked for more than capacity plus the threshold (anything at all on leave)."""
+        if not self.capacity:
+            return self.allocated > 0
+        return self.allocated > self.capacity * (100 + threshold_percent) / 100
+
+
+@dataclass(frozen=True)
+class PersonLoad:
+    """A person and their weeks, in order."""
+
+    person: Person
+    weeks: list[WeekLoad]
+
+    def over_weeks(self, threshold_percent: int) -> list[WeekLoad]:
+        """The weeks they are over-allocated."""
+        return [week for week in self.weeks if week.over(threshold_percent)]
+
+    def on_bench(self) -> bool:
+        """Little asked of them over the first four weeks (and some capacity to give)."""
+        first = self.weeks[:BENCH_WEEKS]
+        capacity = sum((w.capacity for w in first), ZERO)
+        allocated = sum((w.allocated for w in first), ZERO)
+        return capacity > 0 and allocated * 100 < capacity * BENCH_BELOW_PERCENT
+
+
+def person_load(
+    person: Person, allocations: Iterable[Allocation], weeks: list[date], today: date
+) -> PersonLoad:
+    """The person's load in each of `weeks` from their allocations."""
+    loads = []
+    mine = list(allocations)
+    for week in weeks:
+        by_project: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        for allocation in mine:
+            hours = allocated_in(allocation, person, week)
+            if hours:
+                by_project[allocation.project_id] += hours
+        loads.append(
+            WeekLoad(
+                week=week,
+                capacity=capacity_in(person, week, today),
+                allocated=sum(by_project.values(), ZERO),
+                by_project=dict(by_project),
+            )
+        )
+    return PersonLoad(person=person, weeks=loads)
+
+
+def loads_of(
+    people: Iterable[Person], allocations: Iterable[Allocation], weeks: list[date], today: date
+) -> list[PersonLoad]:
+    """Everyone's load, in the order of `people` (allocations of people not listed are
+    left out)."""
+    by_person: dict[str, list[Allocation]] = defaultdict(list)
+    for allocation in allocations:
+        by_person[allocation.user_id].append(allocation)
+    return [person_load(p, by_person.get(p.user_id, []), weeks, today) for p in people]
