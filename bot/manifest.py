@@ -33,6 +33,11 @@ SLASH_COMMANDS = [
     ("/risk", "Raise or list risks and issues", "[KEY p4 i5 title] | list KEY | mine"),
     ("/gate", "Request or review a stage gate", "[KEY] | history KEY"),
     ("/kudos", "Thank someone for their work", "@person what they did"),
+    (
+        "/capacity",
+        "People's capacity, allocations, requests and forecast",
+        "[KEY] | me | set @person 32h | allocate | request | forecast [skill]",
+    ),
 ]
 
 BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]

@@ -54,6 +54,23 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Capacity: /capacity",
+        [
+            ("/capacity", "your load for the next 8 weeks and your allocations"),
+            ("/capacity KEY", "the project's team, their load and its planned labour cost"),
+            (
+                "/capacity set @person 32h [skills backend,design] [rate 85]",
+                "weekly capacity, skills and hourly cost (yourself, or anyone for PMO leads)",
+            ),
+            ("/capacity allocate [KEY]", "allocate someone to a project (opens the form)"),
+            ("/capacity request [KEY]", "ask the PMO leads for someone with a skill (a form)"),
+            ("/capacity requests", "the open requests for people"),
+            ("/capacity forecast [skill]", "demand against capacity for the next 12 weeks"),
+            ("/capacity bench", "people with little allocated in the next 4 weeks"),
+            ("/capacity heatmap", "everyone's load as a picture (PMO leads)"),
+        ],
+    ),
+    (
         "Stage gates: /gate",
         [
             ("/gate [KEY]", "request the project's next gate (opens the form)"),

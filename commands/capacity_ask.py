@@ -1,0 +1,39 @@
+"""One `/capacity` command as its verbs receive it (commands/capacity.py routes it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
+from commands import payload
+from commands.context import Clock, Delivery
+from storage.db import Database
+from workflows.actor import Actor
+
+
+@dataclass(frozen=True)
+class CapacityAsk:
+    """Who typed it, its verb and the words after it, and what answers it."""
+
+    verb: str
+    rest: str
+    actor: Actor
+    command: dict[str, Any]
+    respond: Respond
+    client: WebClient
+    db: Database
+    clock: Clock
+    delivery: Delivery
+
+    @property
+    def trigger_id(self) -> str:
+        """The command's trigger, for the verbs that open a form."""
+        return payload.trigger_id(self.command)
+
+
+# What answers a verb.
+Verb = Callable[[CapacityAsk], None]
