@@ -1,0 +1,110 @@
+"""Demand against capacity for the weeks ahead, by skill: the capacity forecast.
+
+Demand is what is allocated plus what open requests for people ask; capacity is what
+people can give (less leave). A person counts under each of their skills, a request
+under its own; "all" is everyone and every request. Four bulk reads whatever the
+number of people or projects (bench/capacity_bench.py), then workflows/load.py.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from storage import capacity
+from storage.models import ResourceRequest, Workspace
+from workflows.capacity import HORIZON_WEEKS, today_of
+from workflows.load import ZERO, PersonLoad, loads_of, weeks_from, working_days
+
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class SkillWeek:
+    """One skill's week: hours people can give, hours asked (allocated + requested)."""
+
+    week: date
+    capacity: Decimal
+    allocated: Decimal
+    requested: Decimal
+
+    @property
+    def demand(self) -> Decimal:
+        return self.allocated + self.requested
+
+    @property
+    def gap(self) -> Decimal:
+        """Capacity left over (negative: short by that many hours)."""
+        return self.capacity - self.demand
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The weeks ahead (Mondays), each skill's weeks, and everyone's load (for the heat
+    map, the bench and over-allocation)."""
+
+    today: date
+    weeks: list[date]
+    by_skill: dict[str, list[SkillWeek]]
+    loads: list[PersonLoad]
+    open_requests: list[ResourceRequest]
+    threshold: int
+
+
+def requested_in(request: ResourceRequest, week: date) -> Decimal:
+    """The hours an open request asks in the week (Monday `week`)."""
+    days = working_days(request.start_date, request.end_date, week)
+    return Decimal(request.hours_per_week) * days / 5 if days else ZERO
+
+
+def forecast(
+    *, session: Session, workspace: Workspace, now: datetime, weeks: int = HORIZON_WEEKS
+) -> Forecast:
+    """The next `weeks` weeks for the whole workspace."""
+    team_id = workspace.team_id
+    today = today_of(workspace, now)
+    mondays = weeks_from(today, weeks)
+    people = capacity.people_on_projects(session=session, team_id=team_id)
+    allocations = capacity.allocations_between(
+        session=session, team_id=team_id, start=mondays[0], end=mondays[-1] + timedelta(days=6)
+    )
+    requests = [r for r, _ in capacity.requests_with_projects(session=session, team_id=team_id)]
+    loads = loads_of(people, allocations, mondays, today)
+    by_skill = _by_skill(loads, requests, mondays)
+    return Forecast(
+        today=today,
+        weeks=mondays,
+        by_skill=by_skill,
+        loads=loads,
+        open_requests=requests,
+        threshold=workspace.overallocation_threshold,
+    )
+
+
+def _by_skill(
+    loads: list[PersonLoad], requests: list[ResourceRequest], weeks: list[date]
+) -> dict[str, list[SkillWeek]]:
+    capacity_of: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(weeks))
+    allocated_of: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(weeks))
+    requested_of: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(weeks))
+    for load in loads:
+        for skill in [ALL, *load.person.skills]:
+            for n, week in enumerate(load.weeks):
+                capacity_of[skill][n] += week.capacity
+                allocated_of[skill][n] += week.allocated
+    for request in requests:
+        for skill in (ALL, request.skill):
+            for n, week in enumerate(weeks):
+                requested_of[skill][n] += requested_in(request, week)
+    skills = sorted(set(capacity_of) | set(requested_of), key=lambda s: (s != ALL, s))
+    return {
+        skill: [
+            SkillWeek(week, capacity_of[skill][n], allocated_of[skill][n], requested_of[skill][n])
+            for n, week in enumerate(weeks)
+        ]
+        for skill in skills
+    }
