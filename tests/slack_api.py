@@ -141,6 +141,9 @@ class SlackUser:
     is_bot: bool = False
     is_admin: bool = False
     is_owner: bool = False
+    # Someone of another workspace (a Slack Connect guest), or who has left.
+    team_id: str | None = None
+    deleted: bool = False
 
 
 class FakeSlackAPI:
@@ -233,10 +236,22 @@ class FakeSlackAPI:
         *,
         is_admin: bool = False,
         is_owner: bool = False,
+        is_bot: bool = False,
+        team_id: str | None = None,
+        deleted: bool = False,
     ) -> None:
-        """A person in the workspace; `is_admin`/`is_owner` make them a workspace admin/owner."""
+        """A person in the workspace; `is_admin`/`is_owner` make them a workspace admin/owner;
+        `team_id` puts them in another workspace; `deleted`: they left."""
         self.users[user_id] = SlackUser(
-            user_id, name, tz, tz_offset, is_admin=is_admin or is_owner, is_owner=is_owner
+            user_id,
+            name,
+            tz,
+            tz_offset,
+            is_bot=is_bot,
+            is_admin=is_admin or is_owner,
+            is_owner=is_owner,
+            team_id=team_id,
+            deleted=deleted,
         )
 
     def calls_to(self, method: str) -> list[Call]:
@@ -473,7 +488,8 @@ class FakeSlackAPI:
             "ok": True,
             "user": {
                 "id": user.id,
-                "team_id": self.team_id,
+                "team_id": user.team_id or self.team_id,
+                "deleted": user.deleted,
                 "name": user.name.lower().replace(" ", "."),
                 "real_name": user.name,
                 "tz": user.tz,

@@ -20,10 +20,10 @@ from sqlmodel import Session
 from storage import audit, capacity
 from storage.models import Allocation, Person, Project, Role, Workspace
 from storage.projects import holders, roles_of
-from storage.workspaces import ensure_people, ensure_workspace
+from storage.workspaces import ensure_people, ensure_workspace, update_profile
 from workflows import message_keys
 from workflows.actor import Actor
-from workflows.errors import InvalidInput, NotPermitted
+from workflows.errors import InvalidInput, NotPermitted, too_long
 from workflows.load import HOURS_MAX, PersonLoad, WeekLoad, person_load, weeks_from
 from workflows.markup import is_user_id, mention, mentions
 from workflows.outgoing import Outgoing
@@ -148,22 +148,14 @@ def set_capacity(
     person = ensure_people(session=session, team_id=actor.team_id, user_ids=[user_id])[user_id]
     capacity.lock_person(session=session, team_id=actor.team_id, user_id=user_id)
     session.refresh(person)
-    before = {
-        "capacity_hours": str(person.capacity_hours),
-        "skills": list(person.skills),
-        "cost_rate": None if person.cost_rate is None else str(person.cost_rate),
-    }
+    before = _described(person)
     if draft.capacity_hours is not None:
         person.capacity_hours = draft.capacity_hours
     if draft.skills is not None:
         person.skills = list(draft.skills)
     if draft.cost_rate is not None:
         person.cost_rate = draft.cost_rate
-    after = {
-        "capacity_hours": str(person.capacity_hours),
-        "skills": list(person.skills),
-        "cost_rate": None if person.cost_rate is None else str(person.cost_rate),
-    }
+    after = _described(person)
     if after == before:
         return CapacitySet(person, changed=False)
     session.add(person)
@@ -182,6 +174,17 @@ def set_capacity(
     return CapacitySet(person, changed=True, messages=messages)
 
 
+def _described(person: Person) -> dict[str, object]:
+    # What the audit keeps of a person's capacity, to the cent (32 and 32.00 are equal).
+    cent = Decimal("0.01")
+    rate = person.cost_rate
+    return {
+        "capacity_hours": str(Decimal(person.capacity_hours).quantize(cent)),
+        "skills": list(person.skills),
+        "cost_rate": None if rate is None else str(Decimal(rate).quantize(cent)),
+    }
+
+
 # -- allocations ---------------------------------------------------------------------------
 
 
@@ -193,6 +196,14 @@ class AllocationDraft:
     start_date: date | None
     end_date: date | None
     amount: Amount | None
+
+
+@dataclass(frozen=True)
+class AllocationNotice:
+    """The person's word that someone allocated them to a project (message content)."""
+
+    allocation: Allocation
+    project: Project
 
 
 @dataclass(frozen=True)
@@ -309,6 +320,16 @@ def allocate(
     messages = overallocation_alerts(
         session=session, workspace=workspace, user_id=draft.user_id, now=now
     )
+    if draft.user_id != actor.user_id:
+        messages.insert(
+            0,
+            Outgoing(
+                team_id=actor.team_id,
+                key=message_keys.allocation_told(allocation.id),
+                to=draft.user_id,
+                content=AllocationNotice(allocation, project),
+            ),
+        )
     return Allocated(
         allocation=allocation,
         project=project,
@@ -357,6 +378,89 @@ def remove_allocation(
     session.delete(allocation)
     session.flush()
     return Removed(allocation, project)
+
+
+@dataclass(frozen=True)
+class AllocationQuestion:
+    """A person's question about their allocation, for the PM (message content)."""
+
+    allocation: Allocation
+    project: Project
+    question: str
+    asked_by: str
+
+
+@dataclass(frozen=True)
+class Questioned:
+    """Who was asked, and the messages asking them."""
+
+    allocation: Allocation
+    project: Project
+    asked: list[str]
+    messages: list[Outgoing] = field(default_factory=list)
+
+
+QUESTION_MAX = 1000
+
+
+def question_allocation(
+    *, session: Session, actor: Actor, allocation_id: int, question: str, now: datetime
+) -> Questioned:
+    """The person allocated questions it: the project's PMs (and whoever made the
+    allocation) get the question in a direct message; audited."""
+    allocation = session.get(Allocation, allocation_id)
+    if allocation is None or allocation.team_id != actor.team_id:
+        raise InvalidInput({"question": "That allocation no longer exists."})
+    if allocation.user_id != actor.user_id:
+        raise NotPermitted("Only the person allocated can question an allocation.")
+    question = question.strip()
+    if not question:
+        raise InvalidInput({"question": "Say what you would like to change or ask."})
+    if problem := too_long("The question", question, QUESTION_MAX):
+        raise InvalidInput({"question": problem})
+    project = session.get(Project, allocation.project_id)
+    assert project is not None and project.id is not None and allocation.id is not None
+    pms = holders(session=session, team_id=actor.team_id, project_id=project.id, role=Role.PM)
+    asked = [u for u in dict.fromkeys([*pms, allocation.created_by]) if u != actor.user_id]
+    if not asked:
+        raise NotPermitted(f"{project.key} has no PM to ask: `/pmo edit {project.key}` names one.")
+    audit.record(
+        session=session,
+        team_id=actor.team_id,
+        actor=actor.user_id,
+        action="allocation.questioned",
+        entity="allocation",
+        entity_id=allocation.id,
+        at=now,
+        detail={"project": project.key, "question": question},
+    )
+    content = AllocationQuestion(allocation, project, question, actor.user_id)
+    stamp = now.isoformat(timespec="seconds")
+    messages = [
+        Outgoing(
+            team_id=actor.team_id,
+            key=message_keys.allocation_questioned(allocation.id, stamp, user),
+            to=user,
+            content=content,
+        )
+        for user in asked
+    ]
+    return Questioned(allocation, project, asked, messages)
+
+
+def note_profile(
+    *,
+    session: Session,
+    team_id: str,
+    user_id: str,
+    name: str | None,
+    time_zone: str | None,
+    now: datetime,
+) -> None:
+    """Remember what Slack said of a person just checked (name, time zone)."""
+    update_profile(
+        session=session, team_id=team_id, user_id=user_id, name=name, time_zone=time_zone, now=now
+    )
 
 
 def today_of(workspace: Workspace, now: datetime) -> date:

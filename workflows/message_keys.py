@@ -159,3 +159,41 @@ def resource_request_version(request_id: int, version: int) -> str:
 def resource_request_told(request_id: int, version: int, user_id: str) -> str:
     """A person told of the request's outcome (the PM, the person assigned)."""
     return f"resource-request:{request_id}:v{version}:told:{user_id}"
+
+
+def resource_request_copy(request_id: int, lead: str) -> str:
+    """A PMO lead's own copy of a request, by direct message, when the workspace has no
+    channel for requests (its buttons' message too)."""
+    return f"resource-request:{request_id}:lead:{lead}"
+
+
+def resource_request_edit(card_key: str, version: int) -> str:
+    """An edit of one of a request's cards (its post, or a lead's copy) after its
+    `version`-th change; for the post, the same key as `resource_request_version`."""
+    return f"{card_key}:v{version}"
+
+
+def resource_request_reply(card_key: str, version: int) -> str:
+    """The reply in the thread of one of a request's cards saying what its `version`-th
+    change was."""
+    return f"{card_key}:v{version}:reply"
+
+
+def allocation_told(allocation_id: int) -> str:
+    """The person's word that they were allocated."""
+    return f"allocation:{allocation_id}:told"
+
+
+def allocation_questioned(allocation_id: int, at: str, user_id: str) -> str:
+    """A PM asked about an allocation by the person allocated (at an ISO time)."""
+    return f"allocation:{allocation_id}:question:{at}:{user_id}"
+
+
+def capacity_heatmap(user_id: str, at: datetime) -> str:
+    """The capacity heat map a PMO lead asked for, in their direct messages with the bot."""
+    return f"capacity:heatmap:{user_id}:{at.isoformat(timespec='seconds')}"
+
+
+def digest_heatmap(digest_key: str) -> str:
+    """The capacity heat map, shared in the thread of the digest (or of a leader's copy)."""
+    return f"{digest_key}:heatmap"
