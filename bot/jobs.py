@@ -17,12 +17,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.sender import Sender
 from bot.slack_client import TeamClients
-from storage import workspaces
+from storage import capacity, workspaces
 from storage.db import Database
 from workflows.digest import DigestPlan, build_digest, plan_digest
 from workflows.nudges import candidates, due_nudges, issue_nudges, people_to_refresh
 from workflows.outgoing import Outgoing
 
+# People whose name and time zone are read from Slack (users.info) per job run.
+PROFILE_BATCH = 50
 logger = logging.getLogger(__name__)
 
 
@@ -102,8 +104,17 @@ def _refresh_profiles(
     database: Database, clients: TeamClients, team_id: str, now: datetime
 ) -> None:
     with database.session() as session:
+        # Whoever may be nudged now first, then everyone else on a project; a day old at
+        # most, a batch per run (the job runs every few minutes: thousands a day).
         people = candidates(session=session, team_id=team_id, now=now)
-        stale = people_to_refresh(session=session, team_id=team_id, user_ids=people, now=now)
+        people += [
+            p.user_id
+            for p in capacity.people_on_projects(session=session, team_id=team_id)
+            if p.user_id not in people
+        ]
+        stale = people_to_refresh(
+            session=session, team_id=team_id, user_ids=people, now=now, max_age_days=1
+        )[:PROFILE_BATCH]
     client = clients.for_team(team_id)
     if client is None or not stale:
         return

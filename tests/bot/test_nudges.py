@@ -244,3 +244,23 @@ def test_a_nudge_about_a_risk_whose_card_was_never_posted_points_to_the_channel(
     [dm] = slack_api.dms(MEMBER)
     assert "{link}" not in dm.text
     assert dm.text.endswith("set a new review date: <#CAPOLLO01>")
+
+
+def test_everyone_on_a_project_is_known_by_name_and_zone_read_at_most_daily(
+    runtime, database, slack_api, team
+):
+    nudge(runtime, utc("2026-11-23 09:00"))  # nobody owes anything on Monday
+    with database.session() as session:
+        people = {p.user_id: p for p in session.exec(select(Person))}
+    assert people[APPROVER].name == "Ada Approver"  # on the project, never nudged
+    assert people[APPROVER].time_zone == "Asia/Tokyo"
+    asked = len(slack_api.calls_to("users.info"))
+    assert asked == 5
+    nudge(runtime, utc("2026-11-23 18:00"))  # the same day: nobody is asked again
+    assert len(slack_api.calls_to("users.info")) == asked
+    slack_api.add_user(APPROVER, "Ada Approver", "Europe/Paris")
+    nudge(runtime, utc("2026-11-24 09:05"))  # a day later: read again
+    assert len(slack_api.calls_to("users.info")) == 2 * asked
+    with database.session() as session:
+        approver = session.exec(select(Person).where(Person.user_id == APPROVER)).one()
+    assert approver.time_zone == "Europe/Paris"
