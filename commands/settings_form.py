@@ -24,7 +24,13 @@ from commands.labels import CADENCE_LABELS
 from commands.project_form import users_input
 from commands.view_state import ViewState
 from storage.models import Cadence, NudgeStyle
-from workflows.workspace_policy import RISK_SCORE_MAX, RISK_SCORE_MIN, WorkspaceSettings, time_zones
+from workflows.workspace_policy import (
+    OVERALLOCATION_THRESHOLD_MAX,
+    RISK_SCORE_MAX,
+    RISK_SCORE_MIN,
+    WorkspaceSettings,
+    time_zones,
+)
 
 CALLBACK_ID = "settings.save"
 TIME_ZONE_ACTION = "settings.time_zone"
@@ -44,6 +50,8 @@ PMO_LEADS = "pmo_leads"
 RISK_MEDIUM = "risk_medium_from"
 RISK_HIGH = "risk_high_from"
 RISK_CRITICAL = "risk_critical_from"
+OVERALLOCATION = "overallocation_threshold"
+RESOURCE_CHANNEL = "resource_channel"
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAY_VALUES = [str(number) for number in range(len(WEEKDAYS))]
@@ -61,6 +69,7 @@ def settings_modal(settings: WorkspaceSettings) -> dict[str, Any]:
         *_time_blocks(settings),
         *_nudge_blocks(settings),
         *_risk_band_blocks(settings),
+        *_capacity_blocks(settings),
         *_who_blocks(settings),
     ]
     view = View(
@@ -149,6 +158,36 @@ def _risk_band_blocks(settings: WorkspaceSettings) -> list[Block]:
         _score_input(RISK_MEDIUM, "Medium risk from score", settings.risk_medium_from),
         _score_input(RISK_HIGH, "High risk from score", settings.risk_high_from),
         _score_input(RISK_CRITICAL, "Critical risk from score", settings.risk_critical_from),
+    ]
+
+
+def _capacity_blocks(settings: WorkspaceSettings) -> list[Block]:
+    # When a person counts as over-allocated, and where requests for people go.
+    return [
+        HeaderBlock(text="Capacity"),
+        InputBlock(
+            block_id=OVERALLOCATION,
+            label="Over-allocated above capacity plus (%)",
+            hint="A person's PMs and the PMO leads are told when a week goes over.",
+            element=NumberInputElement(
+                action_id=OVERALLOCATION,
+                is_decimal_allowed=False,
+                min_value="0",
+                max_value=str(OVERALLOCATION_THRESHOLD_MAX),
+                initial_value=str(settings.overallocation_threshold),
+            ),
+        ),
+        InputBlock(
+            block_id=RESOURCE_CHANNEL,
+            label="Channel for requests for people",
+            hint="Where PMO leads get requests. Empty: the digest channel, else their DMs.",
+            optional=True,
+            element=ConversationSelectElement(
+                action_id=RESOURCE_CHANNEL,
+                initial_conversation=settings.resource_channel,
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+        ),
     ]
 
 
@@ -273,5 +312,12 @@ def read_settings_form(view: dict[str, Any]) -> tuple[WorkspaceSettings, dict[st
         quiet_end=state.time(QUIET_END),
         nudge_style=choice(NUDGE_STYLE, NudgeStyle, "Pick gentle or firm."),
         pmo_leads=state.users(PMO_LEADS),
+        overallocation_threshold=whole_number(
+            OVERALLOCATION,
+            state.text(OVERALLOCATION),
+            10,
+            f"Give a whole number from 0 to {OVERALLOCATION_THRESHOLD_MAX}.",
+        ),
+        resource_channel=state.conversation(RESOURCE_CHANNEL),
     )
     return draft, errors

@@ -21,6 +21,7 @@ from workflows.periods import zone
 
 RISK_SCORE_MIN = 1
 RISK_SCORE_MAX = 25
+OVERALLOCATION_THRESHOLD_MAX = 100
 # Strictly "HH:MM" on a 24-hour clock, ASCII digits only (\d would take Arabic-Indic ones).
 CLOCK_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 # Files some systems keep among their zones that are not places anyone lives.
@@ -45,6 +46,8 @@ class WorkspaceSettings:
     quiet_end: str = "08:00"
     nudge_style: NudgeStyle = NudgeStyle.GENTLE
     pmo_leads: list[str] = field(default_factory=list)
+    overallocation_threshold: int = 10
+    resource_channel: str | None = None
 
 
 FIELDS = tuple(WorkspaceSettings.__dataclass_fields__)
@@ -82,6 +85,8 @@ def settings_of(*, session: Session, team_id: str) -> WorkspaceSettings:
         quiet_end=workspace.quiet_end,
         nudge_style=NudgeStyle(workspace.nudge_style),
         pmo_leads=list(workspace.pmo_leads),
+        overallocation_threshold=workspace.overallocation_threshold,
+        resource_channel=workspace.resource_channel,
     )
 
 
@@ -108,6 +113,10 @@ def check_settings(draft: WorkspaceSettings) -> dict[str, str]:
         errors["default_cadence"] = "Pick how often new projects report."
     if draft.nudge_style not in set(NudgeStyle):
         errors["nudge_style"] = "Pick gentle or firm."
+    if not 0 <= draft.overallocation_threshold <= OVERALLOCATION_THRESHOLD_MAX:
+        errors["overallocation_threshold"] = (
+            f"Give a share from 0 to {OVERALLOCATION_THRESHOLD_MAX} %."
+        )
     return errors
 
 

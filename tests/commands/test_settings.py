@@ -75,6 +75,8 @@ def test_settings_opens_a_modal_whose_labels_name_what_they_ask(slack):
         "Medium risk from score",
         "High risk from score",
         "Critical risk from score",
+        "Over-allocated above capacity plus (%)",
+        "Channel for requests for people",
         "PMO leads",
     ]
     assert modal.options("Digest day")[0] == "0"
@@ -158,6 +160,8 @@ CHANGES = {
     "Nudge style": "firm",
     "High risk from score": "10",
     "PMO leads": [LEAD],
+    "Over-allocated above capacity plus (%)": "15",
+    "Channel for requests for people": "CPEOPLE01",
 }
 
 
@@ -179,6 +183,14 @@ def test_saving_stores_the_settings_and_closes_the_form(slack, database):
         20,
     )
     assert stored.pmo_leads == [LEAD]
+    assert (stored.overallocation_threshold, stored.resource_channel) == (15, "CPEOPLE01")
+
+
+def test_an_over_allocation_threshold_past_100_is_an_inline_error(slack, database):
+    modal = open_settings(slack).enter({"Over-allocated above capacity plus (%)": "150"})
+    errors = slack.submit(modal, user=ADMIN).json()["errors"]
+    assert errors == {"overallocation_threshold": "Give a share from 0 to 100 %."}
+    assert workspace(database).overallocation_threshold == 10
 
 
 def test_saving_writes_one_audit_row_with_each_change_before_and_after(slack, database):
