@@ -156,6 +156,26 @@ class TeamCapacity(StrEnum):
     SHORT = "short"
 
 
+class BenefitStatus(StrEnum):
+    """Where an expected benefit stands: expected, its check-in due, realised or missed."""
+
+    EXPECTED = "expected"
+    DUE = "due"
+    REALISED = "realised"
+    MISSED = "missed"
+
+
+class DependencyStatus(StrEnum):
+    """A dependency is open until the deliverable arrives (or it is dropped)."""
+
+    OPEN = "open"
+    DELIVERED = "delivered"
+    DROPPED = "dropped"
+
+
+DEFAULT_PRIORITY_WEIGHTS = {"goal": 40, "health": 30, "budget": 15, "risk": 15}
+
+
 class Workspace(SQLModel, table=True):
     """A Slack workspace that runs pmo-bot, with its PMO-wide settings."""
 
@@ -187,6 +207,10 @@ class Workspace(SQLModel, table=True):
     # requests for people go to this channel (else the digest's, else the PMO leads' DMs).
     overallocation_threshold: int = 10
     resource_channel: str | None = Field(default=None, max_length=32)
+    # `/goal portfolio`: how much each part of a project's score weighs (they sum to 100).
+    priority_weights: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_PRIORITY_WEIGHTS), sa_type=JSON
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -598,4 +622,104 @@ class CapacityAlert(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     # The Monday of the week.
     week: date
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Goal(SQLModel, table=True):
+    """A strategic goal the portfolio serves (CHURN), with an optional measure: from a
+    baseline to a target, e.g. churn 8 % to 5 %."""
+
+    __tablename__ = "goals"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    key: str = Field(max_length=10)
+    title: str = Field(max_length=200)
+    owner: str = Field(max_length=32)
+    target_date: date | None = None
+    measure: str = Field(default="", max_length=100)
+    unit: str = Field(default="", max_length=20)
+    baseline: Decimal | None = Field(default=None, sa_type=Numeric(16, 4))
+    target: Decimal | None = Field(default=None, sa_type=Numeric(16, 4))
+    archived: bool = False
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class GoalCheckin(SQLModel, table=True):
+    """The goal owner's reading of its measure on a day."""
+
+    __tablename__ = "goal_checkins"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    goal_id: int = Field(
+        sa_column=Column(ForeignKey("goals.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    value: Decimal = Field(sa_type=Numeric(16, 4))
+    note: str = Field(default="", sa_type=Text)
+    author: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ProjectGoal(SQLModel, table=True):
+    """A project serves a goal, with a weight from 0 to 100 (how much of it is for that)."""
+
+    __tablename__ = "project_goals"
+    __table_args__ = (UniqueConstraint("project_id", "goal_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    goal_id: int = Field(
+        sa_column=Column(ForeignKey("goals.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    weight: int = 100
+
+
+class Benefit(SQLModel, table=True):
+    """What a project must deliver to be worth it: a measure, its target value and when it
+    should be realised; the sponsor records the value realised."""
+
+    __tablename__ = "benefits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    title: str = Field(max_length=200)
+    measure: str = Field(max_length=100)
+    unit: str = Field(default="", max_length=20)
+    target: Decimal = Field(sa_type=Numeric(16, 4))
+    realise_on: date
+    status: BenefitStatus = Field(default=BenefitStatus.EXPECTED, sa_type=String(16), index=True)
+    realised: Decimal | None = Field(default=None, sa_type=Numeric(16, 4))
+    recorded_by: str | None = Field(default=None, max_length=32)
+    recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Dependency(SQLModel, table=True):
+    """A project needs another's deliverable by a date: `downstream` waits on `upstream`."""
+
+    __tablename__ = "dependencies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    downstream_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    upstream_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    deliverable: str = Field(max_length=200)
+    need_by: date
+    status: DependencyStatus = Field(default=DependencyStatus.OPEN, sa_type=String(16), index=True)
+    created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)

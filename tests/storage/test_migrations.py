@@ -176,3 +176,27 @@ def test_0010_gives_people_known_before_it_a_full_week_and_no_skills(empty_url):
     schema.downgrade(empty_url, "0009")
     assert not {"allocations", "resource_requests", "capacity_alerts"} & tables(empty_url)
     engine.dispose()
+
+
+def test_0011_gives_workspaces_known_before_it_the_default_ranking_weights(empty_url):
+    schema.upgrade(empty_url, "0010")
+    engine = create_database_engine(empty_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workspaces (team_id, time_zone, phases, status_due_weekday, "
+                "risk_medium_from, risk_high_from, risk_critical_from, digest_leaders, "
+                "digest_weekday, digest_time, default_cadence, quiet_start, quiet_end, "
+                "nudge_style, pmo_leads, overallocation_threshold, created_at) VALUES "
+                "('T1', 'UTC', '[]', 4, 6, 12, 20, '[]', 0, '09:00', 'weekly', '19:00', "
+                "'08:00', 'gentle', '[]', 10, '2026-01-01 00:00:00')"
+            )
+        )
+    schema.upgrade(empty_url)
+    with engine.connect() as connection:
+        weights = connection.execute(text("SELECT priority_weights FROM workspaces")).scalar()
+    weights = weights if isinstance(weights, dict) else json.loads(weights)
+    assert weights == {"goal": 40, "health": 30, "budget": 15, "risk": 15}
+    schema.downgrade(empty_url, "0010")
+    assert not {"goals", "benefits", "dependencies", "project_goals"} & tables(empty_url)
+    engine.dispose()
