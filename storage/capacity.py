@@ -36,21 +36,19 @@ def lock_person(*, session: Session, team_id: str, user_id: str) -> None:
 
 
 def people_on_projects(*, session: Session, team_id: str) -> list[Person]:
-    """Everyone pmo-bot knows in the workspace who is on an active project or has an
-    allocation, by user id."""
+    """Everyone pmo-bot knows in the workspace who is on an active project, has an
+    allocation or has named skills (a new hire on no project yet), by user id."""
     on_projects = (
         select(ProjectRole.user_id)
         .join(Project, col(Project.id) == col(ProjectRole.project_id))
         .where(ProjectRole.team_id == team_id, col(Project.archived).is_(False))
     )
     allocated = select(Allocation.user_id).where(Allocation.team_id == team_id)
-    statement = (
-        select(Person)
-        .where(Person.team_id == team_id)
-        .where(col(Person.user_id).in_(on_projects.union(allocated).scalar_subquery()))
-        .order_by(col(Person.user_id))
+    busy = set(session.exec(on_projects.union(allocated)).scalars())
+    people = session.exec(
+        select(Person).where(Person.team_id == team_id).order_by(col(Person.user_id))
     )
-    return list(session.exec(statement))
+    return [person for person in people if person.user_id in busy or person.skills]
 
 
 def allocations_between(
