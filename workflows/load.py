@@ -110,23 +110,38 @@ class PersonLoad:
 def person_load(
     person: Person, allocations: Iterable[Allocation], weeks: list[date], today: date
 ) -> PersonLoad:
-    """The person's load in each of `weeks` from their allocations."""
-    loads = []
-    mine = list(allocations)
-    for week in weeks:
-        by_project: dict[int, Decimal] = defaultdict(lambda: ZERO)
-        for allocation in mine:
-            hours = allocated_in(allocation, person, week)
-            if hours:
-                by_project[allocation.project_id] += hours
-        loads.append(
-            WeekLoad(
-                week=week,
-                capacity=capacity_in(person, week, today),
-                allocated=sum(by_project.values(), ZERO),
-                by_project=dict(by_project),
-            )
+    """The person's load in each of `weeks` (Mondays, in order) from their allocations."""
+    by_week: list[dict[int, Decimal]] = [{} for _ in weeks]
+    index = {week: n for n, week in enumerate(weeks)}
+    # Each allocation visits only the weeks it overlaps: the forecast does this for
+    # thousands of people (bench/capacity_bench.py).
+    for allocation in allocations:
+        start, end = allocation.start_date, allocation.end_date
+        if not weeks or end < weeks[0] or start > weeks[-1] + timedelta(days=6):
+            continue
+        weekly = weekly_hours(allocation, person)
+        week = max(monday(start), weeks[0])
+        while week <= end and week <= weeks[-1]:
+            n = index.get(week)
+            days = working_days(start, end, week) if n is not None else 0
+            hours = weekly * days / WORKING_DAYS if days else ZERO
+            if n is not None and hours:
+                by_project = by_week[n]
+                by_project[allocation.project_id] = (
+                    by_project.get(allocation.project_id, ZERO) + hours
+                )
+            week += timedelta(weeks=1)
+    on_leave = person.paused_until is not None and person.paused_until >= today
+    full = Decimal(person.capacity_hours)
+    loads = [
+        WeekLoad(
+            week=week,
+            capacity=capacity_in(person, week, today) if on_leave else full,
+            allocated=sum(by_project.values(), ZERO),
+            by_project=by_project,
         )
+        for week, by_project in zip(weeks, by_week, strict=True)
+    ]
     return PersonLoad(person=person, weeks=loads)
 
 

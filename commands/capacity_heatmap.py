@@ -1,0 +1,184 @@
+"""The capacity heat map: people by weeks, each week coloured by how loaded they are.
+
+A pure function of plain data (workflows/load_heatmap.py) drawn with matplotlib's Agg
+canvas, always the same size: the most loaded people at the top, each cell's load in
+per cent, a legend of the bands and a note of the people left out. The alt text says
+the same in words.
+"""
+
+from __future__ import annotations
+
+import io
+
+# One lock for every picture: matplotlib's font cache is shared by all figures.
+from commands.digest_chart import _DRAWING, ALT_TEXT_MAX
+from commands.upload import Upload
+from workflows.load_heatmap import Band, HeatCell, HeatMap, HeatRow
+
+WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 10, 150  # 1200 by 1500 pixels
+COLOURS = {
+    Band.FREE: "#D4E6F5",
+    Band.OK: "#2EB67D",
+    Band.FULL: "#ECB22E",
+    Band.OVER: "#E01E5A",
+    Band.LEAVE: "#9E9E9E",
+}
+# Dark text on the pale bands, white on the strong ones.
+TEXT_COLOURS = {Band.FREE: "#1D1C1D", Band.FULL: "#1D1C1D"}
+NAME_MAX = 24
+# A few people still get rows of a readable height, at the top.
+ROWS_MIN = 16
+NAMED_IN_ALT = 5
+
+
+def title(heat: HeatMap) -> str:
+    """What the picture is called, in Slack and on the picture."""
+    whose = f"People with {heat.skill}" if heat.skill else "Team load"
+    return f"{whose}, next {len(heat.weeks)} weeks"
+
+
+def legend(heat: HeatMap) -> dict[Band, str]:
+    """Each band in words, with the threshold the map was drawn with."""
+    return {
+        Band.FREE: "under 50 %",
+        Band.OK: "50–89 %",
+        Band.FULL: f"90–{100 + heat.threshold} %",
+        Band.OVER: f"over {100 + heat.threshold} %",
+        Band.LEAVE: "on leave",
+    }
+
+
+def heatmap_png(heat: HeatMap) -> bytes:
+    """The map as a PNG of WIDTH_INCHES by HEIGHT_INCHES at DPI (always the same size)."""
+    # matplotlib takes about a second to import: only the processes that draw pay for it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import to_rgb
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    rows = heat.rows
+    with _DRAWING:
+        figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        figure.subplots_adjust(left=0.22, right=0.98, top=0.93, bottom=0.1)
+        if rows:
+            colours = [[to_rgb(COLOURS[cell.band]) for cell in row.cells] for row in rows]
+            axes.imshow(colours, aspect="auto", interpolation="nearest")
+            axes.set_ylim(max(len(rows), ROWS_MIN) - 0.5, -0.5)
+            size = 7 if len(rows) <= 20 else 5.5
+            for y, row in enumerate(rows):
+                for x, cell in enumerate(row.cells):
+                    axes.text(
+                        x,
+                        y,
+                        _cell_text(cell),
+                        ha="center",
+                        va="center",
+                        fontsize=size,
+                        color=TEXT_COLOURS.get(cell.band, "white"),
+                    )
+            names = [_plain(_cut(row.name)) for row in rows]
+            axes.set_yticks(range(len(rows)), names, fontsize=size)
+            # White lines between the cells.
+            axes.set_xticks([x - 0.5 for x in range(1, len(heat.weeks))], minor=True)
+            axes.set_yticks([y - 0.5 for y in range(1, len(rows))], minor=True)
+            axes.grid(which="minor", color="white", linewidth=1)
+            axes.tick_params(which="minor", length=0)
+        else:
+            axes.set_xlim(-0.5, len(heat.weeks) - 0.5)
+            axes.set_yticks([])
+            axes.text(
+                (len(heat.weeks) - 1) / 2,
+                0.5,
+                "Nobody to show",
+                ha="center",
+                va="center",
+                fontsize=12,
+                color="#616061",
+            )
+        labels = [f"{week.day} {week:%b}" for week in heat.weeks]
+        axes.set_xticks(range(len(heat.weeks)), labels, fontsize=8)
+        axes.xaxis.tick_top()
+        axes.tick_params(axis="both", which="major", length=0)
+        axes.spines[:].set_visible(False)
+        words = legend(heat)
+        figure.legend(
+            handles=[Patch(color=COLOURS[band], label=words[band]) for band in Band],
+            loc="lower center",
+            ncol=len(Band),
+            frameon=False,
+            fontsize=8,
+            bbox_to_anchor=(0.5, 0.04),
+        )
+        figure.text(0.5, 0.015, _note(heat), ha="center", fontsize=8, color="#616061")
+        figure.suptitle(_plain(title(heat)), fontsize=12)
+        png = io.BytesIO()
+        # No "Software" stamp: the same data always gives the same bytes.
+        figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+    return png.getvalue()
+
+
+def alt_text(heat: HeatMap) -> str:
+    """The map in words, from the same data: who is over, who is free, who is away."""
+    if not heat.weeks:
+        return "No weeks to show."
+    first, last = heat.weeks[0], heat.weeks[-1]
+    span = f"{first.day} {first:%b} to {last.day} {last:%b}"
+    if not heat.rows:
+        return f"{title(heat)} ({span}): nobody to show."
+    over = [row for row in heat.rows if any(c.band is Band.OVER for c in row.cells)]
+    free = [row for row in heat.rows if all(c.band in (Band.FREE, Band.LEAVE) for c in row.cells)]
+    away = [row for row in heat.rows if any(c.band is Band.LEAVE for c in row.cells)]
+    parts = [
+        f"{len(over)} over {100 + heat.threshold} % in some week{_named(over)}",
+        f"{len(free)} under 50 % every week{_named(free)}",
+        f"{len(away)} on leave some week",
+    ]
+    shown = _people(len(heat.rows)) if not heat.more else _note(heat)
+    words = f"{title(heat)} ({span}), {shown}, most loaded first: " + "; ".join(parts) + "."
+    return words[:ALT_TEXT_MAX]
+
+
+def heatmap_upload(heat: HeatMap) -> Upload:
+    """The map as the file to share (its builder in commands/rendering.py)."""
+    day = heat.weeks[0].isoformat() if heat.weeks else "empty"
+    return Upload(
+        filename=f"capacity-heatmap-{day}.png",
+        data=heatmap_png(heat),
+        alt_text=alt_text(heat),
+        title=title(heat),
+    )
+
+
+def _cell_text(cell: HeatCell) -> str:
+    if cell.percent is None:
+        return "away" if cell.band is Band.LEAVE else "!"
+    return f"{cell.percent}"
+
+
+def _note(heat: HeatMap) -> str:
+    if not heat.more:
+        return f"{_people(heat.people)}; load in % of capacity"
+    return f"the {len(heat.rows)} most loaded of {heat.people:,} people (and {heat.more:,} more)"
+
+
+def _people(count: int) -> str:
+    return f"{count:,} {'person' if count == 1 else 'people'}"
+
+
+def _named(rows: list[HeatRow]) -> str:
+    if not rows:
+        return ""
+    names = ", ".join(_cut(row.name) for row in rows[:NAMED_IN_ALT])
+    more = f" and {len(rows) - NAMED_IN_ALT} more" if len(rows) > NAMED_IN_ALT else ""
+    return f" ({names}{more})"
+
+
+def _cut(name: str) -> str:
+    return name if len(name) <= NAME_MAX else name[: NAME_MAX - 1] + "…"
+
+
+def _plain(text: str) -> str:
+    # Names are people's own: a "$" must not start matplotlib's maths.
+    return text.replace("$", r"\$")
