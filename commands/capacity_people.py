@@ -40,6 +40,8 @@ from workflows import capacity, capacity_views
 from workflows.actor import Actor
 from workflows.capacity import AllocationDraft, CapacityDraft
 from workflows.errors import InvalidInput, PmoError
+from workflows.labour_cost import LabourCost
+from workflows.money import format_money
 from workflows.projects import get_project, resolve_project
 
 USAGE_SET = "/capacity set @person 32h skills backend,design rate 85"
@@ -152,6 +154,7 @@ def project_team_blocks(team: capacity_views.ProjectCapacity) -> list[dict[str, 
                 ),
             )
         )
+    blocks.append(SectionBlock(text=mrkdwn.fit(labour_cost_text(team.cost), 3000)))
     notes = []
     if len(rows) > LISTED:
         notes.append(f"…and {len(rows) - LISTED} more allocations.")
@@ -160,6 +163,25 @@ def project_team_blocks(team: capacity_views.ProjectCapacity) -> list[dict[str, 
     notes.append(f"`/capacity allocate {project.key}` adds someone.")
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" ".join(notes))]))
     return [block.to_dict() for block in blocks]
+
+
+def labour_cost_text(cost: LabourCost) -> str:
+    """`*Planned labour cost* 48,000 of a 250,000 budget (19 %)`, with the hours of
+    the people who have no cost rate."""
+    if not cost.costed and not cost.not_costed:
+        return "*Planned labour cost*: nobody is allocated yet."
+    text = f"*Planned labour cost* {format_money(cost.total)}"
+    if cost.budget is not None:
+        percent = cost.percent_of_budget
+        share = f" ({percent} %)" if percent is not None else ""
+        text += f" of a {format_money(cost.budget)} budget{share}"
+        if cost.over_budget:
+            text += " :warning: over budget"
+    text += f" · {hours(cost.hours)} planned"
+    if cost.not_costed:
+        people = mrkdwn.mentions([line.user_id for line in cost.not_costed])
+        text += f"\nNot costed (no rate set): {people}; `/capacity set @person rate 85` sets one."
+    return text
 
 
 # -- setting capacity ----------------------------------------------------------------------

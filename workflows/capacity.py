@@ -25,7 +25,7 @@ from workflows import message_keys
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, NotPermitted, too_long
 from workflows.load import HOURS_MAX, PersonLoad, WeekLoad, person_load, weeks_from
-from workflows.markup import is_user_id, mention, mentions
+from workflows.markup import is_user_id, mention, mentions, quoted
 from workflows.outgoing import Outgoing
 from workflows.periods import zone
 
@@ -94,7 +94,8 @@ def parse_skills(text: str) -> list[str]:
     bad = [s for s in skills if not SKILL.fullmatch(s)]
     if bad:
         raise ValueError(
-            f"`{bad[0][:40]}` is not a skill tag: use letters, digits and - (e.g. `backend`)."
+            f"`{quoted(bad[0], 40)}` is not a skill tag: use letters, digits and - "
+            "(e.g. `backend`)."
         )
     skills = list(dict.fromkeys(skills))
     if len(skills) > SKILLS_MAX:

@@ -16,6 +16,7 @@ from storage.projects import holders
 from storage.workspaces import ensure_people, ensure_workspace, people_of
 from workflows.actor import Actor
 from workflows.capacity import HORIZON_WEEKS, today_of
+from workflows.labour_cost import LabourCost, planned_labour_cost
 from workflows.load import PersonLoad, loads_of, person_load, weeks_from
 from workflows.projects import resolve_project
 
@@ -72,6 +73,7 @@ class ProjectCapacity:
     members: list[TeamMember]
     unallocated: list[str]
     threshold: int
+    cost: LabourCost
 
 
 def project_capacity(
@@ -116,4 +118,5 @@ def project_capacity(
         for u in holders(session=session, team_id=actor.team_id, project_id=project.id, role=role)
     ]
     unallocated = [u for u in dict.fromkeys(on_project) if u not in allocated]
-    return ProjectCapacity(project, members, unallocated, workspace.overallocation_threshold)
+    cost = planned_labour_cost(session=session, project=project)
+    return ProjectCapacity(project, members, unallocated, workspace.overallocation_threshold, cost)

@@ -79,8 +79,7 @@ def test_people_set_their_own_week_skills_and_rate(slack, slack_api, database):
     setup_people(slack_api, database)
     slack.command("/capacity", "set 32h skills Backend, design rate 85", user=DANA)
     assert (
-        slack_api.last_reply()["text"]
-        == "Your week is now 32 h (backend, design, 85.00 an hour)."
+        slack_api.last_reply()["text"] == "Your week is now 32 h (backend, design, 85.00 an hour)."
     )
     dana = person(database, DANA)
     assert (dana.capacity_hours, dana.skills, dana.cost_rate) == (
@@ -363,6 +362,15 @@ def test_a_projects_team_most_loaded_first_and_who_is_not_allocated(slack, slack
     assert rows[0].startswith("<@UDANA0001> · 30 h a week, 30 Nov to 31 Dec")
     assert rows[1].startswith("<@UPM000001> · 10 h a week")
     assert "On the project with no allocation: <@UMEMBER01>." in str(blocks)
+    assert "*Planned labour cost* 0 of a 250,000 budget (0 %)" in str(blocks)
+    slack.command("/capacity", f"set <@{DANA}> rate 100", user=LEAD)
+    slack.command("/capacity", "APOLLO", user=SPONSOR)
+    blocks = slack_api.last_reply()["blocks"]
+    # Dana: 30 h a week over 24 working days = 144 h at 100; the PM has no rate.
+    assert "*Planned labour cost* 14,400 of a 250,000 budget (6 %) · 192 h planned" in str(
+        blocks
+    )
+    assert "Not costed (no rate set): <@UPM000001>" in str(blocks)
     slack.command("/capacity", "NOPE", user=SPONSOR)
     assert "There is no project `NOPE`" in slack_api.last_reply()["text"]
 
