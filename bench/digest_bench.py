@@ -2,8 +2,10 @@
 for 10, 100 and 1,000 projects? (The statement count must not grow with the projects.)
 The digest carries its chart: the 13-week health trend is built and drawn too.
 
-Each portfolio has a quarter of weekly updates per project, two risks per project and a
-pending gate on every tenth project. Run:
+Each portfolio has a quarter of weekly updates per project, two risks per project, a
+pending gate on every tenth project, and for the Capacity section a person allocated to
+each project (some over-allocated), an open request for people on every tenth, and red
+updates saying the team is short. Run:
 
     python bench/digest_bench.py                      # SQLite
     python bench/digest_bench.py --database-url postgresql://postgres@127.0.0.1:5432/test
@@ -19,6 +21,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+from sqlmodel import Session  # noqa: E402
 
 from commands.digest_chart import health_chart  # noqa: E402
 from commands.digest_message import digest_messages  # noqa: E402
@@ -34,14 +38,18 @@ from commands.templates import Templates  # noqa: E402
 from storage import schema  # noqa: E402
 from storage.db import Database, normalize_url  # noqa: E402
 from storage.models import (  # noqa: E402
+    Allocation,
     Gate,
     GateApprover,
+    Person,
     Project,
     ProjectRole,
     Rag,
+    ResourceRequest,
     Risk,
     Role,
     StatusUpdate,
+    TeamCapacity,
     Workspace,
 )
 from workflows.digest import build_digest, digest_trend  # noqa: E402
@@ -97,6 +105,7 @@ def seed(database: Database, count: int) -> None:
                         resources=Rag.GREEN,
                         summary="Steady.",
                         path_to_green="" if rag == Rag.GREEN else "Plan.",
+                        team_capacity=TeamCapacity.SHORT if rag == Rag.RED else None,
                     )
                 )
             for r in range(2):
@@ -134,6 +143,43 @@ def seed(database: Database, count: int) -> None:
                 session.flush()
                 for approver in ("U0APPR001", "U0APPR002"):
                     session.add(GateApprover(team_id=TEAM, gate_id=gate.id or 0, user_id=approver))
+        seed_capacity(session, projects)
+
+
+def seed_capacity(session: Session, projects: list[Project]) -> None:
+    """A person per project at 30 h a week (a tenth of them on two projects: 60 h of 40),
+    and an open request for a designer on every tenth project, started last week."""
+    people = max(len(projects) * 9 // 10, 1)
+    for n in range(people):
+        session.add(Person(team_id=TEAM, user_id=f"U0DEV{n:05d}", skills=["backend"]))
+    for n, project in enumerate(projects):
+        assert project.id is not None
+        session.add(
+            Allocation(
+                team_id=TEAM,
+                project_id=project.id,
+                user_id=f"U0DEV{n % people:05d}",
+                start_date=(NOW - timedelta(weeks=2)).date(),
+                end_date=(NOW + timedelta(weeks=10)).date(),
+                hours_per_week=Decimal(30),
+                created_by="U0PM00001",
+                created_at=NOW - timedelta(weeks=3),
+            )
+        )
+        if n % 10 == 0:
+            session.add(
+                ResourceRequest(
+                    team_id=TEAM,
+                    project_id=project.id,
+                    number=1,
+                    skill="design",
+                    hours_per_week=Decimal(20),
+                    start_date=(NOW - timedelta(weeks=1)).date(),
+                    end_date=(NOW + timedelta(weeks=8)).date(),
+                    requested_by="U0PM00001",
+                    requested_at=NOW - timedelta(weeks=2),
+                )
+            )
 
 
 class Figures(NamedTuple):

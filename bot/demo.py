@@ -1,7 +1,9 @@
 """`pmo-bot demo`: a realistic sample portfolio, seeded through the same rules Slack uses.
 
 A dozen projects, a quarter of weekly status updates, risks and issues, gate decisions
-and a pending gate, in a workspace of its own (DEMO_TEAM), so a real one is never touched.
+and a pending gate, a team with capacities and skills whose allocations ask one person for
+more than they have, and a request for a data engineer still unfilled past its start: in
+a workspace of its own (DEMO_TEAM), so a real one is never touched.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from storage.db import Database
-from storage.models import Cadence, Project, Rag, Verdict
+from storage.models import Cadence, Project, Rag, TeamCapacity, Verdict
 from storage.workspaces import ensure_workspace, update_profile
-from workflows import gate_decisions, gates, projects, risks, status
+from workflows import capacity, gate_decisions, gates, projects, resource_requests, risks, status
 from workflows.actor import Actor
+from workflows.load import monday
 from workflows.periods import zone
 
 DEMO_TEAM = "T0DEMO001"
@@ -37,6 +40,7 @@ PEOPLE = {
     "U0DEMO010": "Chen Wei",
 }
 SPONSORS = ["U0DEMO006", "U0DEMO009"]
+PMO_LEAD = "U0DEMO006"
 APPROVERS = ["U0DEMO007", "U0DEMO008", "U0DEMO010"]
 # key, name, phase, PM, budget, how it tends to go (chance of green, of red)
 PORTFOLIO = [
@@ -68,6 +72,28 @@ RISKS = [
     ("TITAN", 2, 5, "Penetration test finds critical issues late", "Technical"),
     ("PULSE", 1, 3, "HR content not ready", "Scope"),
 ]
+# Weekly hours and skills of the people who do the work.
+TEAM = {
+    "U0DEMO003": ("40", "data, backend"),
+    "U0DEMO004": ("40", "mobile, frontend"),
+    "U0DEMO007": ("32", "backend"),
+    "U0DEMO008": ("40", "design, frontend"),
+    "U0DEMO010": ("40", "data"),
+}
+# project, person, how much, first and last week (0: this one). Chen Wei is asked for 50 h
+# of his 40 in weeks 1 to 3: ATLAS and ZEUS both need him.
+ALLOCATIONS = [
+    ("ATLAS", "U0DEMO010", "30h", 0, 9),
+    ("ZEUS", "U0DEMO010", "20h", 1, 3),
+    ("ATLAS", "U0DEMO003", "16h", 0, 12),
+    ("ORION", "U0DEMO004", "32h", 0, 11),
+    ("APOLLO", "U0DEMO007", "50%", 0, 6),
+    ("TITAN", "U0DEMO007", "12h", 2, 8),
+    ("ECHO", "U0DEMO008", "24h", 0, 8),
+    ("APOLLO", "U0DEMO008", "12h", 0, 4),
+]
+# What each project's PM says of the team's next two weeks (the others: enough).
+TEAM_SAYS = {"ATLAS": TeamCapacity.SHORT, "ZEUS": TeamCapacity.STRETCHED}
 SUMMARIES = {
     Rag.GREEN: ["On plan.", "Milestone reached on time.", "Steady progress, no surprises."],
     Rag.AMBER: ["A dependency is late.", "Scope creep under review.", "Two people out this week."],
@@ -104,6 +130,7 @@ def seed(database: Database, now: datetime) -> None:
         workspace.time_zone = TIME_ZONE
         workspace.digest_channel = DEMO_CHANNEL
         workspace.digest_leaders = list(SPONSORS)
+        workspace.pmo_leads = [PMO_LEAD]
         session.add(workspace)
         for user_id, name in PEOPLE.items():
             update_profile(
@@ -133,10 +160,11 @@ def seed(database: Database, now: datetime) -> None:
                     project=made[key],
                     author=pm,
                     now=posted_at,
-                    draft=_draft(rag, week, rng),
+                    draft=_draft(rag, week, rng, TEAM_SAYS.get(key, TeamCapacity.ENOUGH)),
                 )
     _risks(database, made, now - timedelta(weeks=6), rng)
     _gates(database, made, now)
+    _capacity(database, made, now)
 
 
 def _project(
@@ -174,7 +202,9 @@ def _project(
     )
 
 
-def _draft(rag: Rag, week: int, rng: random.Random) -> status.StatusDraft:
+def _draft(
+    rag: Rag, week: int, rng: random.Random, team_capacity: TeamCapacity
+) -> status.StatusDraft:
     dimensions = {name: rag if rng.random() < 0.5 else Rag.GREEN for name in status.DIMENSIONS}
     return status.StatusDraft(
         overall=rag,
@@ -184,6 +214,7 @@ def _draft(rag: Rag, week: int, rng: random.Random) -> status.StatusDraft:
         next_steps="Keep the plan.",
         blockers="Waiting on procurement" if rag == Rag.RED else "",
         path_to_green="" if rag == Rag.GREEN else "Re-plan with the sponsor on Tuesday.",
+        team_capacity=team_capacity,
         **dimensions,
     )
 
@@ -248,4 +279,51 @@ def _gates(database: Database, made: dict[str, Project], now: datetime) -> None:
             verdict=Verdict.APPROVE,
             reason="",
             now=now - timedelta(days=4),
+        )
+
+
+def _capacity(database: Database, made: dict[str, Project], now: datetime) -> None:
+    # Capacities a fortnight ago, allocations by each project's PM ten days ago, and then
+    # ATLAS's request for a data engineer from last Monday, which nobody has filled.
+    pms = {key: pm for key, _, _, pm, _, _ in PORTFOLIO}
+    first = monday(now.astimezone(zone(TIME_ZONE)).date())
+    with database.session() as session:
+        for user_id, (hours, skills) in TEAM.items():
+            capacity.set_capacity(
+                session=session,
+                actor=Actor(DEMO_TEAM, user_id),
+                user_id=user_id,
+                draft=capacity.CapacityDraft(
+                    capacity_hours=capacity.parse_hours(hours),
+                    skills=capacity.parse_skills(skills),
+                ),
+                now=now - timedelta(days=14),
+            )
+    for key, user_id, amount, start, end in ALLOCATIONS:
+        with database.session() as session:
+            capacity.allocate(
+                session=session,
+                actor=Actor(DEMO_TEAM, pms[key]),
+                project=made[key],
+                draft=capacity.AllocationDraft(
+                    user_id=user_id,
+                    start_date=first + timedelta(weeks=start),
+                    end_date=first + timedelta(weeks=end, days=4),
+                    amount=capacity.parse_amount(amount),
+                ),
+                now=now - timedelta(days=10),
+            )
+    with database.session() as session:
+        resource_requests.request_person(
+            session=session,
+            actor=Actor(DEMO_TEAM, pms["ATLAS"]),
+            key="ATLAS",
+            draft=resource_requests.RequestDraft(
+                skill="data",
+                hours="20h",
+                start_date=first - timedelta(weeks=1),
+                end_date=first + timedelta(weeks=8, days=4),
+                note="A second data engineer for the ingestion rewrite.",
+            ),
+            now=now - timedelta(days=10),
         )

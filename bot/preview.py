@@ -34,6 +34,8 @@ EMOJI = {
     ":no_entry:": "⛔",
     ":wastebasket:": "🗑️",
     ":arrows_counterclockwise:": "🔄",
+    ":chart_with_downwards_trend:": "📉",
+    ":busts_in_silhouette:": "👥",
 }
 _DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
 _USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 
 # One lock for every picture: matplotlib's font cache is shared by all figures.
-from commands.digest_chart import _DRAWING, ALT_TEXT_MAX
+from commands.digest_chart import ALT_TEXT_MAX, DRAWING
 from commands.upload import Upload
 from workflows.load_heatmap import Band, HeatCell, HeatMap, HeatRow
 
@@ -57,7 +57,7 @@ def heatmap_png(heat: HeatMap) -> bytes:
     from matplotlib.patches import Patch
 
     rows = heat.rows
-    with _DRAWING:
+    with DRAWING:
         figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()

@@ -34,7 +34,7 @@ NAMES = {
 LEGEND = {rag.value: rag.label for rag in Rag} | {"none": "No update yet"}
 LINE_COLOUR = "#1264A3"
 # matplotlib's font cache and text layout are shared by every figure: one drawing at a time.
-_DRAWING = threading.Lock()
+DRAWING = threading.Lock()
 
 
 def title(trend: HealthTrend) -> str:
@@ -51,7 +51,7 @@ def health_chart(trend: HealthTrend) -> bytes:
 
     weeks = trend.weeks
     positions = list(range(len(weeks)))
-    with _DRAWING:
+    with DRAWING:
         figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
         FigureCanvasAgg(figure)
         bars = figure.add_subplot()

@@ -20,13 +20,17 @@ from slack_sdk.models.blocks import (
 
 from commands import mrkdwn
 from commands.attention_message import attention_line
+from commands.capacity_message import hours, short_day
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
 from commands.risk_message import severity_text
 from commands.templates import Markup, Templates
 from storage.models import GateStatus, Project, Rag
 from workflows.attention import AttentionItem
 from workflows.digest import Digest
+from workflows.digest_capacity import CapacityOutlook
 from workflows.gates import gate_label
+from workflows.load import WeekLoad
+from workflows.resource_requests import request_label
 from workflows.risks import risk_label
 
 SECTION_MAX = 3000
@@ -69,6 +73,8 @@ def digest_messages(digest: Digest, templates: Templates) -> list[DigestMessage]
         ),
     ]
     for text in _sections(digest, render):
+        if not text:
+            continue  # nothing to say: Capacity where nobody plans any, a blanked override
         blocks.append(DividerBlock())
         blocks += [SectionBlock(text=chunk) for chunk in _chunks(text)]
     return _pack(header, [block.to_dict() for block in blocks])
@@ -76,7 +82,7 @@ def digest_messages(digest: Digest, templates: Templates) -> list[DigestMessage]
 
 def _sections(digest: Digest, render: Section) -> list[str]:
     # In the order the digest reads: what needs attention, then health, moves, gaps, risks,
-    # gates, decisions, trend.
+    # gates, decisions, capacity, trend.
     attention = digest.attention
     return [
         render(
@@ -95,6 +101,7 @@ def _sections(digest: Digest, render: Section) -> list[str]:
         render("digest_risks.j2", groups=_risk_groups(digest), high_from=digest.risk_high_from),
         render("digest_gates.j2", lines=_gate_lines(digest)),
         render("digest_decisions.j2", groups=digest.decided_gates, outcome=OUTCOMES),
+        render("digest_capacity.j2", **_capacity_context(digest.capacity)),
         render(
             "digest_participation.j2",
             latest=digest.participation[-1],
@@ -145,6 +152,72 @@ def _gate_lines(digest: Digest) -> list[dict[str, Any]]:
         }
         for line in digest.pending_gates
     ]
+
+
+def _capacity_context(outlook: CapacityOutlook) -> dict[str, Any]:
+    # Plain figures and dates ("week of 7 Dec", "52 h"); the template says who and what.
+    return {
+        "tracked": outlook.tracked,
+        "clear": outlook.clear,
+        "weeks": len(outlook.weeks),
+        "over": [
+            {
+                "person": line.user_id,
+                "weeks": _said_once([(w.week, _over_week(w, outlook)) for w in line.weeks]),
+            }
+            for line in outlook.over_allocated
+        ],
+        "requests": [
+            {
+                "label": request_label(line.request, line.project),
+                "project": line.project,
+                "skill": line.request.skill,
+                "hours": hours(line.request.hours_per_week),
+                "since": short_day(line.request.start_date),
+            }
+            for line in outlook.late_requests
+        ],
+        "gaps": [
+            {
+                "skill": gap.skill,
+                "weeks": _said_once([(w.week, {"short": hours(-w.gap)}) for w in gap.weeks]),
+            }
+            for gap in outlook.gaps
+        ],
+        "short": [
+            {"project": line.project, "said": short_day(line.said_on)}
+            for line in outlook.short_teams
+        ],
+    }
+
+
+def _over_week(week: WeekLoad, outlook: CapacityOutlook) -> dict[str, str]:
+    # What the plan asks of the person that week, and which projects ask it, most first.
+    asked = (
+        f"asked for {hours(week.allocated)} of {hours(week.capacity)}"
+        if week.capacity
+        else f"asked for {hours(week.allocated)} while away"
+    )
+    asks = ", ".join(
+        f"{outlook.projects[pid].key} {hours(h)}" if pid in outlook.projects else hours(h)
+        for pid, h in sorted(week.by_project.items(), key=lambda item: (-item[1], item[0]))
+    )
+    return {"asked": asked, "asks": asks}
+
+
+def _said_once(weeks: list[tuple[date, dict[str, str]]]) -> list[dict[str, str]]:
+    # Weeks that read the same are said together: "weeks of 7 Dec and 14 Dec: …".
+    together: dict[tuple[tuple[str, str], ...], list[date]] = {}
+    for week, wording in weeks:
+        together.setdefault(tuple(wording.items()), []).append(week)
+    return [{"when": _weeks_of(days), **dict(wording)} for wording, days in together.items()]
+
+
+def _weeks_of(days: list[date]) -> str:
+    named = [short_day(day) for day in days]
+    if len(named) == 1:
+        return f"week of {named[0]}"
+    return f"weeks of {', '.join(named[:-1])} and {named[-1]}"
 
 
 def _lines(items: list[AttentionItem], today: date) -> list[Markup]:

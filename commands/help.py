@@ -30,8 +30,9 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("/status", "post a status update (opens the form, prefilled from the last one)"),
             (
-                "/status [KEY] green|amber|red|hold text [path: …]",
-                "post in one line; amber and red need a path to green",
+                "/status [KEY] green|amber|red|hold text [path: …] [capacity: …]",
+                "post in one line; amber and red need a path to green; the team's capacity "
+                "for the next two weeks is enough, stretched or short",
             ),
             ("/status KEY", "the last update"),
             ("/status history [KEY]", "the last 10 updates as a trend"),
@@ -67,7 +68,7 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/capacity requests", "the open requests for people"),
             ("/capacity forecast [skill]", "demand against capacity for the next 12 weeks"),
             ("/capacity bench", "people with little allocated in the next 4 weeks"),
-            ("/capacity heatmap", "everyone's load as a picture (PMO leads)"),
+            ("/capacity heatmap [skill]", "everyone's load as a picture (PMO leads)"),
         ],
     ),
     (

@@ -1,6 +1,7 @@
-"""The App Home tab: your projects, what waits for your decision, the risks you own; for a
-leader, the portfolio above them: the colours, what needs attention, the red and amber
-updates waiting for their acknowledgement (acknowledged from here too).
+"""The App Home tab: your projects, your load for the next eight weeks, what waits for your
+decision, the risks you own; for a leader, the portfolio above them: the colours, what
+needs attention, the red and amber updates waiting for their acknowledgement
+(acknowledged from here too).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from slack_sdk.models.views import View
 
 from commands import mrkdwn, payload
 from commands.attention_message import attention_line
+from commands.capacity_message import hours, week_words
 from commands.context import Clock, Delivery
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
 from commands.pmo import new_project_form
@@ -36,6 +38,7 @@ from storage.models import Gate, Project, Rag
 from workflows import acknowledgements
 from workflows.gates import gate_label
 from workflows.home import Home, LeaderHome, PendingAcknowledgement, home_for
+from workflows.load import PersonLoad
 from workflows.risks import risk_label
 
 POST_STATUS_ACTION = "home.post_status"
@@ -100,11 +103,12 @@ def acknowledge(
 
 
 def home_view(home: Home) -> dict[str, Any]:
-    """The Home tab's view (at most 71 blocks, within Slack's 100)."""
+    """The Home tab's view (at most 74 blocks, within Slack's 100)."""
     blocks: list[Any] = [
         HeaderBlock(text="Your PMO"),
         _buttons(),
         *_project_blocks(home, SHOWN),
+        *(_load_blocks(home.load, home.threshold) if home.load else []),
         *_decision_blocks(home.awaiting, SHOWN),
         *_risk_blocks(home, SHOWN),
     ]
@@ -114,12 +118,13 @@ def home_view(home: Home) -> dict[str, Any]:
 def leader_view(home: LeaderHome) -> dict[str, Any]:
     """A leader's Home tab: the portfolio's colours and what needs attention, as much of
     it as fits in Slack's 100 blocks (then "and N more"), what waits for them, and their
-    own projects and risks when they have some."""
+    own projects, load and risks when they have some."""
     own = home.own
     rest = [
         *_acknowledgement_blocks(home.acknowledgements),
         *_decision_blocks(home.awaiting, LEADER_SHOWN),
         *(_project_blocks(own, LEADER_SHOWN) if own.projects else []),
+        *(_load_blocks(own.load, own.threshold) if own.load and _allocated(own.load) else []),
         *(_risk_blocks(own, LEADER_SHOWN) if own.risks else []),
     ]
     top = [HeaderBlock(text="Your PMO · the portfolio"), _buttons(), *_colour_blocks(home)]
@@ -247,6 +252,32 @@ def _project_blocks(home: Home, shown: int) -> list[Any]:
     return blocks + _rest(
         len(home.projects), shown, "You are on no project yet. `/pmo list` shows them all."
     )
+
+
+def _load_blocks(load: PersonLoad, threshold: int) -> list[Any]:
+    # The weeks on one line, each as a share of the person's capacity, the weeks over it
+    # marked; then what the marks mean, or that nothing is allocated yet.
+    weeks = " · ".join(
+        week_words(week, threshold) + (" *over*" if week.over(threshold) else "")
+        for week in load.weeks
+    )
+    week = f"{hours(load.person.capacity_hours)} a week"
+    over = len(load.over_weeks(threshold))
+    if over:
+        note = (
+            f"{week}. *over*: the plan asks more of you than you have in {over} "
+            f"week{'s' if over != 1 else ''}. `/capacity` shows who asks what; question an "
+            "allocation there."
+        )
+    elif _allocated(load):
+        note = f"{week}. `/capacity` shows your allocations."
+    else:
+        note = f"{week}; nothing is allocated to you in these weeks."
+    return [DividerBlock(), SectionBlock(text=f"*Your load*\n{weeks}"), _note(note)]
+
+
+def _allocated(load: PersonLoad) -> bool:
+    return any(week.allocated for week in load.weeks)
 
 
 def _gate_block(gate: Gate, project: Project) -> SectionBlock:

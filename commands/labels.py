@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.models import Cadence, Rag, RiskStatus
+from storage.models import Cadence, Rag, RiskStatus, TeamCapacity
 from workflows.risks import Severity
 
 RAG_EMOJI = {
@@ -29,6 +29,12 @@ RISK_STATUS_WORDS = {
     RiskStatus.CLOSED: "Closed",
     RiskStatus.CONVERTED: "Became an issue",
 }
+TEAM_CAPACITY_LABELS = {
+    TeamCapacity.ENOUGH: "Enough",
+    TeamCapacity.STRETCHED: "Stretched",
+    TeamCapacity.SHORT: "Short",
+}
+TEAM_CAPACITY_EMOJI = ":busts_in_silhouette:"
 CADENCE_LABELS = {
     Cadence.WEEKLY: "Every week",
     Cadence.FORTNIGHTLY: "Every two weeks",

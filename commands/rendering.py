@@ -12,12 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 from commands import (
+    capacity_heatmap,
+    capacity_message,
     digest_chart,
     digest_message,
     gate_message,
     kudos_message,
     nudge_message,
     project_card,
+    resource_request_message,
     risk_message,
     status_message,
 )
@@ -25,13 +28,16 @@ from commands.templates import Templates
 from commands.upload import Upload
 from workflows import (
     acknowledgements,
+    capacity,
     digest,
     gate_decisions,
     gates,
     health_trend,
     kudos,
+    load_heatmap,
     nudges,
     projects,
+    resource_requests,
     risks,
     status,
 )
@@ -51,6 +57,9 @@ def _plain(build: Callable[[Any], Part]) -> Builder:
 
 
 BUILDERS: dict[type, Builder] = {
+    capacity.AllocationNotice: _plain(capacity_message.allocation_notice),
+    capacity.AllocationQuestion: _plain(capacity_message.allocation_question),
+    capacity.OverAllocation: _plain(capacity_message.over_allocation),
     acknowledgements.AcknowledgementNotice: _plain(status_message.acknowledgement_notice),
     digest.Digest: digest_message.digest_messages,
     health_trend.HealthTrend: _plain(digest_chart.chart_upload),
@@ -60,8 +69,13 @@ BUILDERS: dict[type, Builder] = {
     gates.GateOutcome: _plain(gate_message.outcome_reply),
     gate_decisions.GateOutcomeNotice: _plain(gate_message.outcome_notice),
     kudos.KudosThanks: _plain(kudos_message.thanked_you),
+    load_heatmap.HeatMap: _plain(capacity_heatmap.heatmap_upload),
     nudges.Nudge: nudge_message.nudge_message,
     projects.ProjectAnnouncement: _plain(project_card.announcement),
+    resource_requests.RequestCard: _plain(resource_request_message.request_card),
+    resource_requests.RequestReply: _plain(resource_request_message.change_reply),
+    resource_requests.RequestNotice: _plain(resource_request_message.change_notice),
+    resource_requests.AssignmentNotice: _plain(resource_request_message.assignment_notice),
     risks.RiskCard: _plain(risk_message.risk_card),
     risks.RiskEscalation: _plain(risk_message.escalation),
     status.StatusPost: _plain(status_message.status_post),

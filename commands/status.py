@@ -72,9 +72,10 @@ def show_status(*, db: Database, respond: Respond, actor: Actor, asked: StatusCo
 def post_short_form(
     *, respond: Respond, delivery: Delivery, actor: Actor, asked: StatusCommand
 ) -> None:
-    """`/status [KEY] red summary [path: …]`: everything else carried from the last update."""
+    """`/status [KEY] red summary [path: …] [capacity: short]`: everything else carried from
+    the last update."""
     assert asked.rag is not None
-    short = status.ShortStatus(asked.rag, asked.summary, asked.path_to_green)
+    short = status.ShortStatus(asked.rag, asked.summary, asked.path_to_green, asked.team_capacity)
     try:
         posted = delivery.perform(
             partial(status.post_short_status, actor=actor, key=asked.key, short=short, usage=USAGE)

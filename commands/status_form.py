@@ -19,10 +19,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import payload
-from commands.labels import DIMENSION_LABELS, RAG_EMOJI
+from commands.labels import DIMENSION_LABELS, RAG_EMOJI, TEAM_CAPACITY_LABELS
 from commands.project_picker import ProjectChoice, project_picker
 from commands.view_state import ViewState, metadata_text, pack_metadata
-from storage.models import Rag
+from storage.models import Rag, TeamCapacity
 from workflows.money import TYPED_MAX, NotMoney, format_money, parse_money
 from workflows.status import DIMENSIONS, TEXT_MAX, StatusDraft
 
@@ -38,7 +38,9 @@ BLOCKERS = "blockers"
 PATH = "path_to_green"
 SPENT = "spent_to_date"
 FORECAST = "forecast_at_completion"
+TEAM_CAPACITY = "team_capacity"
 RAGS = [rag.value for rag in Rag]
+TEAM_CAPACITIES = [capacity.value for capacity in TeamCapacity]
 
 
 def rag_option(rag: Rag) -> Option:
@@ -58,6 +60,7 @@ def status_modal(
         *_project_blocks(choices, selected, draft, budget),
         DividerBlock(),
         *_rag_blocks(draft),
+        _team_capacity_block(draft),
         *_detail_blocks(draft),
     ]
     return View(
@@ -121,6 +124,27 @@ def _rag_blocks(draft: StatusDraft | None) -> list[InputBlock]:
             )
         )
     return blocks
+
+
+def _team_capacity_block(draft: StatusDraft | None) -> InputBlock:
+    # Optional: a PM who does not say leaves it out of the post and the digest.
+    said = draft.team_capacity if draft else None
+    options = [_capacity_option(capacity) for capacity in TeamCapacity]
+    return InputBlock(
+        block_id=TEAM_CAPACITY,
+        label="Team capacity for the next two weeks",
+        optional=True,
+        element=StaticSelectElement(
+            action_id=TEAM_CAPACITY,
+            placeholder="Enough, stretched or short?",
+            options=options,
+            initial_option=_capacity_option(said) if said else None,
+        ),
+    )
+
+
+def _capacity_option(capacity: TeamCapacity) -> Option:
+    return Option(value=capacity.value, label=TEAM_CAPACITY_LABELS[capacity])
 
 
 def _detail_blocks(draft: StatusDraft | None) -> list[InputBlock]:
@@ -208,6 +232,7 @@ def read_status_form(view: dict[str, Any]) -> tuple[StatusDraft, dict[str, str]]
             except NotMoney as exc:
                 errors[name] = str(exc)
     dimensions = {name: Rag(state.option(name, RAGS) or Rag.GREEN) for name in DIMENSIONS}
+    capacity = state.option(TEAM_CAPACITY, TEAM_CAPACITIES)
     draft = StatusDraft(
         overall=Rag(state.option(OVERALL, RAGS) or Rag.GREEN),
         summary=state.text(SUMMARY),
@@ -218,6 +243,7 @@ def read_status_form(view: dict[str, Any]) -> tuple[StatusDraft, dict[str, str]]
         path_to_green=state.text(PATH),
         spent_to_date=amounts[SPENT],
         forecast_at_completion=amounts[FORECAST],
+        team_capacity=TeamCapacity(capacity) if capacity else None,
         **dimensions,
     )
     return draft, errors

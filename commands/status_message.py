@@ -14,8 +14,13 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
-from commands.labels import DIMENSION_LABELS, RAG_EMOJI
-from storage.models import Acknowledgement, Project, Rag, StatusUpdate
+from commands.labels import (
+    DIMENSION_LABELS,
+    RAG_EMOJI,
+    TEAM_CAPACITY_EMOJI,
+    TEAM_CAPACITY_LABELS,
+)
+from storage.models import Acknowledgement, Project, Rag, StatusUpdate, TeamCapacity
 from workflows.acknowledgements import AcknowledgementNotice
 from workflows.money import format_money
 from workflows.status import DIMENSIONS, Changes, HistoryLine, StatusPost, StatusRetired
@@ -55,6 +60,7 @@ def status_post(post: StatusPost) -> tuple[str, list[dict[str, Any]]]:
     blocks += _flag_sections(update)
     blocks.append(SectionBlock(text=mrkdwn.fit(changes_text(post.changes), SECTION_MAX)))
     blocks.append(_dimension_fields(update))
+    blocks += _team_capacity_blocks(update)
     blocks += _text_sections(update)
     money = _money_line(project, update)
     if money:
@@ -114,6 +120,15 @@ def _dimension_fields(update: StatusUpdate) -> SectionBlock:
             f"*{DIMENSION_LABELS[name]}*\n{rag_words(getattr(update, name))}" for name in DIMENSIONS
         ]
     )
+
+
+def _team_capacity_blocks(update: StatusUpdate) -> list[ContextBlock]:
+    # What the PM said of the team's next two weeks; nothing when they did not say.
+    if update.team_capacity is None:
+        return []
+    label = TEAM_CAPACITY_LABELS[TeamCapacity(update.team_capacity)].lower()
+    text = f"{TEAM_CAPACITY_EMOJI} Team capacity for the next two weeks: *{label}*"
+    return [ContextBlock(elements=[MarkdownTextObject(text=text)])]
 
 
 def _actions(project: Project, update: StatusUpdate | None = None) -> ActionsBlock:
@@ -224,6 +239,7 @@ def last_update_blocks(*, project: Project, update: StatusUpdate | None) -> list
     ]
     blocks += _flag_sections(update)
     blocks.append(_dimension_fields(update))
+    blocks += _team_capacity_blocks(update)
     blocks += _text_sections(update)
     blocks.append(_actions(project))
     return [block.to_dict() for block in blocks]

@@ -4,6 +4,7 @@
 /status KEY                          shows the last update
 /status history [KEY]                the last 10 updates as a trend
 /status [KEY] green|amber|red|hold summary [path: what brings it back]
+                                     [capacity: enough|stretched|short]
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from commands.mrkdwn import quoted
-from storage.models import Rag
+from storage.models import Rag, TeamCapacity
 from workflows.errors import PmoError
 
 RAG_WORDS = {
@@ -28,7 +29,11 @@ RAG_WORDS = {
     "h": Rag.HOLD,
 }
 PATH_MARKER = re.compile(r"(?:^|\s)path(?: to green)?\s*:\s*", re.IGNORECASE)
+# The team's capacity for the next two weeks, anywhere after the colour: `capacity: short`.
+CAPACITY_MARKER = re.compile(r"(?:^|\s)(?:team )?capacity\s*:\s*(\S*)", re.IGNORECASE)
+CAPACITY_WORDS = {capacity.value: capacity for capacity in TeamCapacity}
 USAGE = "/status [KEY] green|amber|red|hold what happened [path: how it gets back on track]"
+CAPACITY_USAGE = "capacity: enough|stretched|short"
 
 
 class Kind(StrEnum):
@@ -49,6 +54,7 @@ class StatusCommand:
     rag: Rag | None = None
     summary: str = ""
     path_to_green: str | None = None
+    team_capacity: TeamCapacity | None = None
 
 
 class BadStatusText(PmoError):
@@ -77,10 +83,26 @@ def parse_status_text(text: str) -> StatusCommand:
             "for the form."
         )
     rest = text.split(None, rag_at + 1)[rag_at + 1] if len(words) > rag_at + 1 else ""
+    rest, capacity = _split_capacity(rest)
     summary, path = _split_path(rest)
     if not summary:
         raise BadStatusText(f"Add a line on what happened: `{USAGE}`.")
-    return StatusCommand(Kind.POST, key=key, rag=rag, summary=summary, path_to_green=path)
+    return StatusCommand(Kind.POST, key, rag, summary, path, capacity)
+
+
+def _split_capacity(text: str) -> tuple[str, TeamCapacity | None]:
+    # The text without its `capacity: …`, and what it says (refused unless a known word).
+    match = CAPACITY_MARKER.search(text)
+    if match is None:
+        return text, None
+    word = match.group(1).rstrip(".,;").lower()
+    capacity = CAPACITY_WORDS.get(word)
+    if capacity is None:
+        raise BadStatusText(
+            f"“{quoted(word or '…')}” is not a team capacity: write `{CAPACITY_USAGE}` "
+            f"after the summary, as in `{USAGE} [{CAPACITY_USAGE}]`."
+        )
+    return f"{text[: match.start()].rstrip()} {text[match.end() :].lstrip()}".strip(), capacity
 
 
 def _split_path(text: str) -> tuple[str, str | None]:

@@ -45,6 +45,8 @@ class Standing(NamedTuple):
     flagged: bool
     flags: list[str]
     forecast_at_completion: Decimal | None
+    # What it says of the team's next two weeks (enough, stretched, short; None: not said).
+    team_capacity: str | None = None
 
 
 def latest_standing(*, session: Session, team_id: str) -> dict[int, Standing]:

@@ -23,7 +23,9 @@ from storage.watchlist import holders_by_project
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
 from workflows.attention import Attention, needs_attention
+from workflows.digest_capacity import CapacityOutlook, capacity_outlook
 from workflows.health_trend import HealthTrend, health_trend
+from workflows.load_heatmap import workspace_heat_map
 from workflows.outgoing import Outgoing
 from workflows.participation import (
     Participation,
@@ -99,6 +101,7 @@ class Digest:
     decided_gates: list[tuple[Project, list[Gate]]]
     participation: list[Participation] = field(default_factory=list)
     kudos: int = 0
+    capacity: CapacityOutlook = field(default_factory=CapacityOutlook)
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,20 @@ def plan_digest(*, session: Session, team_id: str, now: datetime) -> DigestPlan:
             )
             for copy in messages
         ]
+    # So does the capacity heat map, once anyone has hours allocated.
+    heat = workspace_heat_map(session=session, workspace=workspace, now=window.end)
+    if heat is not None:
+        messages += [
+            Outgoing(
+                team_id=team_id,
+                key=message_keys.digest_heatmap(copy.key),
+                to=copy.to,
+                content=heat,
+                thread_key=copy.key,
+            )
+            for copy in messages
+            if copy.thread_key is None
+        ]
     return replace(plan, digest=digest, messages=messages)
 
 
@@ -224,6 +241,13 @@ def _build(session: Session, workspace: Workspace, window: Window) -> Digest:
             for weeks in reversed(range(PARTICIPATION_WEEKS))
         ],
         kudos=kudos_between(session=session, team_id=team_id, start=window.start, end=window.end),
+        capacity=capacity_outlook(
+            session=session,
+            workspace=workspace,
+            now=window.end,
+            projects=projects,
+            standing=attention.standing,
+        ),
     )
 
 

@@ -72,7 +72,11 @@ def forecast(
     allocations = capacity.allocations_between(
         session=session, team_id=team_id, start=mondays[0], end=mondays[-1] + timedelta(days=6)
     )
-    requests = [r for r, _ in capacity.requests_with_projects(session=session, team_id=team_id)]
+    requests = [
+        r
+        for r, project in capacity.requests_with_projects(session=session, team_id=team_id)
+        if not project.archived
+    ]
     loads = loads_of(people, allocations, mondays, today)
     by_skill = _by_skill(loads, requests, mondays)
     return Forecast(

@@ -1,9 +1,10 @@
 """What a person's App Home shows.
 
-Everyone sees their projects, the decisions waiting on them and the risks they own. A
-leader (a sponsor, a PMO lead or one of the digest's leaders) sees the portfolio above
-that: what needs attention, the projects by colour and the red and amber updates waiting
-for their acknowledgement. Lists are whole; the view shows what fits.
+Everyone sees their projects, their load for the next eight weeks, the decisions waiting
+on them and the risks they own. A leader (a sponsor, a PMO lead or one of the digest's
+leaders) sees the portfolio above that: what needs attention, the projects by colour and
+the red and amber updates waiting for their acknowledgement. Lists are whole; the view
+shows what fits.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from sqlmodel import Session
 from storage import gate_log, risk_log, status_history, watchlist
 from storage.models import Gate, Project, Rag, Risk, Role, Workspace
 from storage.projects import projects_with_role
-from storage.workspaces import ensure_workspace
+from storage.workspaces import ensure_workspace, people_of
 from workflows.attention import Attention, needs_attention
+from workflows.capacity import load_of
+from workflows.capacity_views import OWN_WEEKS
+from workflows.load import PersonLoad
 from workflows.periods import zone
 from workflows.risks import Severity, severity
 from workflows.staleness import projects_needing_update
@@ -42,6 +46,10 @@ class Home:
     projects: list[HomeProject]
     awaiting: list[tuple[Gate, Project]]
     risks: list[tuple[Risk, Project, Severity]]
+    # Their next eight weeks (None: pmo-bot does not know them yet), and the workspace's
+    # over-allocation threshold (per cent above capacity) to mark the weeks over it.
+    load: PersonLoad | None = None
+    threshold: int = 10
 
 
 @dataclass(frozen=True)
@@ -107,10 +115,18 @@ def _own_home(
     ]
     projects.sort(key=lambda h: (not h.overdue, not h.due, h.project.key))
     owned = risk_log.owned_by(session=session, team_id=team_id, user_id=user_id)
+    person = people_of(session=session, team_id=team_id, user_ids=[user_id]).get(user_id)
+    load = None
+    if person is not None:
+        load = load_of(
+            session=session, workspace=workspace, person=person, now=now, weeks=OWN_WEEKS
+        )
     return Home(
         projects=projects,
         awaiting=gate_log.awaiting(session=session, team_id=team_id, user_id=user_id),
         risks=[(r, p, severity(r.score, workspace)) for r, p in owned],
+        load=load,
+        threshold=workspace.overallocation_threshold,
     )
 
 

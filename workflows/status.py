@@ -12,7 +12,15 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from storage import acknowledgements, audit, status_history
-from storage.models import Acknowledgement, Project, Rag, Role, StatusUpdate, Workspace
+from storage.models import (
+    Acknowledgement,
+    Project,
+    Rag,
+    Role,
+    StatusUpdate,
+    TeamCapacity,
+    Workspace,
+)
 from storage.projects import holders, project_in_channel, roles_of
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
@@ -53,6 +61,8 @@ class StatusDraft:
     path_to_green: str = ""
     spent_to_date: Decimal | None = None
     forecast_at_completion: Decimal | None = None
+    # The team's capacity for the next two weeks (None: not said).
+    team_capacity: TeamCapacity | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ class ShortStatus:
     overall: Rag
     summary: str
     path_to_green: str | None = None
+    team_capacity: TeamCapacity | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +217,7 @@ def draft_from(update: StatusUpdate) -> StatusDraft:
         path_to_green=update.path_to_green,
         spent_to_date=update.spent_to_date,
         forecast_at_completion=update.forecast_at_completion,
+        team_capacity=TeamCapacity(update.team_capacity) if update.team_capacity else None,
     )
 
 
@@ -247,13 +259,16 @@ def post_short_status(
     now: datetime,
     usage: str,
 ) -> Posted:
-    """The short form: a new overall and summary (and path to green, when given), every
-    other field carried from the project's last update; then as `post_status`."""
+    """The short form: a new overall and summary (and path to green and team capacity,
+    when given), every other field carried from the project's last update; then as
+    `post_status`."""
     project = _project_to_post(session, actor, key, usage)
     previous = last_update(session=session, project=project)
     draft = carried_draft(previous, short.overall, short.summary)
     if short.path_to_green is not None:
         draft = replace(draft, path_to_green=short.path_to_green)
+    if short.team_capacity is not None:
+        draft = replace(draft, team_capacity=short.team_capacity)
     return _post_checked(session, project, actor, draft, now, {})
 
 
@@ -334,6 +349,7 @@ def _new_update(
         path_to_green=draft.path_to_green.strip(),
         spent_to_date=draft.spent_to_date,
         forecast_at_completion=draft.forecast_at_completion,
+        team_capacity=draft.team_capacity,
         flagged=bool(flags),
         flags=flags,
     )

@@ -160,6 +160,11 @@ def test_demo_seeds_a_portfolio_and_prints_its_digest(tmp_path):
         "Gates pending",
         "HERMES-G1",
         "Participation",
+        # Issue 12: one person asked for too much, one request unfilled past its start.
+        "Capacity (next 4 weeks)",
+        "@Chen Wei · weeks of",
+        "asked for 50 h of 40 h (ATLAS 30 h, ZEUS 20 h)",
+        "ATLAS-RQ1 Data platform asked for data, 20 h a week from",
     ):
         assert text_ in result.stdout
     again = run("demo", env=env_for(url), cwd=tmp_path, timeout=120)
@@ -168,9 +173,12 @@ def test_demo_seeds_a_portfolio_and_prints_its_digest(tmp_path):
     with database.engine.connect() as connection:
         projects = connection.execute(text("SELECT count(*) FROM projects")).scalar()
         updates = connection.execute(text("SELECT count(*) FROM status_updates")).scalar()
+        requests = connection.execute(text("SELECT status FROM resource_requests")).scalars()
+        open_requests = list(requests)
     database.dispose()
     assert projects == 12
     assert updates >= 12 * 12
+    assert open_requests == ["open"]
 
 
 def test_the_scheduler_process_takes_the_lease_and_gives_it_back_on_sigterm(

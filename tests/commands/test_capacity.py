@@ -367,9 +367,7 @@ def test_a_projects_team_most_loaded_first_and_who_is_not_allocated(slack, slack
     slack.command("/capacity", "APOLLO", user=SPONSOR)
     blocks = slack_api.last_reply()["blocks"]
     # Dana: 30 h a week over 24 working days = 144 h at 100; the PM has no rate.
-    assert "*Planned labour cost* 14,400 of a 250,000 budget (6 %) · 192 h planned" in str(
-        blocks
-    )
+    assert "*Planned labour cost* 14,400 of a 250,000 budget (6 %) · 192 h planned" in str(blocks)
     assert "Not costed (no rate set): <@UPM000001>" in str(blocks)
     slack.command("/capacity", "NOPE", user=SPONSOR)
     assert "There is no project `NOPE`" in slack_api.last_reply()["text"]

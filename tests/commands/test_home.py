@@ -5,18 +5,31 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from sqlmodel import select
 
 from commands.home import home_view, leader_view
-from storage.models import Acknowledgement, AuditEvent, Gate, OutboxMessage, Project, Rag, Risk
+from storage.models import (
+    Acknowledgement,
+    AuditEvent,
+    Gate,
+    OutboxMessage,
+    Person,
+    Project,
+    Rag,
+    Risk,
+)
 from storage.watchlist import Standing
 from storage.workspaces import ensure_workspace
 from tests.factories import APPROVER, MEMBER, OUTSIDER, PM, SPONSOR, TEAM, make_project
 from tests.workflows.test_attention import HEALTHY, MONDAY, PROBLEMS, QUIET, plant_portfolio
+from tests.workflows.test_digest_capacity import allocation, capacity
 from workflows.attention import Attention, AttentionItem, Colour, Concern
 from workflows.home import Home, HomeProject, LeaderHome, PendingAcknowledgement
+from workflows.load import PersonLoad, WeekLoad
 from workflows.risks import Severity
 
 HOME_OPENED = {"type": "app_home_opened", "tab": "home", "channel": "DHOME0001"}
@@ -367,3 +380,84 @@ def test_a_pmo_lead_on_no_project_sees_no_empty_personal_sections(
     clock.set(MONDAY)
     found = sections(leader_home(slack, slack_api, LEAD))
     assert "Your projects" not in found and "Risks you own" not in found
+
+
+# -- the person's load ------------------------------------------------------------------
+def load_of_member(database):
+    """MEMBER (40 h) on APOLLO 20 h a week through 25 Dec, and on HERMES 32 h the week of
+    7 Dec: asked for 52 h of 40 h that week."""
+    apollo = make_project(database)
+    hermes = make_project(database, key="HERMES", channel_id=None)
+    capacity(database, MEMBER)
+    allocation(database, apollo, MEMBER, "20", date(2026, 11, 30), date(2026, 12, 25))
+    allocation(database, hermes, MEMBER, "32", date(2026, 12, 7), date(2026, 12, 11))
+
+
+def test_a_person_sees_their_next_8_weeks_with_the_weeks_over_marked(
+    slack, slack_api, database, clock
+):
+    load_of_member(database)
+    clock.set(MONDAY)
+    found = sections(leader_home(slack, slack_api, MEMBER))
+    weeks, note = found["Your load"]
+    assert weeks.split(" · ") == [
+        ":large_green_circle: 30 Nov 50 %",
+        ":red_circle: 7 Dec 130 % *over*",
+        ":large_green_circle: 14 Dec 50 %",
+        ":large_green_circle: 21 Dec 50 %",
+        ":white_circle: 28 Dec 0 %",
+        ":white_circle: 4 Jan 0 %",
+        ":white_circle: 11 Jan 0 %",
+        ":white_circle: 18 Jan 0 %",
+    ]
+    assert note.startswith(
+        "40 h a week. *over*: the plan asks more of you than you have in 1 week."
+    )
+
+
+def test_someone_with_nothing_allocated_is_told_so(slack, slack_api, database, clock):
+    make_project(database)
+    capacity(database, MEMBER, hours="32")
+    clock.set(MONDAY)
+    found = sections(leader_home(slack, slack_api, MEMBER))
+    weeks, note = found["Your load"]
+    assert weeks.count(":white_circle:") == 8 and "over" not in weeks
+    assert note == "32 h a week; nothing is allocated to you in these weeks."
+
+
+def test_a_leader_sees_their_own_load_only_when_they_have_allocations(
+    slack, slack_api, database, clock
+):
+    load_of_member(database)
+    with database.session() as session:
+        workspace = ensure_workspace(session=session, team_id=TEAM)
+        workspace.pmo_leads = [LEAD, MEMBER]
+        session.add(workspace)
+    clock.set(MONDAY)
+    found = sections(leader_home(slack, slack_api, MEMBER))
+    assert "Needs attention" in found
+    assert ":red_circle: 7 Dec 130 % *over*" in found["Your load"][0]
+    assert "Your load" not in sections(leader_home(slack, slack_api, LEAD))
+
+
+def test_a_long_portfolio_with_a_load_still_fits_in_100_blocks():
+    today = date(2026, 11, 30)
+    projects = [
+        Project(id=n, team_id=TEAM, key=f"P{n:04d}", name="p", phase="Plan", created_by=PM)
+        for n in range(150)
+    ]
+    red = Colour(Concern.OFF_TRACK, today, 0, Rag.RED, "plan")
+    person = Person(team_id=TEAM, user_id=SPONSOR)
+    weeks = [WeekLoad(date(2026, 11, 30), Decimal(40), Decimal(60), {1: Decimal(60)})] * 8
+    own = replace(long_own_home(projects), load=PersonLoad(person, weeks))
+    home = LeaderHome(
+        attention=Attention(today, [AttentionItem(p, PM, [red]) for p in projects], projects),
+        counts={"green": 0, "amber": 0, "red": 150, "hold": 0, "none": 0},
+        acknowledgements=[],
+        own=own,
+    )
+    blocks = leader_view(home)["blocks"]
+    assert len(blocks) == 100
+    found = sections(blocks)
+    assert found["Your load"][0].count("*over*") == 8
+    assert found["Needs attention"][-1].startswith("…and ")

@@ -52,6 +52,7 @@ def test_in_a_home_channel_the_form_is_for_that_project(slack, database):
         "Scope",
         "Budget",
         "Resources",
+        "Team capacity for the next two weeks",
         "Percent complete",
         "Summary",
         "Accomplishments",
