@@ -15,7 +15,6 @@ updates saying the team is short. Run:
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -28,15 +27,14 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from bench.scratch_db import drop, fresh_database  # noqa: E402
 from commands.digest_chart import health_chart  # noqa: E402
 from commands.digest_message import digest_messages  # noqa: E402
 from commands.templates import Templates  # noqa: E402
-from storage import schema  # noqa: E402
-from storage.db import Database, normalize_url  # noqa: E402
+from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
     Allocation,
     Gate,
@@ -241,31 +239,6 @@ def measure(database: Database, rounds: int) -> Figures:
     )
 
 
-def fresh_database(base_url: str | None, folder: str, size: int) -> tuple[Database, str | None]:
-    if base_url is None:
-        url = f"sqlite:///{folder}/bench_{size}.db"
-        schema.upgrade(url)
-        return Database(url), None
-    server = normalize_url(base_url)
-    # Named per run: two benchmarks at once on one server must not drop each other's.
-    name = f"pmo_bench_{size}_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    schema.upgrade(url)
-    return Database(url), name
-
-
-def drop(base_url: str, name: str) -> None:
-    admin = create_engine(normalize_url(base_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -295,7 +268,7 @@ def main() -> None:
     print(" ".join(f"{name:>{width}}" for name, width in zip(columns, widths, strict=True)))
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(s) for s in args.sizes.split(",")):
-            database, name = fresh_database(args.database_url, folder, size)
+            database, name = fresh_database(args.database_url, folder, f"digest_bench_{size}")
             try:
                 seed(database, size)
                 figures = measure(database, args.rounds)
