@@ -38,6 +38,11 @@ SLASH_COMMANDS = [
         "People's capacity, allocations, requests and forecast",
         "[KEY] | me | set @person 32h | allocate | request | forecast [skill]",
     ),
+    (
+        "/goal",
+        "Strategic goals, their health and the portfolio ranking",
+        "[GOAL] | new | update GOAL | portfolio",
+    ),
 ]
 
 BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]

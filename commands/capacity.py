@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from commands import capacity_forecast, capacity_people, payload, resource_request
-from commands.capacity_ask import CapacityAsk, Verb
+from commands.command_ask import CommandAsk, Verb
 from commands.context import Clock, Delivery
 from storage.db import Database
 
@@ -45,7 +45,7 @@ def capacity_command(
     ack()
     actor = payload.command_sender(command)
     verb, _, rest = payload.command_text(command).strip().partition(" ")
-    ask = CapacityAsk(
+    ask = CommandAsk(
         verb.lower(), rest.strip(), actor, command, respond, client, db, clock, delivery
     )
     if not verb:

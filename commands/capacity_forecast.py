@@ -12,7 +12,7 @@ from functools import partial
 
 from slack_bolt import App
 
-from commands.capacity_ask import CapacityAsk, Verb
+from commands.command_ask import CommandAsk, Verb
 from commands.forecast_message import bench_message, forecast_message
 from workflows.capacity import parse_skills
 from workflows.errors import PmoError
@@ -28,7 +28,7 @@ def register(app: App) -> None:
     """Nothing to attach: these verbs answer at once and have no forms or buttons."""
 
 
-def show_forecast(ask: CapacityAsk) -> None:
+def show_forecast(ask: CommandAsk) -> None:
     """The next twelve weeks, for the workspace and each skill, or for the skill named."""
     skill = skill_named(ask.rest, USAGE_FORECAST)
     with ask.db.session() as session:
@@ -37,7 +37,7 @@ def show_forecast(ask: CapacityAsk) -> None:
     ask.respond(text=text, blocks=blocks)
 
 
-def show_bench(ask: CapacityAsk) -> None:
+def show_bench(ask: CommandAsk) -> None:
     """The people with little allocated over the next four weeks (PMO leads)."""
     if ask.rest:
         raise PmoError(f"The bench takes no more words: `{USAGE_BENCH}`.")
@@ -47,7 +47,7 @@ def show_bench(ask: CapacityAsk) -> None:
     ask.respond(text=text, blocks=blocks)
 
 
-def send_heatmap(ask: CapacityAsk) -> None:
+def send_heatmap(ask: CommandAsk) -> None:
     """The heat map, sent to the PMO lead who asked in their direct messages with the bot."""
     skill = skill_named(ask.rest, USAGE_HEATMAP)
     shared = ask.delivery.perform(partial(share_heat_map, actor=ask.actor, skill=skill))

@@ -29,8 +29,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import capacity_message, mrkdwn, payload, project_picker
-from commands.capacity_ask import CapacityAsk, Verb
 from commands.capacity_message import allocation_line, hours, load_line
+from commands.command_ask import CommandAsk, Verb
 from commands.context import Clock, Delivery
 from commands.project_picker import PickerForm, ProjectChoice
 from commands.view_state import ViewState, metadata_id, pack_metadata
@@ -75,7 +75,7 @@ def register(app: App) -> None:
 # -- your load -----------------------------------------------------------------------------
 
 
-def my_load(ask: CapacityAsk) -> None:
+def my_load(ask: CommandAsk) -> None:
     """Your capacity, the next eight weeks and your allocations."""
     with ask.db.session() as session:
         mine = capacity_views.my_capacity(session=session, actor=ask.actor, now=ask.clock())
@@ -117,7 +117,7 @@ def my_load_blocks(mine: capacity_views.MyCapacity) -> list[dict[str, Any]]:
 # -- a project's team ----------------------------------------------------------------------
 
 
-def project_team(ask: CapacityAsk) -> None:
+def project_team(ask: CommandAsk) -> None:
     """`/capacity KEY`: who is allocated, how much, and how loaded they are overall."""
     key = ask.verb.upper() if ask.verb else None
     with ask.db.session() as session:
@@ -187,7 +187,7 @@ def labour_cost_text(cost: LabourCost) -> str:
 # -- setting capacity ----------------------------------------------------------------------
 
 
-def set_capacity(ask: CapacityAsk) -> None:
+def set_capacity(ask: CommandAsk) -> None:
     """`/capacity set [@person] [32h] [skills a,b] [rate 85]`."""
     try:
         user_id, draft = parse_set(ask.rest, ask.actor.user_id)
@@ -288,7 +288,7 @@ def check_person(
 # -- allocating ----------------------------------------------------------------------------
 
 
-def open_allocate(ask: CapacityAsk) -> None:
+def open_allocate(ask: CommandAsk) -> None:
     """`/capacity allocate [KEY]`: the allocation form, for the project named or the
     channel's (or a picker of the projects you run)."""
     trigger_id = ask.trigger_id

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from commands import payload, project_picker, resource_request_form, resource_request_message
-from commands.capacity_ask import CapacityAsk, Verb
+from commands.command_ask import CommandAsk, Verb
 from commands.context import Clock, Delivery
 from commands.project_picker import PickerForm
 from storage.db import Database
@@ -36,7 +36,7 @@ DECISION_FORMS: dict[str, Callable[[request_decisions.Deciding], dict[str, Any]]
 }
 
 
-def open_request_form(ask: CapacityAsk) -> None:
+def open_request_form(ask: CommandAsk) -> None:
     """`/capacity request [KEY]`: the form, for the project named (else the channel's,
     else a pick of the projects you run)."""
     words = ask.rest.split()
@@ -79,7 +79,7 @@ def _request_form(session: Session, actor: Actor, key: str | None, clock: Clock)
     )
 
 
-def list_requests(ask: CapacityAsk) -> None:
+def list_requests(ask: CommandAsk) -> None:
     """`/capacity requests`: the open requests, with their age and project."""
     with ask.db.session() as session:
         listed = resource_requests.open_requests(session=session, actor=ask.actor, now=ask.clock())

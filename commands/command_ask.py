@@ -1,4 +1,4 @@
-"""One `/capacity` command as its verbs receive it (commands/capacity.py routes it)."""
+"""One slash command with verbs (`/capacity`, `/goal`) as its verbs receive it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from workflows.actor import Actor
 
 
 @dataclass(frozen=True)
-class CapacityAsk:
+class CommandAsk:
     """Who typed it, its verb and the words after it, and what answers it."""
 
     verb: str
@@ -36,4 +36,4 @@ class CapacityAsk:
 
 
 # What answers a verb.
-Verb = Callable[[CapacityAsk], None]
+Verb = Callable[[CommandAsk], None]

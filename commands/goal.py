@@ -1,0 +1,53 @@
+"""`/goal`: strategic goals, their health rolled up from their projects, their measure,
+and the portfolio ranked against them.
+
+`/goal` alone lists the goals; each verb is answered by the module that owns it (the
+VERBS tables): goals themselves in commands/goals.py, the ranking in
+commands/portfolio_ranking.py. Any other word is taken as a goal's key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from commands import goals, payload, portfolio_ranking
+from commands.command_ask import CommandAsk, Verb
+from commands.context import Clock, Delivery
+from storage.db import Database
+
+VERBS: dict[str, Verb] = {**goals.VERBS, **portfolio_ranking.VERBS}
+
+
+def register(app: App) -> None:
+    """Attach `/goal` and the forms and buttons of its parts."""
+    app.command("/goal")(goal_command)
+    goals.register(app)
+    portfolio_ranking.register(app)
+
+
+def goal_command(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    db: Database,
+    clock: Clock,
+    delivery: Delivery,
+) -> None:
+    """Route `/goal <verb> ...` (the VERBS table); nothing lists the goals; any other word
+    names a goal."""
+    ack()
+    actor = payload.command_sender(command)
+    verb, _, rest = payload.command_text(command).strip().partition(" ")
+    ask = CommandAsk(
+        verb.lower(), rest.strip(), actor, command, respond, client, db, clock, delivery
+    )
+    if not verb:
+        goals.list_goals(ask)
+    elif ask.verb in VERBS:
+        VERBS[ask.verb](ask)
+    else:
+        goals.show_goal(ask)
