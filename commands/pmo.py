@@ -52,6 +52,7 @@ class PmoAsk:
     client: WebClient
     db: Database
     clock: Clock
+    delivery: Delivery
 
     @property
     def trigger_id(self) -> str:
@@ -66,6 +67,7 @@ def pmo_command(
     client: WebClient,
     db: Database,
     clock: Clock,
+    delivery: Delivery,
 ) -> None:
     """Route `/pmo <verb> ...` to its answer (the VERBS table); unknown verbs get the help."""
     ack()
@@ -73,7 +75,7 @@ def pmo_command(
     verb, _, rest = payload.command_text(command).strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
     answer = VERBS.get(verb, _unknown_verb)
-    answer(PmoAsk(verb, rest, actor, command, respond, client, db, clock))
+    answer(PmoAsk(verb, rest, actor, command, respond, client, db, clock, delivery))
 
 
 def _help(ask: PmoAsk) -> None:
