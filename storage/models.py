@@ -173,6 +173,28 @@ class DependencyStatus(StrEnum):
     DROPPED = "dropped"
 
 
+class RetroItemKind(StrEnum):
+    """What a retrospective contribution is about."""
+
+    WENT_WELL = "well"
+    DID_NOT = "didnt"
+    IDEA = "idea"
+
+
+class RetroStatus(StrEnum):
+    """A retrospective collects contributions while open, then is summarised."""
+
+    OPEN = "open"
+    SUMMARISED = "summarised"
+
+
+class ActionStatus(StrEnum):
+    """An improvement action is open until its owner closes it with an outcome."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
 DEFAULT_PRIORITY_WEIGHTS = {"goal": 40, "health": 30, "budget": 15, "risk": 15}
 
 
@@ -256,6 +278,8 @@ class Project(SQLModel, table=True):
     gate_pm_may_approve: bool = False
     gate_reject_ends: bool = True
     gate_sla_days: int = 2
+    # A retrospective every this many weeks (None: only at gates, closing and on demand).
+    retro_every_weeks: int | None = None
     archived: bool = False
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -721,5 +745,95 @@ class Dependency(SQLModel, table=True):
     deliverable: str = Field(max_length=200)
     need_by: date
     status: DependencyStatus = Field(default=DependencyStatus.OPEN, sa_type=String(16), index=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Retro(SQLModel, table=True):
+    """A project's retrospective (APOLLO-RETRO2): open for contributions until
+    `closes_at`, then summarised in the project channel."""
+
+    __tablename__ = "retros"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    number: int
+    # What started it: a gate passed, the project closed, its cadence, or someone by hand.
+    reason: str = Field(max_length=16)
+    facilitator: str = Field(max_length=32)
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    closes_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    status: RetroStatus = Field(default=RetroStatus.OPEN, sa_type=String(16), index=True)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    summarised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RetroItem(SQLModel, table=True):
+    """One contribution to a retrospective. An anonymous one stores no author and only
+    the day it was given: nothing in the database leads back to who wrote it."""
+
+    __tablename__ = "retro_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    retro_id: int = Field(
+        sa_column=Column(ForeignKey("retros.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    kind: RetroItemKind = Field(sa_type=String(8))
+    text: str = Field(sa_type=Text)
+    author: str | None = Field(default=None, max_length=32)
+    given_on: date
+
+
+class RetroAction(SQLModel, table=True):
+    """An improvement a retrospective decided: an owner, a due date, then an outcome."""
+
+    __tablename__ = "retro_actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int = Field(
+        sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    retro_id: int = Field(
+        sa_column=Column(ForeignKey("retros.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    item_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("retro_items.id", ondelete="SET NULL"), nullable=True),
+    )
+    title: str = Field(max_length=200)
+    owner: str = Field(max_length=32, index=True)
+    due_on: date
+    status: ActionStatus = Field(default=ActionStatus.OPEN, sa_type=String(8), index=True)
+    outcome: str = Field(default="", sa_type=Text)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Lesson(SQLModel, table=True):
+    """A lesson learned, searchable across every project of the workspace."""
+
+    __tablename__ = "lessons"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    project_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("projects.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    item_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("retro_items.id", ondelete="SET NULL"), nullable=True),
+    )
+    title: str = Field(max_length=200)
+    what_happened: str = Field(sa_type=Text)
+    recommendation: str = Field(sa_type=Text)
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
