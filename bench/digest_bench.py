@@ -5,7 +5,8 @@ The digest carries its chart: the 13-week health trend is built and drawn too.
 Each portfolio has a quarter of weekly updates per project, two risks per project, a
 pending gate on every tenth project, and for the Capacity section a person allocated to
 each project (some over-allocated), an open request for people on every tenth, and red
-updates saying the team is short. Run:
+updates saying the team is short; for the Goals section, five goals each served by a
+fifth of the projects, with a check-in a week. Run:
 
     python bench/digest_bench.py                      # SQLite
     python bench/digest_bench.py --database-url postgresql://postgres@127.0.0.1:5432/test
@@ -37,10 +38,16 @@ from commands.templates import Templates  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
     Allocation,
+    AuditEvent,
+    Benefit,
+    BenefitStatus,
     Gate,
     GateApprover,
+    Goal,
+    GoalCheckin,
     Person,
     Project,
+    ProjectGoal,
     ProjectRole,
     Rag,
     ResourceRequest,
@@ -142,6 +149,8 @@ def seed(database: Database, count: int) -> None:
                 for approver in ("U0APPR001", "U0APPR002"):
                     session.add(GateApprover(team_id=TEAM, gate_id=gate.id or 0, user_id=approver))
         seed_capacity(session, projects)
+        seed_benefits(session, projects)
+        seed_goals(session, projects)
 
 
 def seed_capacity(session: Session, projects: list[Project]) -> None:
@@ -176,6 +185,82 @@ def seed_capacity(session: Session, projects: list[Project]) -> None:
                     end_date=(NOW + timedelta(weeks=8)).date(),
                     requested_by="U0PM00001",
                     requested_at=NOW - timedelta(weeks=2),
+                )
+            )
+
+
+def seed_benefits(session: Session, projects: list[Project]) -> None:
+    """For the Benefits section, on every fifth project: a benefit checked in three weeks
+    ago and still awaiting its value, and one realised this week."""
+    for project in projects[::5]:
+        assert project.id is not None
+        awaited, realised = (
+            Benefit(
+                team_id=TEAM,
+                project_id=project.id,
+                title=title,
+                measure="Monthly churn",
+                unit="%",
+                target=Decimal(5),
+                realise_on=(NOW - timedelta(weeks=3)).date(),
+                status=status,
+                realised=Decimal(4) if status == BenefitStatus.REALISED else None,
+                recorded_by="U0SPON001" if status == BenefitStatus.REALISED else None,
+                recorded_at=NOW - timedelta(days=2) if status == BenefitStatus.REALISED else None,
+                created_by="U0PM00001",
+                created_at=NOW - timedelta(weeks=WEEKS),
+            )
+            for title, status in (("Awaited", BenefitStatus.DUE), ("Hit", BenefitStatus.REALISED))
+        )
+        session.add_all([awaited, realised])
+        session.flush()
+        session.add(
+            AuditEvent(
+                team_id=TEAM,
+                at=NOW - timedelta(weeks=3),
+                actor="pmo-bot",
+                action="benefit.due",
+                entity="benefit",
+                entity_id=str(awaited.id),
+            )
+        )
+
+
+def seed_goals(session: Session, projects: list[Project]) -> None:
+    """Five goals with a measure, each served by every fifth project and checked in
+    weekly for the last quarter."""
+    goals = [
+        Goal(
+            team_id=TEAM,
+            key=f"GOAL{n}",
+            title=f"Goal number {n}",
+            owner="U0PM00001",
+            measure="Churn",
+            unit="%",
+            baseline=Decimal(8),
+            target=Decimal(5),
+            created_by="U0PM00001",
+            created_at=NOW - timedelta(weeks=WEEKS),
+            updated_at=NOW - timedelta(weeks=WEEKS),
+        )
+        for n in range(5)
+    ]
+    session.add_all(goals)
+    session.flush()
+    for n, project in enumerate(projects):
+        goal = goals[n % len(goals)]
+        session.add(
+            ProjectGoal(team_id=TEAM, project_id=project.id or 0, goal_id=goal.id or 0, weight=60)
+        )
+    for week in range(WEEKS):
+        for goal in goals:
+            session.add(
+                GoalCheckin(
+                    team_id=TEAM,
+                    goal_id=goal.id or 0,
+                    value=Decimal(8) - Decimal(week) / 4,
+                    author="U0PM00001",
+                    created_at=NOW - timedelta(weeks=WEEKS - week),
                 )
             )
 

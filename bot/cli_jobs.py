@@ -21,6 +21,7 @@ from storage import outbox
 from storage.db import Database
 from storage.models import OutboxStatus
 from storage.workspaces import names_of
+from workflows.dependency_alerts import DependencyAlert
 from workflows.digest import DigestPlan, digest_trend
 from workflows.nudges import Nudge
 
@@ -146,10 +147,12 @@ def nudge(
     if not due:
         console.print("No nudge is due now.")
     for message in due:
-        assert isinstance(message.content, Nudge)
-        [(text, _blocks)] = render(message.content, templates)
+        content = message.content
+        assert isinstance(content, Nudge | DependencyAlert)
+        [(text, _blocks)] = render(content, templates)
+        kind = content.kind.value if isinstance(content, Nudge) else "dependency"
         console.print(
-            f"[bold]{message.content.kind.value}[/] → @{message.to}: {plain(text)}",
+            f"[bold]{kind}[/] → @{message.to}: {plain(text)}",
             highlight=False,
             soft_wrap=True,
         )

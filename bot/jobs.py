@@ -19,6 +19,7 @@ from bot.sender import Sender
 from bot.slack_client import TeamClients
 from storage import capacity, workspaces
 from storage.db import Database
+from workflows.dependency_watch import due_dependency_alerts
 from workflows.digest import DigestPlan, build_digest, plan_digest
 from workflows.nudges import candidates, due_nudges, issue_nudges, people_to_refresh
 from workflows.outgoing import Outgoing
@@ -76,7 +77,8 @@ def nudge_job(
     clients: TeamClients | None,
     team: str | None = None,
 ) -> list[Outgoing]:
-    """Store the nudges due now in each workspace (once each); returns them.
+    """Store the nudges and dependency alerts due now in each workspace (once each);
+    returns them.
 
     With `clients`, people's time zones are first refreshed from Slack (`users.info`).
     """
@@ -86,6 +88,7 @@ def nudge_job(
             _refresh_profiles(database, clients, team_id, now)
         with database.session() as session:
             messages = issue_nudges(session=session, team_id=team_id, now=now)
+            messages += due_dependency_alerts(session=session, team_id=team_id, now=now)
             sender.enqueue(session=session, messages=messages, now=now)
         stored += messages
     return stored
@@ -97,6 +100,7 @@ def preview_nudges(*, database: Database, now: datetime, team: str | None = None
     for team_id in team_ids(database, team):
         with database.session() as session:
             due += due_nudges(session=session, team_id=team_id, now=now)
+            due += due_dependency_alerts(session=session, team_id=team_id, now=now)
     return due
 
 

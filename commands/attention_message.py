@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from commands import mrkdwn
+from commands.dependency_message import reach_words
 from commands.risk_message import severity_text
 from workflows.attention import (
     AttentionItem,
@@ -22,8 +23,10 @@ from workflows.attention import (
     PastTarget,
     Reason,
     RiskUnattended,
+    Threatened,
     Unacknowledged,
 )
+from workflows.dependency_threats import ThreatKind
 from workflows.money import format_money
 
 QUOTE_MAX = 120
@@ -33,6 +36,7 @@ CONCERN_EMOJI = {
     Concern.AT_RISK: ":large_yellow_circle:",
     Concern.PAST_TARGET: ":calendar:",
     Concern.OVER_BUDGET: ":moneybag:",
+    Concern.DEPENDENCY: ":link:",
     Concern.FLAGGED_GREEN: ":triangular_flag_on_post:",
     Concern.GATE_OVERDUE: ":hourglass:",
     Concern.RISK_UNATTENDED: ":warning:",
@@ -145,6 +149,14 @@ def _unacknowledged(reason: Unacknowledged, day: _Dates) -> str:
     )
 
 
+def _threatened(reason: Threatened, day: _Dates) -> str:
+    reach = reason.reach
+    words = reach_words(reach, day)
+    text = f"dependency in danger{':' if reach.hops == 1 else ''} {words}"
+    colour = reach.threat.kind == ThreatKind.COLOUR
+    return f"{text} {lasting(reason.days)}" if colour and reason.days > 0 else text
+
+
 def _first_update(reason: FirstUpdate, day: _Dates) -> str:
     return f"new project, first update due {day(reason.due)}"
 
@@ -158,5 +170,6 @@ WORDS: dict[type, Callable[[Any, _Dates], str]] = {
     GateOverdue: _gate_overdue,
     RiskUnattended: _risk_unattended,
     Unacknowledged: _unacknowledged,
+    Threatened: _threatened,
     FirstUpdate: _first_update,
 }

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from commands import mrkdwn
+from commands import benefit_message, goal_message, mrkdwn
 from commands.attention_message import attention_line
 from commands.capacity_message import hours, short_day
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
@@ -81,8 +81,8 @@ def digest_messages(digest: Digest, templates: Templates) -> list[DigestMessage]
 
 
 def _sections(digest: Digest, render: Section) -> list[str]:
-    # In the order the digest reads: what needs attention, then health, moves, gaps, risks,
-    # gates, decisions, capacity, trend.
+    # In the order the digest reads: what needs attention, then health, goals, moves, gaps, risks,
+    # gates, decisions, capacity, benefits, trend.
     attention = digest.attention
     return [
         render(
@@ -91,6 +91,7 @@ def _sections(digest: Digest, render: Section) -> list[str]:
             information=_lines(attention.information, attention.today),
         ),
         render("digest_health.j2", rows=_health_rows(digest)),
+        render("digest_goals.j2", **goal_message.digest_context(digest.goals)),
         render("digest_moved.j2", lines=_moved_lines(digest)),
         render(
             "digest_missing.j2",
@@ -102,6 +103,7 @@ def _sections(digest: Digest, render: Section) -> list[str]:
         render("digest_gates.j2", lines=_gate_lines(digest)),
         render("digest_decisions.j2", groups=digest.decided_gates, outcome=OUTCOMES),
         render("digest_capacity.j2", **_capacity_context(digest.capacity)),
+        render("digest_benefits.j2", **benefit_message.digest_context(digest.benefits)),
         render(
             "digest_participation.j2",
             latest=digest.participation[-1],

@@ -18,6 +18,21 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/pmo edit [KEY]", "change a project (opens the form prefilled)"),
             ("/pmo archive KEY", "archive a finished project (`/pmo unarchive KEY` undoes it)"),
             (
+                "/pmo benefits [KEY] [add]",
+                "a project's expected benefits, and the form to add one; once it closes, the "
+                "sponsor records the value realised",
+            ),
+            (
+                "/pmo depends [KEY]",
+                "what a project waits on and who waits on it (`/pmo depends` alone: the form)",
+            ),
+            (
+                '/pmo depends KEY on OTHER "what" by YYYY-MM-DD',
+                "KEY needs OTHER's deliverable by that day; its PM and sponsor are told if "
+                "OTHER turns red or amber, moves its target date past it, or misses it",
+            ),
+            ("/pmo depends KEY done N", "dependency #N was delivered (`drop N`: not needed now)"),
+            (
                 "/pmo settings",
                 "the workspace's digest, time zone, nudges and risk bands (PMO leads and admins)",
             ),
@@ -69,6 +84,23 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/capacity forecast [skill]", "demand against capacity for the next 12 weeks"),
             ("/capacity bench", "people with little allocated in the next 4 weeks"),
             ("/capacity heatmap [skill]", "everyone's load as a picture (PMO leads)"),
+        ],
+    ),
+    (
+        "Goals: /goal",
+        [
+            ("/goal", "the strategic goals and their health (also `/goal list`)"),
+            ("/goal GOAL", "a goal's projects, health, measure and check-ins"),
+            ("/goal new", "create a goal with an optional measure (PMO leads; opens a form)"),
+            ("/goal edit GOAL", "change a goal (its owner or a PMO lead; opens the form)"),
+            ("/goal update GOAL [value] [note]", "check in the measure's latest value"),
+            ("/goal link KEY GOAL [weight]", "a project serves a goal, weight 0–100"),
+            ("/goal archive GOAL", "archive a goal met or dropped (`/goal unarchive GOAL`)"),
+            (
+                "/goal portfolio",
+                "active projects ranked by goal alignment, health, remaining budget and risk, "
+                "with the formula and its weights (set in `/pmo settings`)",
+            ),
         ],
     ),
     (

@@ -1,5 +1,5 @@
 """The App Home tab: your projects, your load for the next eight weeks, what waits for your
-decision, the risks you own; for a leader, the portfolio above them: the colours, what
+decision, the risks and goals you own; for a leader, the portfolio above them: the colours, what
 needs attention, the red and amber updates waiting for their acknowledgement
 (acknowledged from here too).
 """
@@ -28,6 +28,7 @@ from commands import mrkdwn, payload
 from commands.attention_message import attention_line
 from commands.capacity_message import hours, week_words
 from commands.context import Clock, Delivery
+from commands.goal_message import goal_summary
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
 from commands.pmo import new_project_form
 from commands.risk import risk_form_for
@@ -37,6 +38,7 @@ from storage.db import Database
 from storage.models import Gate, Project, Rag
 from workflows import acknowledgements
 from workflows.gates import gate_label
+from workflows.goal_health import GoalHealth
 from workflows.home import Home, LeaderHome, PendingAcknowledgement, home_for
 from workflows.load import PersonLoad
 from workflows.risks import risk_label
@@ -50,6 +52,8 @@ HOME_BLOCKS_MAX = 100
 # leader's, where the portfolio comes first.
 SHOWN = 20
 LEADER_SHOWN = 10
+# Goals a person owns, shown on either Home (three lines each).
+GOALS_SHOWN = 10
 NO_UPDATE_EMOJI = ":black_circle:"
 
 
@@ -103,7 +107,7 @@ def acknowledge(
 
 
 def home_view(home: Home) -> dict[str, Any]:
-    """The Home tab's view (at most 74 blocks, within Slack's 100)."""
+    """The Home tab's view (at most 87 blocks, within Slack's 100)."""
     blocks: list[Any] = [
         HeaderBlock(text="Your PMO"),
         _buttons(),
@@ -111,6 +115,7 @@ def home_view(home: Home) -> dict[str, Any]:
         *(_load_blocks(home.load, home.threshold) if home.load else []),
         *_decision_blocks(home.awaiting, SHOWN),
         *_risk_blocks(home, SHOWN),
+        *(_goal_blocks(home.goals) if home.goals else []),
     ]
     return View(type="home", blocks=blocks).to_dict()
 
@@ -118,9 +123,10 @@ def home_view(home: Home) -> dict[str, Any]:
 def leader_view(home: LeaderHome) -> dict[str, Any]:
     """A leader's Home tab: the portfolio's colours and what needs attention, as much of
     it as fits in Slack's 100 blocks (then "and N more"), what waits for them, and their
-    own projects, load and risks when they have some."""
+    own goals, projects, load and risks when they have some."""
     own = home.own
     rest = [
+        *(_goal_blocks(own.goals) if own.goals else []),
         *_acknowledgement_blocks(home.acknowledgements),
         *_decision_blocks(home.awaiting, LEADER_SHOWN),
         *(_project_blocks(own, LEADER_SHOWN) if own.projects else []),
@@ -296,6 +302,13 @@ def _risk_blocks(home: Home, shown: int) -> list[Any]:
         text = f"{SEVERITY_EMOJI[band]} *{label}* {risk.score} · {mrkdwn.escape(risk.title)}"
         blocks.append(SectionBlock(text=mrkdwn.fit(text, 3000)))
     return blocks + _rest(len(home.risks), shown, "You own no open risk.")
+
+
+def _goal_blocks(goals: list[GoalHealth]) -> list[Any]:
+    blocks: list[Any] = [DividerBlock(), SectionBlock(text=f"*Goals you own* ({len(goals)})")]
+    for health in goals[:GOALS_SHOWN]:
+        blocks.append(SectionBlock(text=mrkdwn.fit(goal_summary(health), 3000)))
+    return blocks + _rest(len(goals), GOALS_SHOWN, "")
 
 
 # Which view a Home is shown with.

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
-from commands import mrkdwn
+from commands import benefit_message, mrkdwn
 from commands.templates import Templates
 from workflows.gates import gate_label
 from workflows.nudges import Nudge, NudgeKind
@@ -20,6 +20,7 @@ TEMPLATES = {
     NudgeKind.RISK_REVIEW: "nudge_risk.j2",
     NudgeKind.GATE_REMINDER: "nudge_gate.j2",
     NudgeKind.GATE_ESCALATION: "nudge_gate_escalation.j2",
+    NudgeKind.BENEFIT_CHECK_IN: "nudge_benefit.j2",
 }
 # The kinds whose text ends with `{link}` (to the risk's card, the gate's request).
 LINKING = {NudgeKind.RISK_REVIEW, NudgeKind.GATE_REMINDER, NudgeKind.GATE_ESCALATION}
@@ -39,6 +40,8 @@ def nudge_message(nudge: Nudge, templates: Templates) -> tuple[str, list[dict[st
             "label": gate_label(nudge.gate.gate, nudge.project),
             "waiting": nudge.gate.waiting,
         }
+    if nudge.benefit is not None:
+        context |= benefit_message.check_in_context(nudge.benefit)
     text = mrkdwn.fit(
         templates.render(TEMPLATES[nudge.kind], team_id=nudge.project.team_id, **context), 3000
     )
@@ -56,6 +59,8 @@ def nudge_message(nudge: Nudge, templates: Templates) -> tuple[str, list[dict[st
                 ]
             )
         )
+    if nudge.benefit is not None:
+        blocks.append(ActionsBlock(elements=[benefit_message.record_button(nudge.benefit)]))
     rendered = [block.to_dict() for block in blocks]
     if nudge.link_key is None and nudge.kind in LINKING:
         return _unlinked(text, rendered, nudge.project.channel_id)

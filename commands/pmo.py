@@ -15,12 +15,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from commands import payload, project_card, project_form, settings_form
+from commands import benefit, depends, payload, project_card, project_form, settings_form
 from commands.context import Clock, Delivery
 from commands.help import help_blocks
 from commands.mrkdwn import day, quoted
 from commands.project_card import portfolio_blocks, project_card_blocks
 from storage.db import Database
+from storage.goal_log import has_active_goals
 from workflows import projects, workspace_policy
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
@@ -38,6 +39,8 @@ def register(app: App) -> None:
     app.action(project_card.EDIT_ACTION)(edit_from_card)
     app.view(settings_form.CALLBACK_ID)(save_settings)
     app.options(settings_form.TIME_ZONE_ACTION)(suggest_time_zones)
+    benefit.register(app)
+    depends.register(app)
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,8 @@ VERBS: dict[str, Callable[[PmoAsk], None]] = {
     "settings": _settings,
     "pause": _pause,
     "resume": _pause,
+    "benefits": benefit.benefits_verb,
+    "depends": depends.depends,
 }
 
 
@@ -190,7 +195,10 @@ def new_project_form(*, db: Database, team_id: str, user_id: str) -> dict[str, A
     with db.session() as session:
         phases = projects.phases_of(session=session, team_id=team_id)
         cadence = workspace_policy.settings_of(session=session, team_id=team_id).default_cadence
-    return project_form.project_modal(phases=phases, creator=user_id, default_cadence=cadence)
+        with_goals = has_active_goals(session=session, team_id=team_id)
+    return project_form.project_modal(
+        phases=phases, creator=user_id, default_cadence=cadence, with_goals=with_goals
+    )
 
 
 def open_edit_form(
@@ -209,7 +217,10 @@ def open_edit_form(
         projects.require_may_edit(session=session, project=project, user_id=actor.user_id)
         draft = projects.draft_of(session=session, project=project)
         phases = projects.phases_of(session=session, team_id=actor.team_id)
-    view = project_form.project_modal(phases=phases, creator=actor.user_id, draft=draft)
+        with_goals = has_active_goals(session=session, team_id=actor.team_id)
+    view = project_form.project_modal(
+        phases=phases, creator=actor.user_id, draft=draft, with_goals=with_goals
+    )
     client.views_open(trigger_id=trigger_id, view=view)
 
 

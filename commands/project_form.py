@@ -29,6 +29,7 @@ from commands.labels import CADENCE_LABELS, GATE_RULE_LABELS
 from commands.view_state import ViewState, metadata_text, pack_metadata
 from storage.models import Cadence
 from workflows.money import NotMoney, parse_money
+from workflows.project_goals import TYPED_MAX, GoalLink, links_text, parse_links
 from workflows.projects import NAME_MAX, ProjectDraft
 
 CALLBACK_ID = "project.save"
@@ -49,6 +50,7 @@ CADENCE = "status_cadence"
 GATE_RULE = "gate_rule"
 GATE_OPTIONS = "gate_options"
 GATE_SLA = "gate_sla_days"
+GOALS = "goals"
 FIELDS = (
     KEY,
     NAME,
@@ -65,6 +67,7 @@ FIELDS = (
     GATE_RULE,
     GATE_OPTIONS,
     GATE_SLA,
+    GOALS,
 )
 PM_MAY_APPROVE = "pm_may_approve"
 REJECT_ENDS = "reject_ends"
@@ -81,15 +84,19 @@ def project_modal(
     creator: str,
     draft: ProjectDraft | None = None,
     default_cadence: Cadence = Cadence.WEEKLY,
+    with_goals: bool = False,
 ) -> dict[str, Any]:
     """The modal to create a project (reporting at the workspace's `default_cadence`), or to
-    edit one when `draft` is the project as it is."""
+    edit one when `draft` is the project as it is. It asks which goals the project serves
+    `with_goals` (the workspace has some) or when it serves some already."""
     editing = draft is not None
+    links = draft.goals if draft and draft.goals else []
     blocks = [
         _key_block(draft),
         *_people_blocks(draft, creator),
         *_home_blocks(draft, phases),
         *_plan_blocks(draft, default_cadence),
+        *([_goals_block(links)] if with_goals or links else []),
         *_gate_blocks(draft),
     ]
     view = View(
@@ -212,6 +219,23 @@ def _plan_blocks(draft: ProjectDraft | None, default_cadence: Cadence) -> list[B
     ]
 
 
+def _goals_block(links: list[GoalLink]) -> InputBlock:
+    # The goals it serves as the person writes them, prefilled with those it serves now.
+    return InputBlock(
+        block_id=GOALS,
+        label="Goals",
+        hint="The strategic goals it serves and how much of it is for each, 0 to 100: "
+        "CHURN 60, NPS 40. `/goal list` shows them.",
+        optional=True,
+        element=PlainTextInputElement(
+            action_id=GOALS,
+            max_length=TYPED_MAX,
+            placeholder="CHURN 60, NPS 40",
+            initial_value=links_text(links) or None,
+        ),
+    )
+
+
 def _gate_blocks(draft: ProjectDraft | None) -> list[Block]:
     # A new project: all approvers must approve, one rejection ends it, 2 days to decide.
     rule = draft.gate_rule if draft and draft.gate_rule in GATE_RULE_LABELS else "all"
@@ -294,6 +318,12 @@ def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str
             budget = parse_money(state.text(BUDGET))
         except NotMoney as exc:
             errors[BUDGET] = str(exc)
+    goals: list[GoalLink] | None = None
+    if _asks_goals(view):
+        try:
+            goals = parse_links(state.text(GOALS))
+        except ValueError as exc:
+            errors[GOALS] = str(exc)
     ticked = state.options(GATE_OPTIONS, GATE_OPTION_LABELS)
     sla = 2
     if state.text(GATE_SLA):
@@ -319,7 +349,17 @@ def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str
         gate_pm_may_approve=PM_MAY_APPROVE in ticked,
         gate_reject_ends=REJECT_ENDS in ticked,
         gate_sla_days=sla,
+        goals=goals,
     )
     if not draft.pm:
         errors[PM] = "Name the project manager."
     return draft, errors
+
+
+def _asks_goals(view: dict[str, Any]) -> bool:
+    # A form without the Goals field (the workspace had no goals) leaves them as they are.
+    blocks = view.get("blocks") if isinstance(view, dict) else None
+    return any(
+        isinstance(block, dict) and block.get("block_id") == GOALS
+        for block in (blocks if isinstance(blocks, list) else [])
+    )

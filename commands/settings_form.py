@@ -26,6 +26,8 @@ from commands.view_state import ViewState
 from storage.models import Cadence, NudgeStyle
 from workflows.workspace_policy import (
     OVERALLOCATION_THRESHOLD_MAX,
+    PRIORITY_PARTS,
+    PRIORITY_TOTAL,
     RISK_SCORE_MAX,
     RISK_SCORE_MIN,
     WorkspaceSettings,
@@ -52,6 +54,13 @@ RISK_HIGH = "risk_high_from"
 RISK_CRITICAL = "risk_critical_from"
 OVERALLOCATION = "overallocation_threshold"
 RESOURCE_CHANNEL = "resource_channel"
+# The ranking's weights, one input per part: `priority_goal`, `priority_health`, …
+PRIORITY_LABELS = {
+    "goal": "Goal alignment weight",
+    "health": "Health weight",
+    "budget": "Remaining budget weight",
+    "risk": "Low open risk weight",
+}
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAY_VALUES = [str(number) for number in range(len(WEEKDAYS))]
@@ -70,6 +79,7 @@ def settings_modal(settings: WorkspaceSettings) -> dict[str, Any]:
         *_nudge_blocks(settings),
         *_risk_band_blocks(settings),
         *_capacity_blocks(settings),
+        *_ranking_blocks(settings),
         *_who_blocks(settings),
     ]
     view = View(
@@ -187,6 +197,32 @@ def _capacity_blocks(settings: WorkspaceSettings) -> list[Block]:
                 initial_conversation=settings.resource_channel,
                 filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
             ),
+        ),
+    ]
+
+
+def _ranking_blocks(settings: WorkspaceSettings) -> list[Block]:
+    # How much each part of a project's score counts in `/goal portfolio`.
+    hint = (
+        "How much each part counts in /goal portfolio's score; "
+        f"all four add up to {PRIORITY_TOTAL}."
+    )
+    return [
+        HeaderBlock(text="Portfolio ranking"),
+        *(
+            InputBlock(
+                block_id=f"priority_{part}",
+                label=PRIORITY_LABELS[part],
+                hint=hint if n == 0 else None,
+                element=NumberInputElement(
+                    action_id=f"priority_{part}",
+                    is_decimal_allowed=False,
+                    min_value="0",
+                    max_value=str(PRIORITY_TOTAL),
+                    initial_value=str(settings.priority_weights.get(part, 0)),
+                ),
+            )
+            for n, part in enumerate(PRIORITY_PARTS)
         ),
     ]
 
@@ -319,5 +355,14 @@ def read_settings_form(view: dict[str, Any]) -> tuple[WorkspaceSettings, dict[st
             f"Give a whole number from 0 to {OVERALLOCATION_THRESHOLD_MAX}.",
         ),
         resource_channel=state.conversation(RESOURCE_CHANNEL),
+        priority_weights={
+            part: whole_number(
+                f"priority_{part}",
+                state.text(f"priority_{part}"),
+                0,
+                f"Give a whole number from 0 to {PRIORITY_TOTAL}.",
+            )
+            for part in PRIORITY_PARTS
+        },
     )
     return draft, errors

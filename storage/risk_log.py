@@ -67,6 +67,21 @@ def top_open_risks(
     return list(session.exec(statement.order_by(col(Risk.score).desc(), col(Risk.id)).limit(limit)))
 
 
+def open_counts_by_project(*, session: Session, team_id: str, min_score: int) -> dict[int, int]:
+    """For each project with any, how many open or mitigating entries score `min_score` or
+    more (one statement, however many projects: goals roll these up)."""
+    statement = (
+        select(Risk.project_id, func.count())
+        .where(
+            Risk.team_id == team_id,
+            col(Risk.status).in_(ACTIVE),
+            col(Risk.score) >= min_score,
+        )
+        .group_by(col(Risk.project_id))
+    )
+    return {project_id: count for project_id, count in session.exec(statement)}
+
+
 def _active_with_projects(team_id: str) -> Select[Risk, Project]:
     # Open and mitigating entries of the workspace's active projects, each with its project.
     return (

@@ -45,3 +45,19 @@ def first_sent_after(
         statement = statement.where(col(OutboxMessage.sent_at) > after)
     row = session.exec(statement.order_by(col(OutboxMessage.sent_at)).limit(1)).first()
     return SentMessage(key=row[0], sent_at=row[1]) if row is not None else None
+
+
+def existing(*, session: Session, team_id: str, keys: list[str]) -> set[str]:
+    """Those of `keys` under which a message is stored, delivered yet or not (one statement
+    per 500 keys)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        found.update(
+            session.exec(
+                select(OutboxMessage.key).where(
+                    OutboxMessage.team_id == team_id,
+                    col(OutboxMessage.key).in_(keys[start : start + 500]),
+                )
+            )
+        )
+    return found

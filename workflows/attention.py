@@ -3,7 +3,8 @@
 A project appears when it is off track or at risk, green but flagged, past its target
 date while not in its last phase, forecast over budget, without an update for its last
 due date, has a gate past its SLA, a high or critical risk nobody is looking after, or a
-red or amber update no leader acknowledged within two working days. Each reason says
+red or amber update no leader acknowledged within two working days, or when something it
+waits on, at any hop, is threatened (workflows/dependency_threats.py). Each reason says
 since when. A new project whose first update is not due yet is listed for information,
 not as a warning. Archived projects are not listed; one on hold owes no update. The
 digest and the leaders' Home tab both show it; the reads are bulk queries (under a dozen
@@ -22,10 +23,12 @@ from functools import lru_cache
 from sqlmodel import Session
 
 from storage import watchlist
+from storage.dependency_log import open_dependencies
 from storage.gate_log import approvers_by_gate, pending_gates, verdicts_by_gate
 from storage.models import Gate, Project, Rag, Risk, Role, Workspace
 from storage.projects import list_projects
 from storage.workspaces import ensure_workspace
+from workflows.dependency_threats import Reach, ThreatKind, reaches, threats
 from workflows.gates import gate_label
 from workflows.periods import (
     Period,
@@ -50,6 +53,7 @@ class Concern(StrEnum):
     AT_RISK = "at_risk"
     PAST_TARGET = "past_target"
     OVER_BUDGET = "over_budget"
+    DEPENDENCY = "dependency"
     FLAGGED_GREEN = "flagged_green"
     GATE_OVERDUE = "gate_overdue"
     RISK_UNATTENDED = "risk_unattended"
@@ -146,6 +150,15 @@ class Unacknowledged(Reason):
 
 
 @dataclass(frozen=True)
+class Threatened(Reason):
+    """Something the project waits on, at any hop, is threatened (`reach` says what, and
+    the chain); `since` is the upstream's update, the missed need date, or today for a
+    target date past the need date (when it moved is not read)."""
+
+    reach: Reach
+
+
+@dataclass(frozen=True)
 class FirstUpdate(Reason):
     """A new project whose first update is due on `due` (for information)."""
 
@@ -237,6 +250,7 @@ def needs_attention(*, session: Session, team_id: str, now: datetime) -> Attenti
         *_gate_reasons(session, clock),
         *_risk_reasons(session, clock, {p.id: p for p in projects}),
         *_acknowledgement_reasons(clock, projects, standing, readers, roles),
+        *_dependency_reasons(session, clock, projects, standing),
     ]:
         found[project_id].append(reason)
     items = [
@@ -427,4 +441,33 @@ def _acknowledgement_reasons(
             Concern.UNACKNOWLEDGED, since, clock.days_since(since), Rag(update.overall)
         )
         reasons.append((update.project_id, reason))
+    return reasons
+
+
+def _dependency_reasons(
+    session: Session,
+    clock: _Clock,
+    projects: list[Project],
+    standing: dict[int, watchlist.Standing],
+) -> list[tuple[int, Reason]]:
+    # Each threat to what a project waits on, at any hop (workflows/dependency_threats.py),
+    # over the rows read above and one more read: the open dependencies.
+    dependencies = open_dependencies(session=session, team_id=clock.workspace.team_id)
+    if not dependencies:
+        return []
+    active = {project.id: project for project in projects if project.id is not None}
+    found = threats(
+        dependencies=dependencies, projects=active, standing=standing, today=clock.today
+    )
+    reasons: list[tuple[int, Reason]] = []
+    for reach in reaches(found, dependencies, active):
+        threat = reach.threat
+        if threat.reported_at is not None:
+            since = clock.day(threat.reported_at)
+        elif threat.kind == ThreatKind.MISSED:
+            since = threat.dependency.need_by
+        else:
+            since = clock.today
+        reason = Threatened(Concern.DEPENDENCY, since, clock.days_since(since), reach)
+        reasons.append((reach.waiting.id or 0, reason))
     return reasons

@@ -23,7 +23,9 @@ from storage.watchlist import holders_by_project
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
 from workflows.attention import Attention, needs_attention
+from workflows.digest_benefits import BenefitsReview, benefits_review
 from workflows.digest_capacity import CapacityOutlook, capacity_outlook
+from workflows.digest_goals import GoalWeek, goals_of_week
 from workflows.health_trend import HealthTrend, health_trend
 from workflows.load_heatmap import workspace_heat_map
 from workflows.outgoing import Outgoing
@@ -102,6 +104,9 @@ class Digest:
     participation: list[Participation] = field(default_factory=list)
     kudos: int = 0
     capacity: CapacityOutlook = field(default_factory=CapacityOutlook)
+    # Each active goal's health and what moved it (none: the workspace has no goal).
+    goals: list[GoalWeek] = field(default_factory=list)
+    benefits: BenefitsReview = field(default_factory=BenefitsReview)
 
 
 @dataclass(frozen=True)
@@ -247,6 +252,16 @@ def _build(session: Session, workspace: Workspace, window: Window) -> Digest:
             now=window.end,
             projects=projects,
             standing=attention.standing,
+        ),
+        goals=goals_of_week(
+            session=session,
+            workspace=workspace,
+            start=window.start,
+            end=window.end,
+            colours={line.project.id or 0: (line.previous, line.rag) for line in lines},
+        ),
+        benefits=benefits_review(
+            session=session, workspace=workspace, start=window.start, end=window.end
         ),
     )
 

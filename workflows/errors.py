@@ -27,6 +27,20 @@ class UnknownProject(PmoError):
         super().__init__(message)
 
 
+class UnknownGoal(PmoError):
+    """No goal in this workspace has the given key."""
+
+    def __init__(self, key: str, suggestions: list[str]) -> None:
+        self.key = key
+        self.suggestions = suggestions
+        message = f"There is no goal `{quoted(key)}` in this workspace."
+        if suggestions:
+            message += " Did you mean " + " or ".join(f"`{quoted(s)}`" for s in suggestions) + "?"
+        else:
+            message += " `/goal list` shows the goals there are."
+        super().__init__(message)
+
+
 class NoProjectHere(PmoError):
     """A command needs a project key and the channel is no project's home."""
 

@@ -1,15 +1,15 @@
 """What a person's App Home shows.
 
 Everyone sees their projects, their load for the next eight weeks, the decisions waiting
-on them and the risks they own. A leader (a sponsor, a PMO lead or one of the digest's
-leaders) sees the portfolio above that: what needs attention, the projects by colour and
-the red and amber updates waiting for their acknowledgement. Lists are whole; the view
-shows what fits.
+on them, the risks they own and the goals they own with their health. A leader (a
+sponsor, a PMO lead or one of the digest's leaders) sees the portfolio above that: what
+needs attention, the projects by colour and the red and amber updates waiting for their
+acknowledgement. Lists are whole; the view shows what fits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlmodel import Session
@@ -21,6 +21,7 @@ from storage.workspaces import ensure_workspace, people_of
 from workflows.attention import Attention, needs_attention
 from workflows.capacity import load_of
 from workflows.capacity_views import OWN_WEEKS
+from workflows.goal_health import GoalHealth, goals_owned
 from workflows.load import PersonLoad
 from workflows.periods import zone
 from workflows.risks import Severity, severity
@@ -50,6 +51,8 @@ class Home:
     # over-allocation threshold (per cent above capacity) to mark the weeks over it.
     load: PersonLoad | None = None
     threshold: int = 10
+    # The active goals they own, each rolled up from its projects.
+    goals: list[GoalHealth] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ def _own_home(
         risks=[(r, p, severity(r.score, workspace)) for r, p in owned],
         load=load,
         threshold=workspace.overallocation_threshold,
+        goals=goals_owned(session=session, workspace=workspace, user_id=user_id),
     )
 
 

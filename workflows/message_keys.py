@@ -197,3 +197,26 @@ def capacity_heatmap(user_id: str, at: datetime) -> str:
 def digest_heatmap(digest_key: str) -> str:
     """The capacity heat map, shared in the thread of the digest (or of a leader's copy)."""
     return f"{digest_key}:heatmap"
+
+
+def goal_owner_told(goal_id: int, owner: str, at: datetime) -> str:
+    """The direct message telling a person they were made a goal's owner (at a time: an
+    owner may be named again after someone else)."""
+    return f"goal:{goal_id}:owner:{owner}:{at.isoformat(timespec='seconds')}"
+
+
+def dependency_notice(dependency_id: int, change: str, user_id: str) -> str:
+    """A PM's word that a dependency was added (to the upstream's), delivered or dropped."""
+    return f"dependency:{dependency_id}:{change}:{user_id}"
+
+
+def dependency_threat(dependency_id: int, kind: str, detail: str | None, user_id: str) -> str:
+    """A PM's or sponsor's word that a dependency their project waits on (at any hop) is
+    threatened: once per kind, and for a colour once per colour (amber, then red)."""
+    more = f":{detail}" if detail is not None else ""
+    return f"dependency:{dependency_id}:threat:{kind}{more}:{user_id}"
+
+
+def nudge_benefit_check_in(benefit_id: int, user_id: str) -> str:
+    """A sponsor's request for the value a closed project's benefit realised."""
+    return f"nudge:benefit:{benefit_id}:{user_id}"

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from storage import sent_messages
 from storage.models import (
+    Benefit,
     Gate,
     NudgeStyle,
     Person,
@@ -28,6 +29,7 @@ from storage.models import (
 from storage.projects import holders
 from storage.workspaces import ensure_workspace, people_of
 from workflows import message_keys
+from workflows.benefit_checkins import awaiting_check_in, mark_due
 from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminder
 from workflows.outgoing import Outgoing
 from workflows.periods import add_working_days, zone
@@ -47,6 +49,7 @@ class NudgeKind(StrEnum):
     RISK_REVIEW = "risk_review"
     GATE_REMINDER = "gate_reminder"
     GATE_ESCALATION = "gate_escalation"
+    BENEFIT_CHECK_IN = "benefit_check_in"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Nudge:
     # The posted message `{link}` in the text points to (the risk's card, the gate's
     # request); None: it points to the project channel instead.
     link_key: str | None = None
+    # For a benefit's check-in: the benefit whose value is asked for.
+    benefit: Benefit | None = None
 
 
 def in_quiet_hours(moment: time, start: time, end: time) -> bool:
@@ -105,6 +110,11 @@ def candidates(*, session: Session, team_id: str, now: datetime) -> list[str]:
             people.append(risk.owner)
     for overdue in pending_past_sla(session=session, team_id=team_id, now=now):
         people += overdue.waiting + overdue.sponsors
+    people += [
+        user
+        for check_in in awaiting_check_in(session=session, team_id=team_id, now=now)
+        for user in check_in.ask
+    ]
     return list(dict.fromkeys(people))
 
 
@@ -116,7 +126,9 @@ def due_nudges(*, session: Session, team_id: str, now: datetime) -> list[Outgoin
 
 def issue_nudges(*, session: Session, team_id: str, now: datetime) -> list[Outgoing]:
     """The nudges due now (as `due_nudges`), with the gate reminders and escalations among
-    them noted in each gate's audit trail, in the caller's transaction."""
+    them noted in each gate's audit trail, in the caller's transaction. Benefits whose
+    check-in has come are marked due first (workflows/benefit_checkins.py)."""
+    mark_due(session=session, team_id=team_id, now=now)
     nudges = _due(session, team_id, now)
     for nudge in nudges:
         record_sent(session=session, nudge=nudge, now=now)
@@ -141,6 +153,7 @@ def _due(session: Session, team_id: str, now: datetime) -> list[Nudge]:
         *_status_nudges(session, workspace, people, now),
         *_risk_nudges(session, team_id, now),
         *_gate_nudges(session, workspace, now),
+        *_benefit_nudges(session, team_id, now),
     ]
     return [
         _linked(session, nudge)
@@ -212,6 +225,21 @@ def _gate_nudges(session: Session, workspace: Workspace, now: datetime) -> list[
             key = message_keys.nudge_gate_escalation(gate.id, sponsor)
             found.append(Nudge(NudgeKind.GATE_ESCALATION, key, sponsor, project, gate=overdue))
     return found
+
+
+def _benefit_nudges(session: Session, team_id: str, now: datetime) -> list[Nudge]:
+    # Each benefit's sponsor (else PM) is asked once for the value realised.
+    return [
+        Nudge(
+            NudgeKind.BENEFIT_CHECK_IN,
+            message_keys.nudge_benefit_check_in(check_in.benefit.id or 0, user),
+            user,
+            check_in.project,
+            benefit=check_in.benefit,
+        )
+        for check_in in awaiting_check_in(session=session, team_id=team_id, now=now)
+        for user in check_in.ask
+    ]
 
 
 def _status_escalations(

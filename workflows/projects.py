@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -25,9 +25,18 @@ from storage.projects import (
 from storage.workspaces import ensure_people, ensure_workspace
 from workflows import message_keys
 from workflows.actor import Actor
+from workflows.dependency_alerts import alerts_about_upstream
 from workflows.errors import InvalidInput, NoProjectHere, NotPermitted, UnknownProject, too_long
 from workflows.markup import mentions
 from workflows.outgoing import Outgoing
+from workflows.project_goals import (
+    GoalLink,
+    check_links,
+    described,
+    links_of,
+    store_links,
+    weights_for,
+)
 
 # ASCII only, checked before upper-casing: "ß".upper() is "SS".
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9]{2,10}$")
@@ -55,6 +64,8 @@ class ProjectDraft:
     gate_pm_may_approve: bool = False
     gate_reject_ends: bool = True
     gate_sla_days: int = 2
+    # The goals it serves with their weights (None: left as they are).
+    goals: list[GoalLink] | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,8 @@ def check_draft(
             errors["channel"] = (
                 f"That channel is already the home of {other.key}; each project needs its own."
             )
+    if draft.goals is not None:
+        errors.update(check_links(session=session, team_id=team_id, links=draft.goals))
     return errors
 
 
@@ -148,11 +161,14 @@ def edit_project(
     *, session: Session, actor: Actor, key: str, draft: ProjectDraft, now: datetime
 ) -> ProjectSaved:
     """The actor changes the project `key` to the draft (its PM, sponsor or creator may):
-    stored and audited with what changed; its card is announced as for a new project."""
+    stored and audited with what changed; its card is announced as for a new project, and
+    a target date moved past a need date tells those waiting on the project at once."""
     project = update_project(
         session=session, team_id=actor.team_id, actor=actor.user_id, key=key, draft=draft, now=now
     )
-    return _announced(session=session, project=project, actor=actor, verb="updated", now=now)
+    saved = _announced(session=session, project=project, actor=actor, verb="updated", now=now)
+    alerts = alerts_about_upstream(session=session, project=project, now=now)
+    return replace(saved, messages=[*saved.messages, *alerts])
 
 
 def _announced(
@@ -209,6 +225,7 @@ def create_project(
         raise InvalidInput({"key": _key_taken(project.key)}) from None
     assert project.id is not None
     _assign_roles(session=session, team_id=team_id, project_id=project.id, draft=draft)
+    _serve_goals(session=session, team_id=team_id, project_id=project.id, draft=draft)
     audit.record(
         session=session,
         team_id=team_id,
@@ -248,6 +265,7 @@ def update_project(
     project.updated_at = now
     session.add(project)
     _assign_roles(session=session, team_id=team_id, project_id=project.id, draft=draft)
+    _serve_goals(session=session, team_id=team_id, project_id=project.id, draft=draft)
     after = _describe(project, draft)
     changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
     audit.record(
@@ -380,6 +398,7 @@ def draft_of(*, session: Session, project: Project) -> ProjectDraft:
         gate_pm_may_approve=project.gate_pm_may_approve,
         gate_reject_ends=project.gate_reject_ends,
         gate_sla_days=project.gate_sla_days,
+        goals=links_of(session=session, team_id=project.team_id, project_id=project.id or 0),
     )
 
 
@@ -402,8 +421,16 @@ def _assign_roles(*, session: Session, team_id: str, project_id: int, draft: Pro
         )
 
 
+def _serve_goals(*, session: Session, team_id: str, project_id: int, draft: ProjectDraft) -> None:
+    # The goals the draft names, if it names any (checked with the rest of the draft).
+    if draft.goals is not None:
+        weights = weights_for(session=session, team_id=team_id, links=draft.goals)
+        store_links(session=session, team_id=team_id, project_id=project_id, weights=weights)
+
+
 def _describe(project: Project, draft: ProjectDraft) -> dict[str, object]:
-    # JSON-safe snapshot of what the audit row should show.
+    # JSON-safe snapshot of what the audit row should show (the goals when the draft says).
+    goals = {} if draft.goals is None else {"goals": described(draft.goals)}
     return {
         "name": project.name,
         "phase": project.phase,
@@ -420,4 +447,5 @@ def _describe(project: Project, draft: ProjectDraft) -> dict[str, object]:
         "sponsor": draft.sponsor,
         "approvers": sorted(draft.approvers),
         "members": sorted(draft.members),
+        **goals,
     }

@@ -25,6 +25,7 @@ from storage.projects import holders, project_in_channel, roles_of
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
 from workflows.actor import Actor
+from workflows.dependency_alerts import alerts_about_upstream
 from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
 from workflows.markup import mention
 from workflows.outgoing import Outgoing
@@ -299,7 +300,8 @@ def post_update(
     *, session: Session, project: Project, author: str, draft: StatusDraft, now: datetime
 ) -> Posted:
     """Store a checked update, audited (superseding this period's earlier one, which stays
-    in history), with its post and, when it replaced one, the edit of the earlier post."""
+    in history), with its post and, when it replaced one, the edit of the earlier post;
+    a red or amber one also tells those waiting on the project's deliverables."""
     assert project.id is not None
     # Serialize updates of one project, so two posts can't both think they are current.
     session.exec(select(Project).where(Project.id == project.id).with_for_update()).one()
@@ -316,13 +318,17 @@ def post_update(
     _store(session, update, replaced)
     _audit_post(session, project, update, replaced, now)
     changes = changes_between(previous, update)
+    troubled = update.overall in (Rag.RED, Rag.AMBER)
     return Posted(
         update=update,
         previous=previous,
         replaced=replaced,
         changes=changes,
         project=project,
-        messages=_post_messages(project, update, replaced, changes),
+        messages=[
+            *_post_messages(project, update, replaced, changes),
+            *(alerts_about_upstream(session=session, project=project, now=now) if troubled else []),
+        ],
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from storage import audit
-from storage.models import Cadence, NudgeStyle, Person, Workspace
+from storage.models import DEFAULT_PRIORITY_WEIGHTS, Cadence, NudgeStyle, Person, Workspace
 from storage.workspaces import ensure_people, ensure_workspace
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, NotPermitted
@@ -22,6 +22,9 @@ from workflows.periods import zone
 RISK_SCORE_MIN = 1
 RISK_SCORE_MAX = 25
 OVERALLOCATION_THRESHOLD_MAX = 100
+# The parts of `/goal portfolio`'s score, each weighed from 0 to 100, adding up to 100.
+PRIORITY_PARTS = tuple(DEFAULT_PRIORITY_WEIGHTS)
+PRIORITY_TOTAL = 100
 # Strictly "HH:MM" on a 24-hour clock, ASCII digits only (\d would take Arabic-Indic ones).
 CLOCK_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 # Files some systems keep among their zones that are not places anyone lives.
@@ -48,6 +51,7 @@ class WorkspaceSettings:
     pmo_leads: list[str] = field(default_factory=list)
     overallocation_threshold: int = 10
     resource_channel: str | None = None
+    priority_weights: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PRIORITY_WEIGHTS))
 
 
 FIELDS = tuple(WorkspaceSettings.__dataclass_fields__)
@@ -87,6 +91,7 @@ def settings_of(*, session: Session, team_id: str) -> WorkspaceSettings:
         pmo_leads=list(workspace.pmo_leads),
         overallocation_threshold=workspace.overallocation_threshold,
         resource_channel=workspace.resource_channel,
+        priority_weights={**DEFAULT_PRIORITY_WEIGHTS, **workspace.priority_weights},
     )
 
 
@@ -109,6 +114,7 @@ def check_settings(draft: WorkspaceSettings) -> dict[str, str]:
         if getattr(draft, name) not in range(7):
             errors[name] = "Pick a day of the week."
     errors.update(_check_bands(draft))
+    errors.update(_check_weights(draft.priority_weights))
     if draft.default_cadence not in set(Cadence):
         errors["default_cadence"] = "Pick how often new projects report."
     if draft.nudge_style not in set(NudgeStyle):
@@ -135,6 +141,22 @@ def _check_bands(draft: WorkspaceSettings) -> dict[str, str]:
         elif below is not None and score <= below[1]:
             errors[name] = f"The {label} band must start above {below[0]} ({below[1]})."
         below = (label, score)
+    return errors
+
+
+def _check_weights(weights: dict[str, int]) -> dict[str, str]:
+    # Each part from 0 to 100 (errors on `priority_goal` and so on), and all four adding
+    # up to 100, said on the last one.
+    errors = {
+        f"priority_{part}": f"Give a whole number from 0 to {PRIORITY_TOTAL}."
+        for part in PRIORITY_PARTS
+        if not 0 <= weights.get(part, -1) <= PRIORITY_TOTAL
+    }
+    total = sum(weights.get(part, 0) for part in PRIORITY_PARTS)
+    if not errors and total != PRIORITY_TOTAL:
+        errors[f"priority_{PRIORITY_PARTS[-1]}"] = (
+            f"The four weights must add up to {PRIORITY_TOTAL}; these add up to {total}."
+        )
     return errors
 
 
@@ -224,6 +246,7 @@ def _tidy(draft: WorkspaceSettings) -> WorkspaceSettings:
     values = asdict(draft)
     values["digest_leaders"] = list(dict.fromkeys(draft.digest_leaders))
     values["pmo_leads"] = list(dict.fromkeys(draft.pmo_leads))
+    values["priority_weights"] = {part: draft.priority_weights[part] for part in PRIORITY_PARTS}
     values["default_cadence"] = Cadence(draft.default_cadence)
     values["nudge_style"] = NudgeStyle(draft.nudge_style)
     return WorkspaceSettings(**values)

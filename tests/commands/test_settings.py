@@ -77,6 +77,10 @@ def test_settings_opens_a_modal_whose_labels_name_what_they_ask(slack):
         "Critical risk from score",
         "Over-allocated above capacity plus (%)",
         "Channel for requests for people",
+        "Goal alignment weight",
+        "Health weight",
+        "Remaining budget weight",
+        "Low open risk weight",
         "PMO leads",
     ]
     assert modal.options("Digest day")[0] == "0"
