@@ -23,12 +23,24 @@ from bot.replays import drop_replays
 from bot.sender import Sender
 from bot.settings import Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
-from commands import acknowledge, capacity, gate, goal, home, kudos, nudge, pmo, risk, status
+from commands import (
+    acknowledge,
+    capacity,
+    gate,
+    goal,
+    home,
+    kudos,
+    nudge,
+    pmo,
+    retro,
+    risk,
+    status,
+)
 from commands.context import Clock
 from commands.templates import Templates
 from storage.db import Database
 
-SURFACES = [pmo, status, acknowledge, risk, gate, kudos, capacity, goal, nudge, home]
+SURFACES = [pmo, status, acknowledge, risk, gate, kudos, capacity, goal, retro, nudge, home]
 LISTENER_THREADS = 16
 
 

@@ -43,6 +43,11 @@ SLASH_COMMANDS = [
         "Strategic goals, their health and the portfolio ranking",
         "[GOAL] | new | update GOAL | portfolio",
     ),
+    (
+        "/retro",
+        "Retrospectives, improvement actions and lessons",
+        "[KEY] | actions | lessons [words]",
+    ),
 ]
 
 BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]

@@ -83,7 +83,16 @@ def test_manifest_for_http_names_the_commands_scopes_and_urls():
     assert result.returncode == 0, result.stderr
     manifest = yaml.safe_load(result.stdout)
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
-    assert set(commands) == {"/pmo", "/status", "/risk", "/gate", "/kudos", "/capacity", "/goal"}
+    assert set(commands) == {
+        "/pmo",
+        "/status",
+        "/risk",
+        "/gate",
+        "/kudos",
+        "/capacity",
+        "/goal",
+        "/retro",
+    }
     assert all(c["url"] == "https://example.org/slack/events" for c in commands.values())
     settings = manifest["settings"]
     assert settings["interactivity"]["request_url"] == "https://example.org/slack/events"
