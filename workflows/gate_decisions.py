@@ -35,6 +35,8 @@ from workflows.gates import (
 )
 from workflows.markup import mentions
 from workflows.outgoing import Outgoing
+from workflows.projects import phases_of
+from workflows.retros import retro_after_gate
 
 VERDICT_ACTIONS = {
     Verdict.APPROVE: "gate.approve",
@@ -113,6 +115,12 @@ def decide(
     messages = [_decision_reply(gate, project, decision), card_edit(gate, project, counted)]
     if outcome is not None:
         messages += _ending_messages(session, gate, project)
+    if outcome == GateStatus.APPROVED:
+        # A passed gate (the last one closes the project) opens a retrospective.
+        last = phases_of(session=session, team_id=project.team_id)[-1:] == [gate.to_phase]
+        messages += retro_after_gate(
+            session=session, project=project, by=actor.user_id, last_phase=last, now=now
+        )
     return Decided(gate, project, decision, counted, outcome, messages)
 
 
