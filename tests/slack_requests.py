@@ -438,6 +438,50 @@ class SlackClient:
         message = Message(channel=channel, ts=f"{time.time():.6f}", text="", blocks=blocks)
         return self.click(message, action_id, user=user, **kwargs)
 
+    def choose_overflow(
+        self, message: Message, action_id: str, option: str, *, user: str, **kwargs: Any
+    ) -> Reply:
+        """Choose the option valued `option` in the overflow menu `action_id` of a message,
+        as Slack sends it: an `overflow` action with its `selected_option`."""
+        block_id, element = next(
+            (block.get("block_id", ""), element)
+            for block in message.blocks
+            for element in [*block.get("elements", []), block.get("accessory") or {}]
+            if element.get("action_id") == action_id
+            and any(o["value"] == option for o in element.get("options", []))
+        )
+        chosen = next(o for o in element["options"] if o["value"] == option)
+        payload = {
+            "type": "block_actions",
+            "user": self._user(user),
+            "api_app_id": APP_ID,
+            "token": "verification-token-unused",
+            "container": {
+                "type": "message",
+                "message_ts": message.ts,
+                "channel_id": message.channel,
+                "is_ephemeral": False,
+            },
+            "trigger_id": self._trigger(),
+            "team": self._team(),
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "channel": {"id": message.channel, "name": message.channel.lower()},
+            "message": message.as_slack(),
+            "state": {"values": {}},
+            "response_url": self.api.response_url(),
+            "actions": [
+                {
+                    "type": "overflow",
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "selected_option": chosen,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return self._interactive(payload, **kwargs)
+
     def click_in_home(
         self,
         view: dict[str, Any],

@@ -23,6 +23,7 @@ from storage.workspaces import ensure_workspace
 from workflows import message_keys
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
+from workflows.lesson_suggestions import FIRST_GATE, suggested_lessons
 from workflows.markup import mention, mentions
 from workflows.outgoing import Outgoing
 from workflows.projects import resolve_project
@@ -304,7 +305,17 @@ def store_request(
             "required": plan.required,
         },
     )
-    return Requested(gate, project, plan, _request_messages(session, gate, project, plan))
+    messages = _request_messages(session, gate, project, plan)
+    if gate.number == 1:
+        # A project's first gate: lessons matching its phases, told to the requester alone.
+        messages += suggested_lessons(
+            session=session,
+            project=project,
+            to=requester,
+            occasion=FIRST_GATE,
+            words=[gate.from_phase, gate.to_phase],
+        )
+    return Requested(gate, project, plan, messages)
 
 
 def _new_gate(
