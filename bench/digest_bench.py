@@ -6,7 +6,8 @@ Each portfolio has a quarter of weekly updates per project, two risks per projec
 pending gate on every tenth project, and for the Capacity section a person allocated to
 each project (some over-allocated), an open request for people on every tenth, and red
 updates saying the team is short; for the Goals section, five goals each served by a
-fifth of the projects, with a check-in a week. Run:
+fifth of the projects, with a check-in a week; for the Learning section, a retro summarised
+this week on every tenth project, with one action done and one overdue. Run:
 
     python bench/digest_bench.py                      # SQLite
     python bench/digest_bench.py --database-url postgresql://postgres@127.0.0.1:5432/test
@@ -37,6 +38,7 @@ from commands.digest_message import digest_messages  # noqa: E402
 from commands.templates import Templates  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
+    ActionStatus,
     Allocation,
     AuditEvent,
     Benefit,
@@ -51,6 +53,9 @@ from storage.models import (  # noqa: E402
     ProjectRole,
     Rag,
     ResourceRequest,
+    Retro,
+    RetroAction,
+    RetroStatus,
     Risk,
     Role,
     StatusUpdate,
@@ -151,6 +156,7 @@ def seed(database: Database, count: int) -> None:
         seed_capacity(session, projects)
         seed_benefits(session, projects)
         seed_goals(session, projects)
+        seed_retros(session, projects)
 
 
 def seed_capacity(session: Session, projects: list[Project]) -> None:
@@ -261,6 +267,39 @@ def seed_goals(session: Session, projects: list[Project]) -> None:
                     value=Decimal(8) - Decimal(week) / 4,
                     author="U0PM00001",
                     created_at=NOW - timedelta(weeks=WEEKS - week),
+                )
+            )
+
+
+def seed_retros(session: Session, projects: list[Project]) -> None:
+    """On every tenth project, a retro summarised this week whose two actions fell due last
+    week: one done, one still open."""
+    for project in projects[::10]:
+        retro = Retro(
+            team_id=TEAM,
+            project_id=project.id or 0,
+            number=1,
+            reason="asked",
+            facilitator="U0PM00001",
+            opened_at=NOW - timedelta(days=9),
+            closes_at=NOW - timedelta(days=2),
+            status=RetroStatus.SUMMARISED,
+            summarised_at=NOW - timedelta(days=2),
+        )
+        session.add(retro)
+        session.flush()
+        for title, status in (("Book the room", ActionStatus.DONE), ("Fix CI", ActionStatus.OPEN)):
+            session.add(
+                RetroAction(
+                    team_id=TEAM,
+                    project_id=project.id or 0,
+                    retro_id=retro.id or 0,
+                    title=title,
+                    owner="U0DEV00001",
+                    due_on=(NOW - timedelta(days=5)).date(),
+                    status=status,
+                    created_by="U0PM00001",
+                    created_at=NOW - timedelta(days=2),
                 )
             )
 

@@ -2,8 +2,10 @@
 
 A dozen projects, a quarter of weekly status updates, risks and issues, gate decisions
 and a pending gate, a team with capacities and skills whose allocations ask one person for
-more than they have, and a request for a data engineer still unfilled past its start: in
-a workspace of its own (DEMO_TEAM), so a real one is never touched.
+more than they have, and a request for a data engineer still unfilled past its start;
+goals, benefits and a dependency in danger (bot/demo_goals.py), and a retrospective with
+its actions and lessons (bot/demo_retro.py): in a workspace of its own (DEMO_TEAM), so a
+real one is never touched.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from bot.demo_goals import seed_strategy
+from bot.demo_retro import seed_retro
 from storage.db import Database
 from storage.models import Cadence, Project, Rag, TeamCapacity, Verdict
 from storage.workspaces import ensure_workspace, update_profile
@@ -165,6 +169,8 @@ def seed(database: Database, now: datetime) -> None:
     _risks(database, made, now - timedelta(weeks=6), rng)
     _gates(database, made, now)
     _capacity(database, made, now)
+    seed_strategy(database, made, {key: pm for key, _, _, pm, _, _ in PORTFOLIO}, now)
+    seed_retro(database, made["APOLLO"], now)
 
 
 def _project(

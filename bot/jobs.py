@@ -19,10 +19,12 @@ from bot.sender import Sender
 from bot.slack_client import TeamClients
 from storage import capacity, workspaces
 from storage.db import Database
+from workflows.action_nudges import due_action_reminders
 from workflows.dependency_watch import due_dependency_alerts
 from workflows.digest import DigestPlan, build_digest, plan_digest
 from workflows.nudges import candidates, due_nudges, issue_nudges, people_to_refresh
 from workflows.outgoing import Outgoing
+from workflows.retro_schedule import due_retro_messages
 
 # People whose name and time zone are read from Slack (users.info) per job run.
 PROFILE_BATCH = 50
@@ -89,6 +91,8 @@ def nudge_job(
         with database.session() as session:
             messages = issue_nudges(session=session, team_id=team_id, now=now)
             messages += due_dependency_alerts(session=session, team_id=team_id, now=now)
+            messages += due_action_reminders(session=session, team_id=team_id, now=now)
+            messages += due_retro_messages(session=session, team_id=team_id, now=now)
             sender.enqueue(session=session, messages=messages, now=now)
         stored += messages
     return stored
@@ -101,6 +105,7 @@ def preview_nudges(*, database: Database, now: datetime, team: str | None = None
         with database.session() as session:
             due += due_nudges(session=session, team_id=team_id, now=now)
             due += due_dependency_alerts(session=session, team_id=team_id, now=now)
+            due += due_action_reminders(session=session, team_id=team_id, now=now)
     return due
 
 

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from commands import benefit_message, goal_message, mrkdwn
+from commands import benefit_message, goal_message, learning_message, mrkdwn
 from commands.attention_message import attention_line
 from commands.capacity_message import hours, short_day
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
@@ -82,7 +82,7 @@ def digest_messages(digest: Digest, templates: Templates) -> list[DigestMessage]
 
 def _sections(digest: Digest, render: Section) -> list[str]:
     # In the order the digest reads: what needs attention, then health, goals, moves, gaps, risks,
-    # gates, decisions, capacity, benefits, trend.
+    # gates, decisions, capacity, benefits, trend, learning.
     attention = digest.attention
     return [
         render(
@@ -110,6 +110,7 @@ def _sections(digest: Digest, render: Section) -> list[str]:
             weeks=digest.participation,
             trend=Markup(_trend(digest)),
         ),
+        render("digest_learning.j2", **learning_message.digest_context(digest.learning)),
     ]
 
 

@@ -111,6 +111,20 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/gate withdraw [KEY]", "take back a pending gate (requester, PM or sponsor)"),
         ],
     ),
+    (
+        "Retrospectives: /retro",
+        [
+            ("/retro", "your open improvement actions, each with *Close*"),
+            (
+                "/retro KEY",
+                "start the project's retrospective: its people are asked to contribute, named "
+                "or anonymous (`/retro start` in its channel)",
+            ),
+            ("/retro every KEY 4|off", "a retro every 4 weeks, or only at gates and closing"),
+            ("/retro actions [KEY]", "the project's open actions; with no key, yours"),
+            ("/retro lessons [words]", "search every project's lessons (the newest with no words)"),
+        ],
+    ),
 ]
 
 FOOTNOTE = (

@@ -22,7 +22,7 @@ from commands.mrkdwn import day, quoted
 from commands.project_card import portfolio_blocks, project_card_blocks
 from storage.db import Database
 from storage.goal_log import has_active_goals
-from workflows import projects, workspace_policy
+from workflows import projects, retros, workspace_policy
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
 
@@ -131,15 +131,12 @@ def _archive(ask: PmoAsk) -> None:
     # Serves `archive` and `unarchive`: the verb says which.
     if not ask.rest:
         raise PmoError(f"Which project? `/pmo {ask.verb} KEY`.")
-    with ask.db.session() as session:
-        project = projects.set_archived(
-            session=session,
-            team_id=ask.actor.team_id,
-            actor=ask.actor.user_id,
-            key=ask.rest,
-            archived=ask.verb == "archive",
-            now=ask.clock(),
+    # Archiving closes the project: its closing retrospective opens (workflows/retros.py).
+    project = ask.delivery.perform(
+        partial(
+            retros.archive_project, actor=ask.actor, key=ask.rest, archived=ask.verb == "archive"
         )
+    ).project
     state = "archived" if project.archived else "active again"
     ask.respond(text=f"{project.key} is {state}.")
 

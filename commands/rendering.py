@@ -20,9 +20,12 @@ from commands import (
     gate_message,
     goal_message,
     kudos_message,
+    lesson_message,
     nudge_message,
     project_card,
     resource_request_message,
+    retro_action_message,
+    retro_message,
     risk_message,
     status_message,
 )
@@ -30,6 +33,7 @@ from commands.templates import Templates
 from commands.upload import Upload
 from workflows import (
     acknowledgements,
+    action_nudges,
     capacity,
     dependencies,
     dependency_alerts,
@@ -39,10 +43,14 @@ from workflows import (
     goals,
     health_trend,
     kudos,
+    lesson_suggestions,
     load_heatmap,
     nudges,
     projects,
     resource_requests,
+    retro_actions,
+    retro_schedule,
+    retros,
     risks,
     status,
 )
@@ -88,6 +96,12 @@ BUILDERS: dict[type, Builder] = {
     risks.RiskEscalation: _plain(risk_message.escalation),
     status.StatusPost: _plain(status_message.status_post),
     status.StatusRetired: _plain(status_message.retired_post),
+    retro_actions.ActionAssigned: _plain(retro_action_message.assigned),
+    action_nudges.ActionReminder: _plain(retro_action_message.reminder),
+    lesson_suggestions.LessonSuggestions: _plain(lesson_message.suggestions),
+    retros.RetroInvite: _plain(retro_message.invitation),
+    retros.RetroReminder: _plain(retro_message.reminder),
+    retro_schedule.RetroSummary: _plain(retro_message.summary_messages),
 }
 
 

@@ -26,7 +26,8 @@ from workflows.attention import Attention, needs_attention
 from workflows.digest_benefits import BenefitsReview, benefits_review
 from workflows.digest_capacity import CapacityOutlook, capacity_outlook
 from workflows.digest_goals import GoalWeek, goals_of_week
-from workflows.health_trend import HealthTrend, health_trend
+from workflows.digest_learning import Learning, learning_review
+from workflows.health_trend import TREND_WEEKS, HealthTrend, health_trend
 from workflows.load_heatmap import workspace_heat_map
 from workflows.outgoing import Outgoing
 from workflows.participation import (
@@ -43,8 +44,9 @@ from workflows.workspace_policy import parse_clock_time
 
 TOP_RISKS = 5
 PARTICIPATION_WEEKS = 4
-# Enough history to know every project's standing four weeks back, whatever its cadence.
-HISTORY = timedelta(days=7 * PARTICIPATION_WEEKS + 62)
+# Enough history to know every project's standing four weeks back, whatever its cadence;
+# and thirteen weeks back, for the Learning section's trend of updates on time.
+HISTORY = timedelta(days=7 * max(PARTICIPATION_WEEKS, TREND_WEEKS) + 62)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class Digest:
     # Each active goal's health and what moved it (none: the workspace has no goal).
     goals: list[GoalWeek] = field(default_factory=list)
     benefits: BenefitsReview = field(default_factory=BenefitsReview)
+    learning: Learning = field(default_factory=Learning)
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,14 @@ def _build(session: Session, workspace: Workspace, window: Window) -> Digest:
         ),
         benefits=benefits_review(
             session=session, workspace=workspace, start=window.start, end=window.end
+        ),
+        learning=learning_review(
+            session=session,
+            workspace=workspace,
+            start=window.start,
+            end=window.end,
+            projects=projects,
+            updates=updates,
         ),
     )
 

@@ -220,3 +220,33 @@ def dependency_threat(dependency_id: int, kind: str, detail: str | None, user_id
 def nudge_benefit_check_in(benefit_id: int, user_id: str) -> str:
     """A sponsor's request for the value a closed project's benefit realised."""
     return f"nudge:benefit:{benefit_id}:{user_id}"
+
+
+def retro_action_assigned(action_id: int) -> str:
+    """The direct message telling an improvement action's owner, with its Close button."""
+    return f"retro_action:{action_id}:assigned"
+
+
+def nudge_retro_action(action_id: int, when: str) -> str:
+    """An action's owner reminded `before` its due date, or `after` it while still open."""
+    return f"nudge:retro_action:{action_id}:{when}"
+
+
+def lessons_suggested(project_id: int, occasion: str) -> str:
+    """Lessons suggested to whoever created a project (`created`) or asked its first gate."""
+    return f"lessons:suggested:{project_id}:{occasion}"
+
+
+def retro_invite(retro_id: int, user_id: str) -> str:
+    """A project person's invitation to contribute to a retrospective."""
+    return f"retro:{retro_id}:invite:{user_id}"
+
+
+def retro_reminder(retro_id: int, user_id: str) -> str:
+    """The one reminder to contribute before a retrospective closes."""
+    return f"retro:{retro_id}:reminder:{user_id}"
+
+
+def retro_summary(retro_id: int) -> str:
+    """A retrospective's summary, in the project channel (or the PM's direct messages)."""
+    return f"retro:{retro_id}:summary"

@@ -27,6 +27,7 @@ from workflows import message_keys
 from workflows.actor import Actor
 from workflows.dependency_alerts import alerts_about_upstream
 from workflows.errors import InvalidInput, NoProjectHere, NotPermitted, UnknownProject, too_long
+from workflows.lesson_suggestions import CREATED, suggested_lessons
 from workflows.markup import mentions
 from workflows.outgoing import Outgoing
 from workflows.project_goals import (
@@ -154,7 +155,12 @@ def new_project(
     project = create_project(
         session=session, team_id=actor.team_id, actor=actor.user_id, draft=draft, now=now
     )
-    return _announced(session=session, project=project, actor=actor, verb="created", now=now)
+    saved = _announced(session=session, project=project, actor=actor, verb="created", now=now)
+    # Lessons whose tags match the new project, told to its creator alone.
+    lessons = suggested_lessons(
+        session=session, project=project, to=actor.user_id, occasion=CREATED, words=[draft.phase]
+    )
+    return replace(saved, messages=[*saved.messages, *lessons])
 
 
 def edit_project(

@@ -165,6 +165,20 @@ def test_demo_seeds_a_portfolio_and_prints_its_digest(tmp_path):
         "@Chen Wei · weeks of",
         "asked for 50 h of 40 h (ATLAS 30 h, ZEUS 20 h)",
         "ATLAS-RQ1 Data platform asked for data, 20 h a week from",
+        # Issue 13: goals with their measures, a benefit awaiting its value, a dependency
+        # in danger.
+        "Goals (2)",
+        "CHURN Keep more customers · ",
+        "checked in 6.8 % (was 7.1 %)",
+        "LYRA Fewer support calls: due",
+        "dependency in danger: ECHO needs “Customer ledger API” from NOVA",
+        # Issue 14: the retro held, its actions done and overdue, the trends.
+        "Learning",
+        "Retros held this week: 1 (APOLLO)",
+        "Actions due so far: 1 of 2 done (50 %)",
+        "Overdue: APOLLO Post status on release day from the war room · @Nadia Haddad",
+        "On time: ",
+        "Gate cycle time: median 2 days (13 weeks)",
     ):
         assert text_ in result.stdout
     again = run("demo", env=env_for(url), cwd=tmp_path, timeout=120)
@@ -175,10 +189,18 @@ def test_demo_seeds_a_portfolio_and_prints_its_digest(tmp_path):
         updates = connection.execute(text("SELECT count(*) FROM status_updates")).scalar()
         requests = connection.execute(text("SELECT status FROM resource_requests")).scalars()
         open_requests = list(requests)
+        retros = connection.execute(
+            text("SELECT count(*) FROM retros WHERE status = 'summarised'")
+        ).scalar()
+        lessons = connection.execute(text("SELECT count(*) FROM lessons")).scalar()
+        anonymous = connection.execute(
+            text("SELECT count(*) FROM retro_items WHERE author IS NULL")
+        ).scalar()
     database.dispose()
     assert projects == 12
     assert updates >= 12 * 12
     assert open_requests == ["open"]
+    assert (retros, lessons, anonymous) == (1, 2, 2)
 
 
 def test_the_scheduler_process_takes_the_lease_and_gives_it_back_on_sigterm(

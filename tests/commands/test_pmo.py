@@ -306,7 +306,13 @@ def test_archive_hides_a_project_from_the_list_and_unarchive_brings_it_back(
     assert "APOLLO" in str(slack_api.last_reply()["blocks"])
     with database.session() as session:
         actions = session.exec(select(AuditEvent.action)).all()
-    assert actions == ["project.created", "project.archived", "project.unarchived"]
+    # Archiving closes the project, which opens its closing retrospective.
+    assert actions == [
+        "project.created",
+        "project.archived",
+        "retro.started",
+        "project.unarchived",
+    ]
 
 
 def test_two_people_creating_one_key_at_once_one_wins_the_other_is_told_inline(
