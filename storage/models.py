@@ -101,10 +101,13 @@ class NudgeStyle(StrEnum):
 
 
 class RiskKind(StrEnum):
-    """A risk may happen; an issue has happened."""
+    """The RAID log's kinds: a risk may happen, an issue has happened, an assumption is
+    taken as true until shown otherwise, a decision was made."""
 
     RISK = "risk"
     ISSUE = "issue"
+    ASSUMPTION = "assumption"
+    DECISION = "decision"
 
 
 class RiskStatus(StrEnum):
@@ -257,6 +260,28 @@ class Person(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class ProjectType(SQLModel, table=True):
+    """A kind of project with its own lifecycle ("Software", "Facilities"): ordered phases,
+    the gate checklist into each phase, the default approval rule and SLA, and the status
+    dimensions its updates ask. Each workspace has a default one."""
+
+    __tablename__ = "project_types"
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    name: str = Field(max_length=50)
+    phases: list[str] = Field(default_factory=list, sa_type=JSON)
+    # Phase name to its entry checklist: [{"item": "...", "required": true}, ...].
+    checklists: dict[str, list[dict[str, Any]]] = Field(default_factory=dict, sa_type=JSON)
+    gate_rule: str = Field(default="all", max_length=8)
+    gate_sla_days: int = 2
+    dimensions: list[str] = Field(default_factory=list, sa_type=JSON)
+    is_default: bool = False
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Project(SQLModel, table=True):
     """A project in the portfolio, known by a short key such as APOLLO."""
 
@@ -280,6 +305,13 @@ class Project(SQLModel, table=True):
     gate_sla_days: int = 2
     # A retrospective every this many weeks (None: only at gates, closing and on demand).
     retro_every_weeks: int | None = None
+    # Its lifecycle: phases, gate checklists, approval rule (None: the workspace's default).
+    type_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            ForeignKey("project_types.id", ondelete="RESTRICT"), nullable=True, index=True
+        ),
+    )
     archived: bool = False
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -443,6 +475,10 @@ class Risk(SQLModel, table=True):
     source_risk_id: int | None = Field(
         default=None, sa_column=Column(ForeignKey("risks.id"), nullable=True)
     )
+    # A decision: who decided, the options considered and why this one.
+    decided_by: str | None = Field(default=None, max_length=32)
+    options: str = Field(default="", sa_type=Text)
+    rationale: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -837,3 +873,19 @@ class Lesson(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_type=JSON)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the read-only API, scoped to its workspace: only its SHA-256
+    hash is kept; revoked tokens stay, for the record."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
