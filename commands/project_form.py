@@ -51,6 +51,7 @@ GATE_RULE = "gate_rule"
 GATE_OPTIONS = "gate_options"
 GATE_SLA = "gate_sla_days"
 GOALS = "goals"
+TYPE = "type"
 FIELDS = (
     KEY,
     NAME,
@@ -68,6 +69,7 @@ FIELDS = (
     GATE_OPTIONS,
     GATE_SLA,
     GOALS,
+    TYPE,
 )
 PM_MAY_APPROVE = "pm_may_approve"
 REJECT_ENDS = "reject_ends"
@@ -85,19 +87,24 @@ def project_modal(
     draft: ProjectDraft | None = None,
     default_cadence: Cadence = Cadence.WEEKLY,
     with_goals: bool = False,
+    types: dict[int, str] | None = None,
 ) -> dict[str, Any]:
     """The modal to create a project (reporting at the workspace's `default_cadence`), or to
     edit one when `draft` is the project as it is. It asks which goals the project serves
-    `with_goals` (the workspace has some) or when it serves some already."""
+    `with_goals` (the workspace has some) or when it serves some already. A new project
+    picks one of `types` (id to name) when there are several; its phase, gate rule and
+    days to decide may then be left blank for the type's."""
     editing = draft is not None
     links = draft.goals if draft and draft.goals else []
+    choosing = not editing and len(types or {}) > 1
     blocks = [
         _key_block(draft),
+        *([_type_block(types or {})] if choosing else []),
         *_people_blocks(draft, creator),
-        *_home_blocks(draft, phases),
+        *_home_blocks(draft, phases, choosing),
         *_plan_blocks(draft, default_cadence),
         *([_goals_block(links)] if with_goals or links else []),
-        *_gate_blocks(draft),
+        *_gate_blocks(draft, choosing),
     ]
     view = View(
         type="modal",
@@ -122,6 +129,17 @@ def _key_block(draft: ProjectDraft | None) -> Block:
         label="Key",
         hint="2 to 10 letters or digits, e.g. APOLLO. Commands use it: /status APOLLO",
         element=PlainTextInputElement(action_id=KEY, max_length=10, min_length=2),
+    )
+
+
+def _type_block(types: dict[int, str]) -> InputBlock:
+    # The default type is listed first, and picked until the person picks another.
+    options = [Option(value=str(i), label=name) for i, name in types.items()]
+    return InputBlock(
+        block_id=TYPE,
+        label="Type",
+        hint="Its lifecycle: phases, gate checklists, approval rule. `/pmo types` lists them.",
+        element=StaticSelectElement(action_id=TYPE, options=options, initial_option=options[0]),
     )
 
 
@@ -161,9 +179,11 @@ def _people_blocks(draft: ProjectDraft | None, creator: str) -> list[Block]:
     ]
 
 
-def _home_blocks(draft: ProjectDraft | None, phases: list[str]) -> list[Block]:
-    # A new project's home channel defaults to where `/pmo new` was typed.
+def _home_blocks(draft: ProjectDraft | None, phases: list[str], choosing: bool) -> list[Block]:
+    # A new project's home channel defaults to where `/pmo new` was typed; picking a type,
+    # its phase may be left blank for the type's first.
     phase = draft.phase if draft and draft.phase in phases else phases[0]
+    initial = None if choosing else Option(value=phase, label=phase)
     return [
         InputBlock(
             block_id=CHANNEL,
@@ -180,10 +200,12 @@ def _home_blocks(draft: ProjectDraft | None, phases: list[str]) -> list[Block]:
         InputBlock(
             block_id=PHASE,
             label="Phase",
+            hint="Blank: the type's first phase." if choosing else None,
+            optional=choosing,
             element=StaticSelectElement(
                 action_id=PHASE,
                 options=[Option(value=p, label=p) for p in phases],
-                initial_option=Option(value=phase, label=phase),
+                initial_option=initial,
             ),
         ),
     ]
@@ -236,9 +258,11 @@ def _goals_block(links: list[GoalLink]) -> InputBlock:
     )
 
 
-def _gate_blocks(draft: ProjectDraft | None) -> list[Block]:
-    # A new project: all approvers must approve, one rejection ends it, 2 days to decide.
+def _gate_blocks(draft: ProjectDraft | None, choosing: bool = False) -> list[Block]:
+    # A new project: all approvers must approve, one rejection ends it, 2 days to decide;
+    # picking a type, the rule and days may be left blank for the type's.
     rule = draft.gate_rule if draft and draft.gate_rule in GATE_RULE_LABELS else "all"
+    sla = draft.gate_sla_days if draft and draft.gate_sla_days else 2
     gate_options = [Option(value=v, label=text) for v, text in GATE_OPTION_LABELS.items()]
     ticked = {REJECT_ENDS} if draft is None or draft.gate_reject_ends else set()
     if draft is not None and draft.gate_pm_may_approve:
@@ -247,11 +271,15 @@ def _gate_blocks(draft: ProjectDraft | None) -> list[Block]:
         InputBlock(
             block_id=GATE_RULE,
             label="Gate approval",
-            hint="How many approvers must approve a stage gate.",
+            hint="How many approvers must approve a stage gate."
+            + (" Blank: the type's rule." if choosing else ""),
+            optional=choosing,
             element=StaticSelectElement(
                 action_id=GATE_RULE,
                 options=[Option(value=v, label=text) for v, text in GATE_RULE_LABELS.items()],
-                initial_option=Option(value=rule, label=GATE_RULE_LABELS[rule]),
+                initial_option=None
+                if choosing
+                else Option(value=rule, label=GATE_RULE_LABELS[rule]),
             ),
         ),
         InputBlock(
@@ -268,11 +296,13 @@ def _gate_blocks(draft: ProjectDraft | None) -> list[Block]:
         InputBlock(
             block_id=GATE_SLA,
             label="Days to decide a gate",
-            hint="Working days before approvers are reminded, then the sponsor is told.",
+            hint="Working days before approvers are reminded, then the sponsor is told."
+            + (" Blank: the type's." if choosing else ""),
+            optional=choosing,
             element=NumberInputElement(
                 action_id=GATE_SLA,
                 is_decimal_allowed=False,
-                initial_value=str(draft.gate_sla_days if draft else 2),
+                initial_value=None if choosing else str(sla),
             ),
         ),
     ]
@@ -325,7 +355,7 @@ def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str
         except ValueError as exc:
             errors[GOALS] = str(exc)
     ticked = state.options(GATE_OPTIONS, GATE_OPTION_LABELS)
-    sla = 2
+    sla: int | None = None
     if state.text(GATE_SLA):
         try:
             sla = payload.whole_number(state.text(GATE_SLA))
@@ -345,15 +375,26 @@ def read_project_form(view: dict[str, Any]) -> tuple[ProjectDraft, dict[str, str
         target_date=state.date(TARGET),
         budget=budget,
         status_cadence=Cadence(state.option(CADENCE, CADENCE_VALUES) or Cadence.WEEKLY),
-        gate_rule=state.option(GATE_RULE, GATE_RULE_LABELS) or "all",
+        gate_rule=state.option(GATE_RULE, GATE_RULE_LABELS),
         gate_pm_may_approve=PM_MAY_APPROVE in ticked,
         gate_reject_ends=REJECT_ENDS in ticked,
         gate_sla_days=sla,
         goals=goals,
+        # The workflow checks the type is one of the workspace's.
+        type_id=_picked_type(state, errors),
     )
     if not draft.pm:
         errors[PM] = "Name the project manager."
     return draft, errors
+
+
+def _picked_type(state: ViewState, errors: dict[str, str]) -> int | None:
+    # The type picked, by id (None: the form offered no choice, or none was picked).
+    picked = state.option(TYPE, None)
+    type_id = payload.record_id(picked) if picked else None
+    if picked and type_id is None:
+        errors[TYPE] = "Pick one of the project types."
+    return type_id
 
 
 def _asks_goals(view: dict[str, Any]) -> bool:

@@ -112,6 +112,7 @@ def build_form(
         selected=chosen,
         draft=status.form_draft(session=session, project=project),
         budget=project.budget,
+        dimensions=status.dimensions_of(session=session, project=project),
     )
 
 

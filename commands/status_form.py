@@ -54,12 +54,14 @@ def status_modal(
     selected: ProjectChoice | None,
     draft: StatusDraft | None,
     budget: Decimal | None = None,
+    dimensions: tuple[str, ...] = DIMENSIONS,
 ) -> dict[str, Any]:
-    """The form; with a project selected, prefilled from its last update (`draft`)."""
+    """The form; with a project selected, prefilled from its last update (`draft`), asking
+    the `dimensions` its type asks."""
     blocks = [
         *_project_blocks(choices, selected, draft, budget),
         DividerBlock(),
-        *_rag_blocks(draft),
+        *_rag_blocks(draft, dimensions),
         _team_capacity_block(draft),
         *_detail_blocks(draft),
     ]
@@ -96,8 +98,8 @@ def _project_blocks(
     return blocks
 
 
-def _rag_blocks(draft: StatusDraft | None) -> list[InputBlock]:
-    # Overall as radio buttons (one click), each dimension as a select.
+def _rag_blocks(draft: StatusDraft | None, dimensions: tuple[str, ...]) -> list[InputBlock]:
+    # Overall as radio buttons (one click), each dimension the project's type asks as a select.
     overall = draft.overall if draft else Rag.GREEN
     blocks = [
         InputBlock(
@@ -110,7 +112,7 @@ def _rag_blocks(draft: StatusDraft | None) -> list[InputBlock]:
             ),
         )
     ]
-    for name in DIMENSIONS:
+    for name in dimensions:
         value = getattr(draft, name) if draft else Rag.GREEN
         blocks.append(
             InputBlock(
@@ -231,10 +233,12 @@ def read_status_form(view: dict[str, Any]) -> tuple[StatusDraft, dict[str, str]]
                 amounts[name] = parse_money(state.text(name))
             except NotMoney as exc:
                 errors[name] = str(exc)
-    dimensions = {name: Rag(state.option(name, RAGS) or Rag.GREEN) for name in DIMENSIONS}
+    overall = Rag(state.option(OVERALL, RAGS) or Rag.GREEN)
+    # A dimension the project's type does not ask takes the overall colour.
+    dimensions = {name: Rag(state.option(name, RAGS) or overall) for name in DIMENSIONS}
     capacity = state.option(TEAM_CAPACITY, TEAM_CAPACITIES)
     draft = StatusDraft(
-        overall=Rag(state.option(OVERALL, RAGS) or Rag.GREEN),
+        overall=overall,
         summary=state.text(SUMMARY),
         percent_complete=percent,
         accomplishments=state.text(ACCOMPLISHMENTS),

@@ -35,7 +35,7 @@ from workflows.gates import (
 )
 from workflows.markup import mentions
 from workflows.outgoing import Outgoing
-from workflows.projects import phases_of
+from workflows.projects import phases_of_project
 from workflows.retros import retro_after_gate
 
 VERDICT_ACTIONS = {
@@ -117,7 +117,7 @@ def decide(
         messages += _ending_messages(session, gate, project)
     if outcome == GateStatus.APPROVED:
         # A passed gate (the last one closes the project) opens a retrospective.
-        last = phases_of(session=session, team_id=project.team_id)[-1:] == [gate.to_phase]
+        last = phases_of_project(session=session, project=project)[-1:] == [gate.to_phase]
         messages += retro_after_gate(
             session=session, project=project, by=actor.user_id, last_phase=last, now=now
         )

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from storage import audit, gate_log
 from storage.models import Gate, GateApprover, GateDecision, GateStatus, Project, Role, Verdict
+from storage.project_type_log import type_of
 from storage.projects import holders, roles_of
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
@@ -178,7 +179,7 @@ def plan_next_gate(*, session: Session, project: Project, requester: str) -> Gat
             "still pending: it must be decided (or withdrawn with `/gate withdraw "
             f"{project.key}`) before another gate is requested."
         )
-    phases = ensure_workspace(session=session, team_id=project.team_id).phases
+    phases, checklists = _lifecycle(session, project)
     if project.phase not in phases or phases.index(project.phase) == len(phases) - 1:
         raise PmoError(
             f"{project.key} is in {project.phase}, its last phase: there is no next gate."
@@ -192,12 +193,27 @@ def plan_next_gate(*, session: Session, project: Project, requester: str) -> Gat
         project=project,
         from_phase=project.phase,
         to_phase=to_phase,
-        criteria=CRITERIA.get(to_phase, OTHER_PHASE_CRITERIA),
+        criteria=checklists.get(to_phase, OTHER_PHASE_CRITERIA),
         approvers=approvers,
         required=required,
         rule=rule,
         left_out=left_out,
     )
+
+
+def _lifecycle(
+    session: Session, project: Project
+) -> tuple[list[str], dict[str, list[tuple[str, bool]]]]:
+    # The project's type says its phases and checklists (a phase it lists nothing for has
+    # none); a project from before types follows the workspace's phases and CRITERIA.
+    kind = type_of(session=session, project=project)
+    if kind is None:
+        return list(ensure_workspace(session=session, team_id=project.team_id).phases), CRITERIA
+    checklists = {
+        phase: [(str(c["item"]), bool(c["required"])) for c in kind.checklists.get(phase, [])]
+        for phase in kind.phases
+    }
+    return list(kind.phases), checklists
 
 
 def _who_decides(session: Session, project: Project, requester: str) -> tuple[list[str], list[str]]:

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from storage import audit
-from storage.models import Cadence, Project, Role
+from storage.models import Cadence, Project, ProjectType, Role
+from storage.project_type_log import default_type, type_by_id, type_of
 from storage.projects import (
     find_project,
     list_projects,
@@ -61,12 +62,15 @@ class ProjectDraft:
     target_date: date | None = None
     budget: Decimal | None = None
     status_cadence: Cadence = Cadence.WEEKLY
-    gate_rule: str = "all"
+    # The gate rule and days to decide (None: the project type's).
+    gate_rule: str | None = None
     gate_pm_may_approve: bool = False
     gate_reject_ends: bool = True
-    gate_sla_days: int = 2
+    gate_sla_days: int | None = None
     # The goals it serves with their weights (None: left as they are).
     goals: list[GoalLink] | None = None
+    # Its project type, for a new project (None: the workspace's default type).
+    type_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,21 @@ def phases_of(*, session: Session, team_id: str) -> list[str]:
     return list(ensure_workspace(session=session, team_id=team_id).phases)
 
 
+def phases_of_project(*, session: Session, project: Project) -> list[str]:
+    """The phases this project moves through: its type's, else (a project from before
+    types) the workspace's."""
+    kind = type_of(session=session, project=project)
+    return list(kind.phases) if kind else phases_of(session=session, team_id=project.team_id)
+
+
+def type_for(*, session: Session, team_id: str, type_id: int | None) -> ProjectType | None:
+    """The type a new project's draft names (None: the default), or None if it names none
+    of the workspace's."""
+    if type_id is None:
+        return default_type(session=session, team_id=team_id)
+    return type_by_id(session=session, team_id=team_id, type_id=type_id)
+
+
 def check_draft(
     *, session: Session, team_id: str, draft: ProjectDraft, editing: Project | None = None
 ) -> dict[str, str]:
@@ -125,15 +144,14 @@ def check_draft(
         errors["name"] = "Give the project a name."
     elif problem := too_long("The name", draft.name, NAME_MAX):
         errors["name"] = problem
-    if draft.phase not in phases_of(session=session, team_id=team_id):
-        errors["phase"] = "Pick one of the workspace's phases."
+    errors.update(_phase_errors(session=session, team_id=team_id, draft=draft, editing=editing))
     if draft.start_date and draft.target_date and draft.target_date < draft.start_date:
         errors["target_date"] = "The target date can't be before the start date."
     if draft.budget is not None and draft.budget < 0:
         errors["budget"] = "A budget can't be negative."
-    if draft.gate_rule not in GATE_RULES:
+    if draft.gate_rule is not None and draft.gate_rule not in GATE_RULES:
         errors["gate_rule"] = "Pick one of the approval rules."
-    if not 1 <= draft.gate_sla_days <= 30:
+    if draft.gate_sla_days is not None and not 1 <= draft.gate_sla_days <= 30:
         errors["gate_sla_days"] = "Approvers get 1 to 30 working days to decide."
     if draft.channel_id:
         other = project_in_channel(session=session, team_id=team_id, channel_id=draft.channel_id)
@@ -144,6 +162,23 @@ def check_draft(
     if draft.goals is not None:
         errors.update(check_links(session=session, team_id=team_id, links=draft.goals))
     return errors
+
+
+def _phase_errors(
+    *, session: Session, team_id: str, draft: ProjectDraft, editing: Project | None
+) -> dict[str, str]:
+    # A new project's phase is one of its type's (blank: its first); an edited one's, one
+    # of the phases it has.
+    if editing is not None:
+        if draft.phase not in phases_of_project(session=session, project=editing):
+            return {"phase": f"Pick one of the phases of {editing.key}."}
+        return {}
+    kind = type_for(session=session, team_id=team_id, type_id=draft.type_id)
+    if kind is None:
+        return {"type": "Pick one of the workspace's project types."}
+    if draft.phase and draft.phase not in kind.phases:
+        return {"phase": f"Pick one of the phases of {kind.name}: {', '.join(kind.phases)}."}
+    return {}
 
 
 def new_project(
@@ -158,7 +193,7 @@ def new_project(
     saved = _announced(session=session, project=project, actor=actor, verb="created", now=now)
     # Lessons whose tags match the new project, told to its creator alone.
     lessons = suggested_lessons(
-        session=session, project=project, to=actor.user_id, occasion=CREATED, words=[draft.phase]
+        session=session, project=project, to=actor.user_id, occasion=CREATED, words=[project.phase]
     )
     return replace(saved, messages=[*saved.messages, *lessons])
 
@@ -203,20 +238,23 @@ def create_project(
     errors = check_draft(session=session, team_id=team_id, draft=draft)
     if errors:
         raise InvalidInput(errors)
+    kind = type_for(session=session, team_id=team_id, type_id=draft.type_id)
+    assert kind is not None and kind.id is not None
     project = Project(
         team_id=team_id,
         key=normalize_key(draft.key),
         name=draft.name.strip(),
         channel_id=draft.channel_id,
-        phase=draft.phase,
+        phase=draft.phase or kind.phases[0],
         start_date=draft.start_date,
         target_date=draft.target_date,
         budget=draft.budget,
         status_cadence=draft.status_cadence,
-        gate_rule=draft.gate_rule,
+        gate_rule=draft.gate_rule or kind.gate_rule,
         gate_pm_may_approve=draft.gate_pm_may_approve,
         gate_reject_ends=draft.gate_reject_ends,
-        gate_sla_days=draft.gate_sla_days,
+        gate_sla_days=draft.gate_sla_days or kind.gate_sla_days,
+        type_id=kind.id,
         created_by=actor,
         created_at=now,
         updated_at=now,
@@ -264,10 +302,10 @@ def update_project(
     project.target_date = draft.target_date
     project.budget = draft.budget
     project.status_cadence = draft.status_cadence
-    project.gate_rule = draft.gate_rule
+    project.gate_rule = draft.gate_rule or project.gate_rule
     project.gate_pm_may_approve = draft.gate_pm_may_approve
     project.gate_reject_ends = draft.gate_reject_ends
-    project.gate_sla_days = draft.gate_sla_days
+    project.gate_sla_days = draft.gate_sla_days or project.gate_sla_days
     project.updated_at = now
     session.add(project)
     _assign_roles(session=session, team_id=team_id, project_id=project.id, draft=draft)

@@ -21,6 +21,7 @@ from storage.models import (
     TeamCapacity,
     Workspace,
 )
+from storage.project_type_log import type_of
 from storage.projects import holders, project_in_channel, roles_of
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
@@ -33,6 +34,17 @@ from workflows.periods import Period, period_containing, zone
 from workflows.projects import get_project, resolve_project
 
 DIMENSIONS = ("schedule", "scope", "budget", "resources")
+
+
+def dimensions_of(*, session: Session, project: Project) -> tuple[str, ...]:
+    """The dimensions the project's updates ask, in the usual order: its type's, else all
+    four. One the form does not ask takes the overall colour."""
+    kind = type_of(session=session, project=project)
+    if kind is None or not kind.dimensions:
+        return DIMENSIONS
+    return tuple(name for name in DIMENSIONS if name in kind.dimensions) or DIMENSIONS
+
+
 HISTORY_LENGTH = 10
 # Each text of an update is one section of the post; Slack shows at most 3,000 characters.
 TEXT_MAX = 3000

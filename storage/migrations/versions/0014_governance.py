@@ -8,6 +8,8 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,6 +26,29 @@ def _team() -> sa.Column:
         sa.ForeignKey("workspaces.team_id", ondelete="CASCADE"),
         nullable=False,
     )
+
+
+# The lifecycle every workspace had until now, frozen here as it was: it becomes each
+# workspace's default type, "Standard", and every existing project's type.
+STANDARD_CHECKLISTS = {
+    "Plan": [
+        {"item": "Business case approved by the sponsor", "required": True},
+        {"item": "Objectives and scope agreed", "required": True},
+        {"item": "Key stakeholders identified", "required": False},
+    ],
+    "Execute": [
+        {"item": "Plan and schedule baselined", "required": True},
+        {"item": "Budget approved", "required": True},
+        {"item": "Team and resources committed", "required": True},
+        {"item": "Risk register reviewed", "required": False},
+    ],
+    "Close": [
+        {"item": "Deliverables accepted by the sponsor", "required": True},
+        {"item": "Handover to operations complete", "required": True},
+        {"item": "Lessons learned captured", "required": False},
+    ],
+}
+DIMENSIONS = ["schedule", "scope", "budget", "resources"]
 
 
 def upgrade() -> None:
@@ -56,6 +81,7 @@ def upgrade() -> None:
             )
         )
         batch.create_index("ix_projects_type_id", ["type_id"])
+    _give_workspaces_the_standard_type()
     with op.batch_alter_table("risks") as batch:
         batch.add_column(sa.Column("decided_by", sa.String(32)))
         batch.add_column(sa.Column("options", sa.Text(), nullable=False, server_default=""))
@@ -72,6 +98,50 @@ def upgrade() -> None:
         sa.Column("last_used_at", sa.DateTime()),
     )
     op.create_index("ix_api_tokens_team_id", "api_tokens", ["team_id"])
+
+
+def _give_workspaces_the_standard_type() -> None:
+    # Each workspace known so far gets "Standard" from its own phases; its projects get it.
+    connection = op.get_bind()
+    workspaces = sa.table("workspaces", sa.column("team_id"), sa.column("phases", sa.JSON()))
+    types = sa.table(
+        "project_types",
+        sa.column("id", sa.Integer()),
+        sa.column("team_id"),
+        sa.column("name"),
+        sa.column("phases", sa.JSON()),
+        sa.column("checklists", sa.JSON()),
+        sa.column("gate_rule"),
+        sa.column("gate_sla_days", sa.Integer()),
+        sa.column("dimensions", sa.JSON()),
+        sa.column("is_default", sa.Boolean()),
+        sa.column("created_by"),
+        sa.column("created_at", sa.DateTime()),
+    )
+    projects = sa.table("projects", sa.column("team_id"), sa.column("type_id", sa.Integer()))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for team_id, phases in connection.execute(sa.select(workspaces.c.team_id, workspaces.c.phases)):
+        phases = list(phases or [])
+        connection.execute(
+            types.insert().values(
+                team_id=team_id,
+                name="Standard",
+                phases=phases,
+                checklists={p: STANDARD_CHECKLISTS[p] for p in phases if p in STANDARD_CHECKLISTS},
+                gate_rule="all",
+                gate_sla_days=2,
+                dimensions=DIMENSIONS,
+                is_default=True,
+                created_by="pmo-bot",
+                created_at=now,
+            )
+        )
+        type_id = connection.execute(
+            sa.select(types.c.id).where(types.c.team_id == team_id, types.c.is_default)
+        ).scalar_one()
+        connection.execute(
+            projects.update().where(projects.c.team_id == team_id).values(type_id=type_id)
+        )
 
 
 def downgrade() -> None:
