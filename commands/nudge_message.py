@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
-from commands import benefit_message, mrkdwn
+from commands import benefit_message, mrkdwn, risk_message
 from commands.templates import Templates
 from workflows.gates import gate_label
 from workflows.nudges import Nudge, NudgeKind
@@ -61,6 +61,13 @@ def nudge_message(nudge: Nudge, templates: Templates) -> tuple[str, list[dict[st
         )
     if nudge.benefit is not None:
         blocks.append(ActionsBlock(elements=[benefit_message.record_button(nudge.benefit)]))
+    if nudge.kind == NudgeKind.RISK_REVIEW and nudge.risk is not None:
+        button = ButtonElement(
+            text="New review date",
+            action_id=risk_message.REVIEW_ACTION,
+            value=str(nudge.risk.id),
+        )
+        blocks.append(ActionsBlock(elements=[button]))
     rendered = [block.to_dict() for block in blocks]
     if nudge.link_key is None and nudge.kind in LINKING:
         return _unlinked(text, rendered, nudge.project.channel_id)

@@ -1,4 +1,5 @@
-"""`/risk`: raise risks and issues, list them, and move them along with buttons."""
+"""`/risk`: raise risks and issues, record assumptions and decisions, list and map them,
+and move them along with buttons (on the card, and on the review reminder)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,19 @@ from sqlmodel import Session
 from commands import payload, project_picker, risk_form, risk_message
 from commands.context import Clock, Delivery
 from commands.project_picker import PickerForm, ProjectChoice
-from commands.risk_text import USAGE, RiskAsk, RiskCommand, parse_risk_text
+from commands.risk_text import (
+    LIST_USAGE,
+    RECORD_USAGE,
+    USAGE,
+    RiskAsk,
+    RiskCommand,
+    parse_risk_text,
+)
 from storage.db import Database
-from storage.models import Role
+from storage.models import RiskKind, Role
 from storage.projects import project_in_channel
-from workflows import risk_changes, risks
+from storage.workspaces import ensure_workspace
+from workflows import risk_changes, risk_views, risks
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
 
@@ -37,6 +46,10 @@ def register(app: App) -> None:
     for action_id in CHANGES:
         app.action(action_id)(change_risk)
     app.action(risk_message.CLOSE_ACTION)(ask_resolution)
+    app.action(risk_message.EDIT_ACTION)(ask_edit)
+    app.view(risk_form.EDIT_CALLBACK_ID)(save_edit)
+    app.action(risk_message.REVIEW_ACTION)(ask_review_date)
+    app.view(risk_form.REVIEW_CALLBACK_ID)(save_review_date)
 
 
 def risk_command(
@@ -58,16 +71,33 @@ def risk_command(
         client.views_open(trigger_id=payload.trigger_id(command), view=view)
     elif asked.kind == RiskAsk.RAISE:
         _raise_short_form(delivery, respond, actor, asked)
+    elif asked.kind == RiskAsk.RECORD:
+        _record_short_form(delivery, respond, actor, asked)
+    elif asked.kind == RiskAsk.HEATMAP:
+        shared = delivery.perform(
+            partial(risk_views.share_risk_heat_map, actor=actor, key=asked.key)
+        )
+        heat = shared.heat_map
+        respond(
+            text=f":frame_with_picture: The heat map of {heat.scope} ({heat.total} open risks "
+            "and issues) is on its way to your direct messages with me."
+        )
     elif asked.kind == RiskAsk.LIST:
+        wanted = asked.wanted or risk_views.RiskFilter()
         with db.session() as session:
-            project, register = risks.project_register(
-                session=session, actor=actor, key=asked.key, now=clock(), usage="/risk list KEY"
+            project, register = risk_views.filtered_register(
+                session=session,
+                actor=actor,
+                key=asked.key,
+                wanted=wanted,
+                now=clock(),
+                usage=LIST_USAGE,
             )
-            count = len(register.entries)
+            what = _listed(wanted)
             blocks = risk_message.risk_list(
                 register,
-                title=f"{project.key}: open risks and issues ({count})",
-                empty=f"{project.key} has no open risks or issues. `/risk` raises one.",
+                title=f"{project.key}: {what} ({len(register.entries)})",
+                empty=f"{project.key} has no {what}. `/risk` raises one.",
             )
         respond(blocks=blocks, text=f"{project.key} risks")
     else:
@@ -115,6 +145,35 @@ def _raise_short_form(
         raise PmoError(f"{exc} `{USAGE}`") from None
     name = risks.risk_label(raised.risk, raised.project)
     respond(text=f"Raised {name} ({raised.severity.value}, score {raised.risk.score}).")
+
+
+def _listed(wanted: risk_views.RiskFilter) -> str:
+    # `open risks and issues`, `closed decisions`, `all entries`: what the list holds.
+    kinds = [f"{kind.value}s" for kind in wanted.kinds] or ["entries"]
+    state = "" if wanted.state == "all" else f"{wanted.state} "
+    return f"{state}{' and '.join(kinds)}"
+
+
+def _record_short_form(
+    delivery: Delivery, respond: Respond, actor: Actor, asked: RiskCommand
+) -> None:
+    assert asked.entry_kind is not None
+    draft = risks.RiskDraft(
+        kind=asked.entry_kind,
+        title=asked.title,
+        probability=None,
+        impact=None,
+        owner=actor.user_id,
+        decided_by=actor.user_id if asked.entry_kind == RiskKind.DECISION else None,
+    )
+    usage = RECORD_USAGE[asked.entry_kind]
+    try:
+        raised = delivery.perform(
+            partial(risks.raise_risk, actor=actor, key=asked.key, draft=draft, usage=usage)
+        )
+    except InvalidInput as exc:
+        raise PmoError(f"{exc} `{usage}`") from None
+    respond(text=f"Recorded {risks.risk_label(raised.risk, raised.project)}.")
 
 
 def save_risk(ack: Ack, body: dict[str, Any], view: dict[str, Any], delivery: Delivery) -> None:
@@ -171,5 +230,63 @@ def save_resolution(
     actor = payload.sender(body)
     delivery.perform(
         partial(risk_changes.close, actor=actor, risk_id=risk_id, resolution=resolution)
+    )
+    ack()
+
+
+def ask_edit(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
+    """ "Edit": the form with the entry as it stands (if the person may edit it)."""
+    ack()
+    actor, risk_id = payload.sender(body), payload.button_id(body, "risk")
+    with db.session() as session:
+        risk, project = risk_changes.check_steward(
+            session=session, actor=actor, risk_id=risk_id, doing="edit it"
+        )
+        view = risk_form.edit_modal(risk=risk, label=risks.risk_label(risk, project))
+    client.views_open(trigger_id=payload.trigger_id(body), view=view)
+
+
+def save_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], delivery: Delivery) -> None:
+    """Save the edit: re-scored, audited, the card edited in place."""
+    risk_id = risk_form.edited_risk_id(view)
+    if risk_id is None:
+        raise PmoError("This form is no longer valid.")
+    draft = risk_form.read_risk_form(view)
+    actor = payload.sender(body)
+    delivery.perform(partial(risk_changes.edit_risk, actor=actor, risk_id=risk_id, draft=draft))
+    ack()
+
+
+def ask_review_date(
+    ack: Ack, body: dict[str, Any], client: WebClient, db: Database, clock: Clock
+) -> None:
+    """ "New review date" on the review reminder: ask for the date (if the person may)."""
+    ack()
+    actor, risk_id = payload.sender(body), payload.button_id(body, "risk")
+    with db.session() as session:
+        risk, project = risk_changes.check_steward(
+            session=session, actor=actor, risk_id=risk_id, doing="set its review date"
+        )
+        workspace = ensure_workspace(session=session, team_id=actor.team_id)
+        view = risk_form.review_modal(
+            risk_id=risk_id,
+            label=risks.risk_label(risk, project),
+            title=risk.title,
+            today=risks.local_today(workspace, clock()),
+        )
+    client.views_open(trigger_id=payload.trigger_id(body), view=view)
+
+
+def save_review_date(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], delivery: Delivery
+) -> None:
+    """Store the new review date; the card is edited and the next reminder waits for it."""
+    risk_id = risk_form.edited_risk_id(view)
+    if risk_id is None:
+        raise PmoError("This form is no longer valid.")
+    review_date = risk_form.read_review_date(view)
+    actor = payload.sender(body)
+    delivery.perform(
+        partial(risk_changes.new_review_date, actor=actor, risk_id=risk_id, review_date=review_date)
     )
     ack()

@@ -24,6 +24,7 @@ from workflows.risks import (
     RiskEscalation,
     RiskRegister,
     Severity,
+    is_scored,
     risk_label,
 )
 
@@ -31,6 +32,15 @@ OWN_ACTION = "risk.own"
 MITIGATING_ACTION = "risk.mitigating"
 CLOSE_ACTION = "risk.close"
 CONVERT_ACTION = "risk.convert"
+EDIT_ACTION = "risk.edit"
+# On the review reminder (commands/nudge_message.py), handled with the card's buttons.
+REVIEW_ACTION = "risk.review_date"
+KIND_WORDS = {
+    RiskKind.RISK: "Risk",
+    RiskKind.ISSUE: "Issue",
+    RiskKind.ASSUMPTION: "Assumption",
+    RiskKind.DECISION: "Decision",
+}
 SECTION_MAX = 3000
 MESSAGE_BLOCKS_MAX = 50
 
@@ -46,13 +56,20 @@ def severity_text(risk: Risk, band: Severity) -> str:
 def risk_card(card: RiskCard) -> tuple[str, list[dict[str, Any]]]:
     """The entry as posted in the channel, with buttons while it is active."""
     risk, project, band, today = card.risk, card.project, card.band, card.today
-    kind = "Issue" if risk.kind == RiskKind.ISSUE else "Risk"
+    kind = KIND_WORDS[RiskKind(risk.kind)]
     status = RiskStatus(risk.status)
     review = mrkdwn.day(risk.review_date)
     if risk.review_date and status.is_active and risk.review_date < today:
         review += " :alarm_clock: overdue"
+    first = (
+        f"*Severity*\n{severity_text(risk, band)}"
+        if is_scored(risk.kind)
+        else f"*Decided by*\n{mrkdwn.mention(risk.decided_by)}"
+        if risk.kind == RiskKind.DECISION
+        else "*Severity*\nNot scored"
+    )
     fields = [
-        f"*Severity*\n{severity_text(risk, band)}",
+        first,
         f"*Status*\n{RISK_STATUS_WORDS[status]}",
         f"*Owner*\n{mrkdwn.mention(risk.owner)}",
         f"*Category*\n{mrkdwn.escape(risk.category)}",
@@ -70,7 +87,12 @@ def risk_card(card: RiskCard) -> tuple[str, list[dict[str, Any]]]:
         ),
         SectionBlock(fields=fields),
     ]
-    for heading, text in (("Description", risk.description), ("Mitigation", risk.mitigation)):
+    for heading, text in (
+        ("Description", risk.description),
+        ("Mitigation", risk.mitigation),
+        ("Options considered", risk.options),
+        ("Rationale", risk.rationale),
+    ):
         if text.strip():
             blocks.append(
                 SectionBlock(text=mrkdwn.fit(f"*{heading}*\n{mrkdwn.escape(text)}", SECTION_MAX))
@@ -83,7 +105,8 @@ def risk_card(card: RiskCard) -> tuple[str, list[dict[str, Any]]]:
         )
     if status.is_active:
         blocks.append(_buttons(risk))
-    text = f"{kind} {risk_label(risk, project)} ({band.value}): {mrkdwn.escape(risk.title)}"
+    graded = f" ({band.value})" if is_scored(risk.kind) else ""
+    text = f"{kind} {risk_label(risk, project)}{graded}: {mrkdwn.escape(risk.title)}"
     return mrkdwn.fit(text, 3000), [block.to_dict() for block in blocks]
 
 
@@ -92,8 +115,9 @@ def _buttons(risk: Risk) -> ActionsBlock:
     elements = [
         ButtonElement(text="Take ownership", action_id=OWN_ACTION, value=value),
     ]
-    if risk.status == RiskStatus.OPEN:
+    if risk.status == RiskStatus.OPEN and is_scored(risk.kind):
         elements.append(ButtonElement(text="Mitigating", action_id=MITIGATING_ACTION, value=value))
+    elements.append(ButtonElement(text="Edit", action_id=EDIT_ACTION, value=value))
     elements.append(ButtonElement(text="Close", action_id=CLOSE_ACTION, value=value))
     if risk.kind == RiskKind.RISK:
         elements.append(
@@ -146,10 +170,10 @@ def risk_list(register: RiskRegister, *, title: str, empty: str) -> list[dict[st
         if risk.review_date is not None:
             late = " :alarm_clock:" if risk.review_date < today else ""
             review = f" · review {risk.review_date.isoformat()}{late}"
-        lines.append(
-            f"{SEVERITY_EMOJI[band]} *{risk_label(risk, project)}* {risk.score} · "
-            f"{mrkdwn.escape(risk.title)} · {owner} · {status}{review}"
-        )
+        score = f"{SEVERITY_EMOJI[band]} *{risk_label(risk, project)}* {risk.score}"
+        if not is_scored(risk.kind):
+            score = f":memo: *{risk_label(risk, project)}* {risk.kind}"
+        lines.append(f"{score} · {mrkdwn.escape(risk.title)} · {owner} · {status}{review}")
     blocks: list[Any] = [HeaderBlock(text=mrkdwn.fit(title, 150))]
     chunk: list[str] = []
     for line in lines:

@@ -1,4 +1,5 @@
-"""Risks and issues: queries only, every one scoped by workspace."""
+"""The RAID log's entries (risks, issues, assumptions, decisions): queries only, every one
+scoped by workspace."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from storage.models import Project, Risk, RiskStatus
+from storage.models import Project, Risk, RiskKind, RiskStatus
 
 ACTIVE = [RiskStatus.OPEN.value, RiskStatus.MITIGATING.value]
+# The kinds with a probability, an impact and a score (assumptions and decisions score 0).
+SCORED = [RiskKind.RISK.value, RiskKind.ISSUE.value]
 
 
 def get_risk(*, session: Session, team_id: str, risk_id: int, lock: bool = False) -> Risk | None:
@@ -44,9 +47,14 @@ def active_risks(*, session: Session, team_id: str, project_id: int) -> list[Ris
     )
 
 
-def owned_by(*, session: Session, team_id: str, user_id: str) -> list[tuple[Risk, Project]]:
-    """Active entries a person owns, across projects, highest score first."""
+def owned_by(
+    *, session: Session, team_id: str, user_id: str, scored_only: bool = False
+) -> list[tuple[Risk, Project]]:
+    """Active entries a person owns, across projects, highest score first (only risks and
+    issues when `scored_only`)."""
     statement = _active_with_projects(team_id).where(Risk.owner == user_id)
+    if scored_only:
+        statement = statement.where(col(Risk.kind).in_(SCORED))
     return list(session.exec(statement.order_by(col(Risk.score).desc(), col(Risk.id))))
 
 
@@ -63,7 +71,9 @@ def top_open_risks(
 ) -> list[tuple[Risk, Project]]:
     """The `limit` highest-scored open or mitigating risks raised before `before`, on
     active projects, highest first (one statement, however many projects: the digest)."""
-    statement = _active_with_projects(team_id).where(Risk.created_at < before)
+    statement = _active_with_projects(team_id).where(
+        Risk.created_at < before, col(Risk.kind).in_(SCORED)
+    )
     return list(session.exec(statement.order_by(col(Risk.score).desc(), col(Risk.id)).limit(limit)))
 
 
@@ -75,11 +85,57 @@ def open_counts_by_project(*, session: Session, team_id: str, min_score: int) ->
         .where(
             Risk.team_id == team_id,
             col(Risk.status).in_(ACTIVE),
+            col(Risk.kind).in_(SCORED),
             col(Risk.score) >= min_score,
         )
         .group_by(col(Risk.project_id))
     )
     return {project_id: count for project_id, count in session.exec(statement)}
+
+
+def filtered(
+    *,
+    session: Session,
+    team_id: str,
+    project_id: int,
+    kinds: list[str],
+    statuses: list[str],
+    owner: str | None,
+    min_score: int,
+) -> list[Risk]:
+    """The project's entries of `kinds` in `statuses` (owned by `owner` when given) scoring
+    `min_score` or more, highest score first, newest first among equals."""
+    statement = select(Risk).where(
+        Risk.team_id == team_id,
+        Risk.project_id == project_id,
+        col(Risk.kind).in_(kinds),
+        col(Risk.status).in_(statuses),
+        col(Risk.score) >= min_score,
+    )
+    if owner is not None:
+        statement = statement.where(Risk.owner == owner)
+    return list(session.exec(statement.order_by(col(Risk.score).desc(), col(Risk.id).desc())))
+
+
+def open_cells(
+    *, session: Session, team_id: str, project_id: int | None
+) -> dict[tuple[int, int], int]:
+    """How many open or mitigating risks and issues sit at each (probability, impact), on
+    one project or (None) on every active project of the workspace."""
+    statement = (
+        select(Risk.probability, Risk.impact, func.count())
+        .join(Project, col(Project.id) == col(Risk.project_id))
+        .where(
+            Risk.team_id == team_id,
+            col(Risk.status).in_(ACTIVE),
+            col(Risk.kind).in_(SCORED),
+            col(Project.archived).is_(False),
+        )
+        .group_by(col(Risk.probability), col(Risk.impact))
+    )
+    if project_id is not None:
+        statement = statement.where(Risk.project_id == project_id)
+    return {(p, i): int(count) for p, i, count in session.exec(statement)}
 
 
 def _active_with_projects(team_id: str) -> Select[Risk, Project]:

@@ -117,7 +117,7 @@ def _own_home(
         for p in mine
     ]
     projects.sort(key=lambda h: (not h.overdue, not h.due, h.project.key))
-    owned = risk_log.owned_by(session=session, team_id=team_id, user_id=user_id)
+    owned = risk_log.owned_by(session=session, team_id=team_id, user_id=user_id, scored_only=True)
     person = people_of(session=session, team_id=team_id, user_ids=[user_id]).get(user_id)
     load = None
     if person is not None:

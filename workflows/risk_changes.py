@@ -1,4 +1,5 @@
-"""What the buttons on a risk's card do: own it, mitigate it, close it, make it an issue.
+"""What the buttons on a risk's card do: own it, mitigate it, close it, make it an issue,
+edit and re-score it; and a new review date from the review reminder.
 
 Each is one user action: it locks the entry, checks who may, changes and audits it, and
 returns the reply for the person and the edit of the card (with a new issue's messages
@@ -7,14 +8,15 @@ when a risk becomes one).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 from storage import audit, risk_log
 from storage.models import Project, Risk, RiskKind, RiskStatus, Role
 from storage.projects import holders, roles_of
+from storage.workspaces import ensure_workspace
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
 from workflows.markup import mentions
@@ -24,9 +26,14 @@ from workflows.risks import (
     Raised,
     RiskDraft,
     card_edit,
+    check_draft,
     is_on_project,
+    local_today,
     pm_of,
+    rescore_escalations,
     risk_label,
+    scores_of,
+    severity,
     store_risk,
 )
 
@@ -123,10 +130,82 @@ def convert_to_issue(*, session: Session, actor: Actor, risk_id: int, now: datet
     return _changed(session, risk, project, message, now, issue=issue)
 
 
+def edit_risk(
+    *, session: Session, actor: Actor, risk_id: int, draft: RiskDraft, now: datetime
+) -> Changed:
+    """Edit and re-score the entry (its owner, the PM or the sponsor may); its kind stays.
+    The audit keeps the old and new scores; a re-score into high or critical is escalated
+    as a new entry would be."""
+    risk, project = _active(session, actor.team_id, risk_id)
+    _require_steward(session, risk, project, actor.user_id, "edit it")
+    draft = replace(draft, kind=RiskKind(risk.kind))
+    if errors := check_draft(draft):
+        raise InvalidInput(errors)
+    workspace = ensure_workspace(session=session, team_id=project.team_id)
+    before = (risk.probability, risk.impact, risk.score, severity(risk.score, workspace))
+    probability, impact = scores_of(draft)
+    risk.title, risk.description = draft.title.strip(), draft.description.strip()
+    risk.probability, risk.impact, risk.score = probability, impact, probability * impact
+    risk.category, risk.owner, risk.review_date = draft.category, draft.owner, draft.review_date
+    risk.mitigation = draft.mitigation.strip()
+    if risk.kind == RiskKind.DECISION:
+        risk.decided_by = draft.decided_by or risk.decided_by
+        risk.options, risk.rationale = draft.options.strip(), draft.rationale.strip()
+    band = severity(risk.score, workspace)
+    detail: dict[str, object] = {
+        "probability": [before[0], risk.probability],
+        "impact": [before[1], risk.impact],
+        "score": [before[2], risk.score],
+        "severity": [before[3].value, band.value],
+    }
+    _record(session, risk, project, actor.user_id, "risk.edited", now, detail)
+    changed = _changed(session, risk, project, _edited_message(risk, project, before[2]), now)
+    if band.escalates and not before[3].escalates:
+        changed.messages.extend(
+            rescore_escalations(
+                session=session, risk=risk, project=project, band=band, actor=actor.user_id
+            )
+        )
+    return changed
+
+
+def new_review_date(
+    *, session: Session, actor: Actor, risk_id: int, review_date: date | None, now: datetime
+) -> Changed:
+    """Give the entry a new review date, today or later in the workspace's time zone (its
+    owner, the PM or the sponsor may)."""
+    risk, project = _active(session, actor.team_id, risk_id)
+    _require_steward(session, risk, project, actor.user_id, "set its review date")
+    today = local_today(ensure_workspace(session=session, team_id=project.team_id), now)
+    if review_date is None:
+        raise InvalidInput({"review_date": "Pick the date to review it next."})
+    if review_date < today:
+        raise InvalidInput({"review_date": "Pick today or a later date."})
+    before, risk.review_date = risk.review_date, review_date
+    detail = {"from": before.isoformat() if before else None, "to": review_date.isoformat()}
+    _record(session, risk, project, actor.user_id, "risk.review_date", now, detail)
+    message = f"{risk_label(risk, project)} is next reviewed on {review_date.isoformat()}."
+    return _changed(session, risk, project, message, now)
+
+
+def _edited_message(risk: Risk, project: Project, old_score: int) -> str:
+    name = risk_label(risk, project)
+    if old_score == risk.score:
+        return f"{name} is updated."
+    return f"{name} is updated and re-scored from {old_score} to {risk.score}."
+
+
 def check_may_close(*, session: Session, actor: Actor, risk_id: int) -> tuple[Risk, Project]:
     """The active entry, if the person may close it; refusals name who may."""
+    return check_steward(session=session, actor=actor, risk_id=risk_id, doing="close it")
+
+
+def check_steward(
+    *, session: Session, actor: Actor, risk_id: int, doing: str
+) -> tuple[Risk, Project]:
+    """The active entry, if the person is its owner, PM or sponsor; refusals name who is."""
     risk, project = _active(session, actor.team_id, risk_id)
-    _require_steward(session, risk, project, actor.user_id, "close it")
+    _require_steward(session, risk, project, actor.user_id, doing)
     return risk, project
 
 

@@ -67,6 +67,26 @@ class RiskDraft:
     owner: str | None = None
     mitigation: str = ""
     review_date: date | None = None
+    # A decision's: who decided, the options considered, and why this one.
+    decided_by: str | None = None
+    options: str = ""
+    rationale: str = ""
+
+
+# Risks and issues are scored; assumptions and decisions are recorded without a score
+# (probability, impact and score 0), so no heat map, top list or escalation counts them.
+SCORED = frozenset({RiskKind.RISK, RiskKind.ISSUE})
+LETTERS = {
+    RiskKind.RISK: "R",
+    RiskKind.ISSUE: "I",
+    RiskKind.ASSUMPTION: "A",
+    RiskKind.DECISION: "D",
+}
+
+
+def is_scored(kind: RiskKind | str) -> bool:
+    """Whether entries of this kind have a probability, an impact and a score."""
+    return RiskKind(kind) in SCORED
 
 
 @dataclass(frozen=True)
@@ -110,9 +130,9 @@ def severity(score: int, workspace: Workspace) -> Severity:
 
 
 def risk_label(risk: Risk, project: Project) -> str:
-    """How people refer to an entry: APOLLO-R3 (a risk) or APOLLO-I4 (an issue)."""
-    letter = "I" if risk.kind == RiskKind.ISSUE else "R"
-    return f"{project.key}-{letter}{risk.number}"
+    """How people refer to an entry: APOLLO-R3 (a risk), APOLLO-I4 (an issue), APOLLO-A5 (an
+    assumption), APOLLO-D6 (a decision): one numbering per project, a letter per kind."""
+    return f"{project.key}-{LETTERS[RiskKind(risk.kind)]}{risk.number}"
 
 
 def check_draft(draft: RiskDraft) -> dict[str, str]:
@@ -122,13 +142,19 @@ def check_draft(draft: RiskDraft) -> dict[str, str]:
         errors["title"] = "Give it a title: what might happen (or has happened)?"
     elif problem := too_long("The title", draft.title, TITLE_MAX):
         errors["title"] = problem
-    for name, what in (("description", "The description"), ("mitigation", "The mitigation")):
+    for name, what in (
+        ("description", "The description"),
+        ("mitigation", "The mitigation"),
+        ("options", "The options"),
+        ("rationale", "The rationale"),
+    ):
         if problem := too_long(what, getattr(draft, name), TEXT_MAX):
             errors[name] = problem
-    if draft.probability not in PROBABILITY:
-        errors["probability"] = "Pick a probability from 1 (rare) to 5 (almost certain)."
-    if draft.impact not in IMPACT:
-        errors["impact"] = "Pick an impact from 1 (minimal) to 5 (severe)."
+    if is_scored(draft.kind):
+        if draft.probability not in PROBABILITY:
+            errors["probability"] = "Pick a probability from 1 (rare) to 5 (almost certain)."
+        if draft.impact not in IMPACT:
+            errors["impact"] = "Pick an impact from 1 (minimal) to 5 (severe)."
     if draft.category not in CATEGORIES:
         errors["category"] = "Pick one of the categories."
     return errors
@@ -211,7 +237,9 @@ def store_risk(
 def _new_risk(
     project: Project, number: int, raised_by: str, draft: RiskDraft, now: datetime
 ) -> Risk:
-    assert project.id is not None and draft.probability is not None and draft.impact is not None
+    assert project.id is not None
+    probability, impact = scores_of(draft)
+    decision = draft.kind == RiskKind.DECISION
     return Risk(
         team_id=project.team_id,
         project_id=project.id,
@@ -219,17 +247,28 @@ def _new_risk(
         kind=draft.kind,
         title=draft.title.strip(),
         description=draft.description.strip(),
-        probability=draft.probability,
-        impact=draft.impact,
-        score=draft.probability * draft.impact,
+        probability=probability,
+        impact=impact,
+        score=probability * impact,
         category=draft.category,
         owner=draft.owner,
         mitigation=draft.mitigation.strip(),
         review_date=draft.review_date,
+        decided_by=(draft.decided_by or raised_by) if decision else None,
+        options=draft.options.strip() if decision else "",
+        rationale=draft.rationale.strip() if decision else "",
         raised_by=raised_by,
         created_at=now,
         updated_at=now,
     )
+
+
+def scores_of(draft: RiskDraft) -> tuple[int, int]:
+    """The probability and impact to store: 0 and 0 for a kind that is not scored."""
+    if not is_scored(draft.kind):
+        return 0, 0
+    assert draft.probability is not None and draft.impact is not None
+    return draft.probability, draft.impact
 
 
 def _raised_messages(
@@ -307,6 +346,23 @@ def _register(
 def local_today(workspace: Workspace, now: datetime) -> date:
     """Today in the workspace's time zone."""
     return now.astimezone(zone(workspace.time_zone)).date()
+
+
+def rescore_escalations(
+    *, session: Session, risk: Risk, project: Project, band: Severity, actor: str
+) -> list[Outgoing]:
+    """The sponsor's and PM's word that a re-score made an entry high or critical (not the
+    person who re-scored it), once per entry, band and person."""
+    assert risk.id is not None
+    return [
+        Outgoing(
+            team_id=project.team_id,
+            key=message_keys.risk_rescored_escalated(risk.id, band.value, user),
+            to=user,
+            content=RiskEscalation(risk, project, band),
+        )
+        for user in _escalation_list(session, project, actor)
+    ]
 
 
 def _escalation_list(session: Session, project: Project, raised_by: str) -> list[str]:

@@ -21,6 +21,7 @@ from storage.models import (
     Project,
     Rag,
     Risk,
+    RiskKind,
 )
 from storage.watchlist import Standing
 from storage.workspaces import ensure_workspace
@@ -214,7 +215,16 @@ def gates(projects, count):
 
 def long_own_home(projects):
     """A person on 30 projects, with 12 gates waiting for them and 25 risks to own."""
-    risk = Risk(id=1, team_id=TEAM, project_id=0, number=1, title="r", raised_by=PM, score=20)
+    risk = Risk(
+        id=1,
+        team_id=TEAM,
+        project_id=0,
+        number=1,
+        kind=RiskKind.RISK,
+        title="r",
+        raised_by=PM,
+        score=20,
+    )
     return Home(
         projects=[HomeProject(p, Rag.GREEN, due=True, overdue=False) for p in projects[:30]],
         awaiting=gates(projects, 12),

@@ -59,12 +59,15 @@ def test_the_form_asks_with_words_and_is_prefilled_for_the_channels_project(slac
         "Owner",
         "Mitigation",
         "Review date",
+        "Decided by",
+        "Options considered",
+        "Rationale",
     ]
     probability = [o["text"]["text"] for o in modal.block("Probability")["element"]["options"]]
     impact = [o["text"]["text"] for o in modal.block("Impact")["element"]["options"]]
     assert probability == ["1 Rare", "2 Unlikely", "3 Possible", "4 Likely", "5 Almost certain"]
     assert impact == ["1 Minimal", "2 Minor", "3 Moderate", "4 Major", "5 Severe"]
-    assert modal.options("Kind") == ["risk", "issue"]
+    assert modal.options("Kind") == ["risk", "issue", "assumption", "decision"]
     assert modal.initial("Owner") == MEMBER
 
 
@@ -88,7 +91,7 @@ def test_a_raised_risk_is_scored_stored_and_posted_with_its_buttons(slack, slack
     buttons = [
         e["text"]["text"] for b in post.blocks if b["type"] == "actions" for e in b["elements"]
     ]
-    assert buttons == ["Take ownership", "Mitigating", "Close", "Became an issue"]
+    assert buttons == ["Take ownership", "Mitigating", "Edit", "Close", "Became an issue"]
 
 
 def test_high_and_critical_risks_go_to_the_sponsor_and_the_pm(slack, slack_api, database):

@@ -9,10 +9,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from commands.risk_text import BadRiskText, RiskAsk, parse_risk_text
-from storage.models import Workspace
+from storage.models import RiskKind, Workspace
 from storage.workspaces import ensure_workspace
 from tests.factories import MEMBER, PM, TEAM, make_project
-from workflows.risks import RiskDraft, Severity, risks_past_review, severity, store_risk
+from workflows.risk_views import RiskFilter
+from workflows.risks import (
+    RiskDraft,
+    Severity,
+    risk_label,
+    risks_past_review,
+    severity,
+    store_risk,
+)
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -97,3 +105,40 @@ def test_any_title_survives_the_short_form(p, i, title, swap):
         i,
     )
     assert parsed.title == title.strip()
+
+
+def test_list_filters_are_read_strictly():
+    asked = parse_risk_text("list APOLLO decisions all owner <@UMEMBER01|Mo M> min score 4")
+    assert asked.kind == RiskAsk.LIST and asked.key == "APOLLO"
+    assert asked.wanted == RiskFilter((RiskKind.DECISION,), "all", "UMEMBER01", 4)
+    assert parse_risk_text("list").wanted == RiskFilter()
+    for text in ("list APOLLO open open", "list APOLLO min score", "list APOLLO x y"):
+        with pytest.raises(BadRiskText):
+            parse_risk_text(text)
+
+
+def test_assume_and_decide_take_an_optional_key_in_capitals():
+    asked = parse_risk_text("assume APOLLO the API stays")
+    assert (asked.kind, asked.key, asked.title, asked.entry_kind) == (
+        RiskAsk.RECORD,
+        "APOLLO",
+        "the API stays",
+        RiskKind.ASSUMPTION,
+    )
+    assert parse_risk_text("decide Go with plan B").key is None
+    with pytest.raises(BadRiskText):
+        parse_risk_text("decide")
+
+
+def test_assumptions_and_decisions_are_stored_unscored_with_their_letters(database):
+    project = make_project(database)
+    with database.session() as session:
+        raised = store_risk(
+            session=session,
+            project=project,
+            raised_by=MEMBER,
+            draft=RiskDraft(title="Plan B", probability=None, impact=None, kind=RiskKind.DECISION),
+            now=NOW,
+        )
+        assert (raised.risk.score, raised.risk.decided_by, raised.messages[1:]) == (0, MEMBER, [])
+        assert risk_label(raised.risk, project) == "APOLLO-D1"
