@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot import cli_jobs
+from bot import cli_export, cli_jobs
 from bot.cli_support import console, ensure_schema, fail, one_line, settings_or_exit
 from bot.logs import configure_logging
 from bot.manifest import manifest_yaml
@@ -91,6 +91,7 @@ def manifest(
 cli.command()(cli_jobs.digest)
 cli.command()(cli_jobs.nudge)
 cli.command()(cli_jobs.demo)
+cli.command()(cli_export.export)
 cli.add_typer(cli_jobs.outbox_cli, name="outbox")
 
 
