@@ -9,6 +9,7 @@ from flask import Flask, Response, jsonify, request
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
+from bot.api import api_blueprint
 from bot.app import Runtime
 from commands.payload import unreadable
 from storage import schema
@@ -35,7 +36,8 @@ def signed_by_slack(
 
 
 def create_web_app(runtime: Runtime) -> Flask:
-    """A Flask app serving POST /slack/events, GET /healthz and, with OAuth, the install flow."""
+    """A Flask app serving POST /slack/events, GET /healthz, the read-only API under
+    /api/v1 and, with OAuth, the install flow."""
     web = Flask("pmo-bot")
     slack = SlackRequestHandler(runtime.app)
     secret = runtime.settings.SLACK_SIGNING_SECRET
@@ -61,6 +63,9 @@ def create_web_app(runtime: Runtime) -> Flask:
         @web.get("/slack/oauth_redirect")
         def slack_oauth_redirect() -> Response:
             return slack.handle(request)
+
+    # The read-only API for BI tools: bearer tokens, not Slack's signature (bot/api.py).
+    web.register_blueprint(api_blueprint(runtime), url_prefix="/api/v1")
 
     @web.get("/healthz")
     def healthz() -> tuple[Response, int]:
