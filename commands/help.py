@@ -17,6 +17,8 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/pmo show [KEY]", "a project's card with its people and phase"),
             ("/pmo edit [KEY]", "change a project (opens the form prefilled)"),
             ("/pmo archive KEY", "archive a finished project (`/pmo unarchive KEY` undoes it)"),
+            ("/pmo types", "the project types: each one's phases, gate checklists and rule"),
+            ("/pmo type new | edit NAME", "define or change a project type (PMO leads)"),
             (
                 "/pmo benefits [KEY] [add]",
                 "a project's expected benefits, and the form to add one; once it closes, the "
@@ -38,6 +40,12 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ),
             ("/pmo pause until YYYY-MM-DD", "no nudges for you up to and including that day"),
             ("/pmo resume", "turn your nudges back on"),
+            ("/pmo export", "every table as CSV files in a zip, sent to you by DM (PMO leads)"),
+            (
+                "/pmo api [token NAME | revoke NAME]",
+                "the read-only API's tokens for BI tools: list, create (shown once) or revoke "
+                "(PMO leads)",
+            ),
         ],
     ),
     (
@@ -59,7 +67,14 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
             ("/risk", "raise a risk or an issue (opens the form)"),
             ("/risk [KEY] p4 i5 title", "raise a risk: probability and impact from 1 to 5"),
             ("/risk list [KEY]", "the project's open risks and issues by score"),
+            (
+                "/risk list [KEY] [kind] [open|closed|all] [owner @x] [min score N]",
+                "the same, filtered",
+            ),
             ("/risk mine", "the open ones you own"),
+            ("/risk assume [KEY] text", "record an assumption"),
+            ("/risk decide [KEY] text", "record a decision you made (the form asks for more)"),
+            ("/risk heatmap [KEY]", "a 5 × 5 heat map of a project (or the portfolio) to your DMs"),
         ],
     ),
     (
@@ -132,13 +147,17 @@ FOOTNOTE = (
 )
 
 
-def help_blocks() -> list[dict[str, Any]]:
-    """The help message, one section per surface."""
+def help_blocks(only: str | None = None) -> list[dict[str, Any]]:
+    """The help message, one section per surface (only the one whose title names the
+    command `only`, such as "/pmo", then a pointer to the rest)."""
     blocks: list[Any] = [HeaderBlock(text="pmo-bot commands")]
     for title, lines in COMMANDS:
+        if only is not None and not title.endswith(f": {only}"):
+            continue
         text = f"*{title}*\n" + "\n".join(f"`{usage}` {what}" for usage, what in lines)
         blocks.append(SectionBlock(text=text))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=FOOTNOTE)]))
+    note = FOOTNOTE if only is None else f"`/pmo help` lists every command. {FOOTNOTE}"
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
     return [block.to_dict() for block in blocks]
 
 

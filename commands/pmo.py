@@ -15,13 +15,24 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from commands import benefit, depends, payload, project_card, project_form, settings_form
+from commands import (
+    benefit,
+    depends,
+    payload,
+    project_card,
+    project_form,
+    project_type,
+    settings_form,
+)
+from commands.api_tokens import api_verb
 from commands.context import Clock, Delivery
 from commands.help import help_blocks
 from commands.mrkdwn import day, quoted
+from commands.pmo_export import send_export
 from commands.project_card import portfolio_blocks, project_card_blocks
 from storage.db import Database
 from storage.goal_log import has_active_goals
+from storage.project_type_log import types_of
 from workflows import projects, retros, workspace_policy
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
@@ -41,6 +52,7 @@ def register(app: App) -> None:
     app.options(settings_form.TIME_ZONE_ACTION)(suggest_time_zones)
     benefit.register(app)
     depends.register(app)
+    project_type.register(app)
 
 
 @dataclass(frozen=True)
@@ -87,8 +99,8 @@ def _help(ask: PmoAsk) -> None:
 
 def _unknown_verb(ask: PmoAsk) -> None:
     ask.respond(
-        text=f"I don't know `/pmo {quoted(ask.verb)}`. Here is what I can do:",
-        blocks=help_blocks(),
+        text=f"I don't know `/pmo {quoted(ask.verb)}`. Here is what `/pmo` does:",
+        blocks=help_blocks(only="/pmo"),
     )
 
 
@@ -184,17 +196,28 @@ VERBS: dict[str, Callable[[PmoAsk], None]] = {
     "resume": _pause,
     "benefits": benefit.benefits_verb,
     "depends": depends.depends,
+    "export": send_export,
+    "types": project_type.types_verb,
+    "type": project_type.type_verb,
+    "api": api_verb,
 }
 
 
 def new_project_form(*, db: Database, team_id: str, user_id: str) -> dict[str, Any]:
-    """The empty project form, with the workspace's phases and default cadence."""
+    """The empty project form, with the workspace's types, their phases and the default
+    cadence."""
     with db.session() as session:
-        phases = projects.phases_of(session=session, team_id=team_id)
+        kinds = types_of(session=session, team_id=team_id)
         cadence = workspace_policy.settings_of(session=session, team_id=team_id).default_cadence
         with_goals = has_active_goals(session=session, team_id=team_id)
+    phases = list(dict.fromkeys(phase for kind in kinds for phase in kind.phases))
+    types = {kind.id: kind.name for kind in kinds if kind.id is not None}
     return project_form.project_modal(
-        phases=phases, creator=user_id, default_cadence=cadence, with_goals=with_goals
+        phases=phases,
+        creator=user_id,
+        default_cadence=cadence,
+        with_goals=with_goals,
+        types=types,
     )
 
 
@@ -213,7 +236,7 @@ def open_edit_form(
         )
         projects.require_may_edit(session=session, project=project, user_id=actor.user_id)
         draft = projects.draft_of(session=session, project=project)
-        phases = projects.phases_of(session=session, team_id=actor.team_id)
+        phases = projects.phases_of_project(session=session, project=project)
         with_goals = has_active_goals(session=session, team_id=actor.team_id)
     view = project_form.project_modal(
         phases=phases, creator=actor.user_id, draft=draft, with_goals=with_goals

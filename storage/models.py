@@ -457,7 +457,7 @@ class Risk(SQLModel, table=True):
         sa_column=Column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     number: int
-    kind: RiskKind = Field(sa_type=String(8))
+    kind: RiskKind = Field(sa_type=String(16))
     title: str = Field(max_length=200)
     description: str = Field(default="", sa_type=Text)
     probability: int

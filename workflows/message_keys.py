@@ -41,6 +41,17 @@ def risk_escalated(risk_id: int, user_id: str) -> str:
     return f"risk:{risk_id}:escalated:{user_id}"
 
 
+def risk_rescored_escalated(risk_id: int, band: str, user_id: str) -> str:
+    """The direct message telling a sponsor or PM that a re-score made a risk high or
+    critical: once per risk, band and person."""
+    return f"risk:{risk_id}:escalated:{band}:{user_id}"
+
+
+def risk_heatmap(user_id: str, now: datetime) -> str:
+    """The risk heat map someone asked for with `/risk heatmap`, at that moment."""
+    return f"risk:heatmap:{user_id}:{now.isoformat()}"
+
+
 def risk_card_version(risk_id: int, version: int) -> str:
     """An edit of a risk's card after a change."""
     return f"risk:{risk_id}:v{version}"
@@ -250,3 +261,8 @@ def retro_reminder(retro_id: int, user_id: str) -> str:
 def retro_summary(retro_id: int) -> str:
     """A retrospective's summary, in the project channel (or the PM's direct messages)."""
     return f"retro:{retro_id}:summary"
+
+
+def export_archive(user_id: str, at: datetime) -> str:
+    """The CSV export a PMO lead asked for with `/pmo export`, in their direct messages."""
+    return f"export:{user_id}:{at.isoformat(timespec='seconds')}"

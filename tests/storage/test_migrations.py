@@ -206,3 +206,67 @@ def test_0011_gives_workspaces_known_before_it_the_default_ranking_weights(empty
     schema.downgrade(empty_url, "0010")
     assert not {"goals", "benefits", "dependencies", "project_goals"} & tables(empty_url)
     engine.dispose()
+
+
+def test_0014_gives_each_workspace_the_standard_type_and_its_projects_that_type(empty_url):
+    schema.upgrade(empty_url, "0013")
+    engine = create_database_engine(empty_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workspaces (team_id, time_zone, phases, status_due_weekday, "
+                "risk_medium_from, risk_high_from, risk_critical_from, digest_leaders, "
+                "digest_weekday, digest_time, default_cadence, quiet_start, quiet_end, "
+                "nudge_style, pmo_leads, overallocation_threshold, priority_weights, "
+                "created_at) VALUES ('T1', 'UTC', '[\"Plan\", \"Execute\", \"Run\"]', 4, 6, "
+                "12, 20, '[]', 0, '09:00', 'weekly', '19:00', '08:00', 'gentle', '[]', 10, "
+                "'{}', '2026-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO projects (team_id, key, name, phase, status_cadence, gate_rule, "
+                "gate_pm_may_approve, gate_reject_ends, gate_sla_days, archived, created_by, "
+                "created_at, updated_at) VALUES ('T1', 'OLD', 'Old one', 'Execute', 'weekly', "
+                "'any', false, true, 3, false, 'U1', '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00')"
+            )
+        )
+    schema.upgrade(empty_url, "0014")
+    with engine.connect() as connection:
+        kind = connection.execute(
+            text(
+                "SELECT id, name, phases, checklists, gate_rule, gate_sla_days, dimensions, "
+                "is_default FROM project_types WHERE team_id = 'T1'"
+            )
+        ).one()
+        project = connection.execute(
+            text("SELECT type_id, gate_rule, gate_sla_days FROM projects")
+        ).one()
+    loaded = [v if not isinstance(v, str) or v[:1] not in "[{" else json.loads(v) for v in kind]
+    assert loaded[1:] == [
+        "Standard",
+        ["Plan", "Execute", "Run"],
+        {
+            "Plan": [
+                {"item": "Business case approved by the sponsor", "required": True},
+                {"item": "Objectives and scope agreed", "required": True},
+                {"item": "Key stakeholders identified", "required": False},
+            ],
+            "Execute": [
+                {"item": "Plan and schedule baselined", "required": True},
+                {"item": "Budget approved", "required": True},
+                {"item": "Team and resources committed", "required": True},
+                {"item": "Risk register reviewed", "required": False},
+            ],
+        },
+        "all",
+        2,
+        ["schedule", "scope", "budget", "resources"],
+        True,
+    ]
+    # The project keeps its own rule and SLA, and now has the default type.
+    assert tuple(project) == (kind[0], "any", 3)
+    schema.downgrade(empty_url, "0013")
+    assert "project_types" not in tables(empty_url)
+    engine.dispose()
