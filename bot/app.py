@@ -18,6 +18,7 @@ from slack_bolt import App, BoltContext
 from bot.ack import StickyAck
 from bot.delivery import ChannelPacer, Courier, Deliverer
 from bot.errors import handle_error
+from bot.logs import ContextCarryingExecutor
 from bot.oauth import installation_store, oauth_settings
 from bot.replays import drop_replays
 from bot.sender import Sender
@@ -171,7 +172,8 @@ def build_runtime(
         app = App(
             client=client,
             signing_secret=settings.SLACK_SIGNING_SECRET or "",
-            listener_executor=listeners,
+            # Listeners log with the request's fields (bot/logs.py).
+            listener_executor=ContextCarryingExecutor(listeners),
             **app_options,
         )
 

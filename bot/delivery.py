@@ -22,6 +22,7 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
+from bot import metrics
 from bot.slack_client import TeamClients, retry_after_seconds
 from storage import outbox
 from storage.db import Database
@@ -279,6 +280,7 @@ class Deliverer:
             for channel, ids in held.items():
                 at = self.clock() + timedelta(seconds=busy[channel])
                 outbox.postpone(session=session, ids=ids, at=at)
+                metrics.DELIVERIES.labels(outcome="postponed").inc(len(ids))
             next_due = outbox.next_due(session=session)
         return DeliveryReport(sent=sent, deferred=deferred, failed=failed, next_due=next_due)
 
@@ -485,6 +487,8 @@ class Deliverer:
         maybe_posted: bool = False,
     ) -> str:
         logger.info("outbox %s deferred %ss: %s", message.key, seconds, reason)
+        # An attempt that counts is a retry; pacing, 429s and waiting on a parent postpone.
+        metrics.DELIVERIES.labels(outcome="retried" if count_attempt else "postponed").inc()
         with self.database.session() as session:
             outbox.reschedule(
                 session=session,
@@ -506,6 +510,7 @@ class Deliverer:
         )
         with self.database.session() as session:
             outbox.mark_failed(session=session, message_id=message.id or 0, error=error)
+        metrics.DELIVERIES.labels(outcome="failed").inc()
         return "failed"
 
     def _sent(self, message: OutboxMessage, posted: Posted) -> str:
@@ -518,6 +523,7 @@ class Deliverer:
                 file_id=posted.file_id,
                 now=self.clock(),
             )
+        metrics.DELIVERIES.labels(outcome="sent").inc()
         return "sent"
 
 

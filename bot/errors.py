@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 
+from bot import metrics
 from commands.payload import BadPayload
 from workflows.errors import InvalidInput, PmoError
 from workflows.markup import is_team_id, is_user_id, unescape
@@ -47,6 +48,8 @@ def handle_error(
         text = str(error)
     else:
         error_id = uuid.uuid4().hex[:8]
+        kind, name = metrics.request_label(body)
+        metrics.LISTENER_ERRORS.labels(kind=kind, name=name).inc()
         logger.error(
             "error id %s in %s from user %s of team %s",
             error_id,
@@ -136,7 +139,10 @@ def describe(body: object) -> str:
     if not isinstance(body, dict):
         return "request"
     if "command" in body:
-        return f"command {_short(body['command'])} {_short(body.get('text', ''))}"
+        # What the person typed is theirs: the log says only how long it was.
+        text = body.get("text")
+        typed = len(text) if isinstance(text, str) else 0
+        return f"command {_short(body['command'])} ({typed} characters typed)"
     kind = body.get("type", "request")
     if kind in ("view_submission", "view_closed"):
         view = body.get("view")

@@ -18,6 +18,7 @@ from datetime import timedelta
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot import metrics
 from bot.app import Runtime
 from bot.jobs import digest_job, nudge_job
 from bot.replays import forget_old_requests
@@ -45,11 +46,12 @@ def outbox_tick() -> None:
     old seen requests."""
     service = _active
     if service is not None and service.holds_lease():
-        report = service.runtime.deliverer.deliver()
-        if report.sent or report.failed:
-            logger.info("outbox: %s sent, %s failed", report.sent, report.failed)
-        # Pruned here: one process, off the request path, one indexed DELETE every 15 s.
-        forget_old_requests(database=service.runtime.database, now=service.runtime.clock())
+        with metrics.job_run("outbox"):
+            report = service.runtime.deliverer.deliver()
+            if report.sent or report.failed:
+                logger.info("outbox: %s sent, %s failed", report.sent, report.failed)
+            # Pruned here: one process, off the request path, one indexed DELETE every 15 s.
+            forget_old_requests(database=service.runtime.database, now=service.runtime.clock())
 
 
 def digest_tick() -> None:
@@ -57,8 +59,9 @@ def digest_tick() -> None:
     service = _active
     if service is not None and service.holds_lease():
         runtime = service.runtime
-        digest_job(database=runtime.database, sender=runtime.sender, now=runtime.clock())
-        runtime.deliverer.deliver()
+        with metrics.job_run("digest"):
+            digest_job(database=runtime.database, sender=runtime.sender, now=runtime.clock())
+            runtime.deliverer.deliver()
 
 
 def nudge_tick() -> None:
@@ -66,13 +69,14 @@ def nudge_tick() -> None:
     service = _active
     if service is not None and service.holds_lease():
         runtime = service.runtime
-        nudge_job(
-            database=runtime.database,
-            sender=runtime.sender,
-            clients=runtime.clients,
-            now=runtime.clock(),
-        )
-        runtime.deliverer.deliver()
+        with metrics.job_run("nudges"):
+            nudge_job(
+                database=runtime.database,
+                sender=runtime.sender,
+                clients=runtime.clients,
+                now=runtime.clock(),
+            )
+            runtime.deliverer.deliver()
 
 
 class SchedulerService:
@@ -101,6 +105,7 @@ class SchedulerService:
                 now=self.runtime.clock(),
                 ttl=LEASE_TTL,
             )
+        metrics.SCHEDULER_LEADER.set(1 if held else 0)
         if held and self.scheduler is None:
             self._start_jobs()
         elif not held and self.scheduler is not None:
@@ -122,6 +127,7 @@ class SchedulerService:
                 self._stop.wait(RENEW_EVERY_SECONDS)
         finally:
             self._stop_jobs()
+            metrics.SCHEDULER_LEADER.set(0)
             with self.runtime.database.session() as session:
                 leases.release(session=session, name=LEASE_NAME, holder=self.holder)
 

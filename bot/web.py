@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections.abc import Mapping
 
 from flask import Flask, Response, jsonify, request
 from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
+from bot import metrics
 from bot.api import api_blueprint
 from bot.app import Runtime
+from bot.errors import team_of, user_of
+from bot.logs import request_context
 from commands.payload import unreadable
 from storage import schema
 from storage.db import Database
@@ -36,8 +42,8 @@ def signed_by_slack(
 
 
 def create_web_app(runtime: Runtime) -> Flask:
-    """A Flask app serving POST /slack/events, GET /healthz, the read-only API under
-    /api/v1 and, with OAuth, the install flow."""
+    """A Flask app serving POST /slack/events, GET /healthz, GET /metrics, the read-only
+    API under /api/v1 and, with OAuth, the install flow."""
     web = Flask("pmo-bot")
     slack = SlackRequestHandler(runtime.app)
     secret = runtime.settings.SLACK_SIGNING_SECRET
@@ -52,7 +58,22 @@ def create_web_app(runtime: Runtime) -> Flask:
         if problem:
             # Signed but not shaped like Slack's: Bolt would fail on it with a 500.
             return jsonify(error=problem), 400
-        return slack.handle(request)
+        return answer_slack(request.get_data(as_text=True), request.content_type)
+
+    def answer_slack(raw_body: str, content_type: str | None) -> Response:
+        # One request id ties this ack, its listener (Bolt's threads inherit the context)
+        # and what they log; the labels are ids, never what the person typed.
+        started = time.perf_counter()
+        body = parse_body(raw_body, content_type)
+        kind, name = metrics.request_label(body)
+        with request_context(
+            request_id=uuid.uuid4().hex[:16], team=team_of(body), user=user_of(body), **{kind: name}
+        ):
+            response = slack.handle(request)
+            seconds = time.perf_counter() - started
+            metrics.answered(kind, name, seconds)
+            logger.info("%s %s answered %s in %.3fs", kind, name, response.status_code, seconds)
+        return response
 
     if runtime.settings.oauth_enabled:
 
@@ -71,6 +92,13 @@ def create_web_app(runtime: Runtime) -> Flask:
     def healthz() -> tuple[Response, int]:
         answer, status = health(runtime.database)
         return jsonify(answer), status
+
+    @web.get("/metrics")
+    def prometheus_metrics() -> Response:
+        # Like /healthz, not signed: expose it only where Prometheus can reach it.
+        return Response(
+            metrics.exposition(runtime.database, runtime.clock), content_type=metrics.CONTENT_TYPE
+        )
 
     return web
 

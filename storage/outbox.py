@@ -238,3 +238,13 @@ def requeue_failed(*, session: Session, now: datetime, ids: list[int] | None = N
     if ids is not None:
         statement = statement.where(col(OutboxMessage.id).in_(ids))
     return session.execute(statement).rowcount  # type: ignore[attr-defined]
+
+
+def backlog(*, session: Session) -> tuple[int, datetime | None]:
+    """How many messages wait to be delivered (pending or being sent), and when the oldest
+    of them was queued: one query on the status index, cheap enough for every scrape."""
+    waiting = col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
+    count, oldest = session.exec(
+        select(func.count(), func.min(OutboxMessage.created_at)).where(waiting)
+    ).one()
+    return count, oldest

@@ -107,7 +107,8 @@ def test_a_failure_inside_a_handler_gives_an_apology_with_an_error_id_that_is_lo
     assert len(error_id) == 8
     [logged] = error_log.records
     assert error_id in logged.getMessage()
-    assert "/pmo" in logged.getMessage()
+    assert "command '/pmo' (4 characters typed)" in logged.getMessage()
+    assert "list" not in logged.getMessage()  # what was typed is never logged
     assert "the portfolio query fell over" in str(logged.exc_info[1])
 
 

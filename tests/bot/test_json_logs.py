@@ -1,0 +1,78 @@
+"""LOG_FORMAT=json: one JSON object per line, tied to the request, without what users typed."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.logs import ContextCarryingExecutor, JsonFormatter, current_request, request_context
+from tests.factories import PM, TEAM
+
+CANARY = "secret-plan-5e1d"
+
+
+@pytest.fixture
+def json_lines(caplog):
+    caplog.set_level(logging.INFO)  # the answered-request line is INFO
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+
+
+def test_a_request_logs_its_team_user_command_and_request_id_but_not_its_text(slack, json_lines):
+    slack.command("/pmo", f"help {CANARY}", user=PM)
+    lines = json_lines()
+    [answered] = [line for line in lines if line.get("command") == "/pmo"]
+    assert answered["team"] == TEAM
+    assert answered["user"] == PM
+    assert len(answered["request_id"]) == 16
+    assert {"time", "level", "logger", "message"} <= answered.keys()
+    assert not any(CANARY in json.dumps(line) for line in lines)
+
+
+def test_each_request_gets_its_own_request_id(slack, json_lines):
+    slack.command("/pmo", "help", user=PM)
+    slack.command("/pmo", "help", user=PM)
+    ids = {line["request_id"] for line in json_lines() if line.get("command") == "/pmo"}
+    assert len(ids) == 2
+
+
+def test_a_listener_thread_logs_with_the_request_that_started_it():
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        listeners = ContextCarryingExecutor(pool)
+        with request_context(request_id="r1", team=TEAM, command="/pmo"):
+            future = listeners.submit(current_request)
+        assert future.result() == {"request_id": "r1", "team": TEAM, "command": "/pmo"}
+
+
+@pytest.mark.parametrize(("log_format", "is_json"), [("json", True), ("", False)])
+def test_log_format_json_switches_lines_to_json_and_the_default_stays_text(log_format, is_json):
+    script = (
+        "import logging; from bot.logs import configure_logging; configure_logging(); "
+        "logging.getLogger('pmo').warning('hello')"
+    )
+    env = {**os.environ, "LOG_FORMAT": log_format}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    [line] = done.stderr.splitlines()
+    if is_json:
+        assert json.loads(line) | {"time": None} == {
+            "time": None,
+            "level": "WARNING",
+            "logger": "pmo",
+            "message": "hello",
+        }
+    else:
+        assert line.endswith(" WARNING pmo: hello")

@@ -1,0 +1,67 @@
+"""GET /metrics: what an operator watches, in Prometheus' text format, over real HTTP."""
+
+from __future__ import annotations
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from storage import outbox
+from storage.workspaces import ensure_workspace
+from tests.factories import PM, TEAM
+
+
+def scrape(slack):
+    reply = slack.raw("GET", "/metrics")
+    assert reply.status == 200
+    assert reply.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(reply.body)
+        for sample in family.samples
+    }
+
+
+def enqueue(database, clock, key="digest:T:2026-W48", channel="CDIGEST01"):
+    with database.session() as session:
+        ensure_workspace(session=session, team_id=TEAM)
+        outbox.enqueue(
+            session=session, team_id=TEAM, key=key, channel=channel, text="hi", now=clock()
+        )
+
+
+def test_a_slash_command_is_counted_with_its_ack_latency(slack):
+    slack.command("/pmo", "help", user=PM)
+    samples = scrape(slack)
+    labels = (("kind", "command"), ("name", "/pmo"))
+    assert samples[("pmo_requests_total", labels)] >= 1
+    assert samples[("pmo_ack_seconds_count", labels)] >= 1
+    assert 0 < samples[("pmo_ack_seconds_sum", labels)] < 3
+
+
+def test_the_outbox_backlog_and_the_age_of_its_oldest_message_are_read_at_scrape(
+    slack, database, clock
+):
+    enqueue(database, clock)
+    clock.advance(minutes=12)
+    enqueue(database, clock, key="digest:T:2026-W49")
+    samples = scrape(slack)
+    assert samples[("pmo_outbox_depth", ())] == 2
+    assert samples[("pmo_outbox_oldest_pending_age_seconds", ())] == 720
+
+
+def test_an_empty_outbox_is_zero_deep_and_zero_old(slack):
+    samples = scrape(slack)
+    assert samples[("pmo_outbox_depth", ())] == 0
+    assert samples[("pmo_outbox_oldest_pending_age_seconds", ())] == 0
+
+
+def test_a_failed_delivery_is_counted_by_its_outcome(
+    slack, runtime, database, clock, slack_api, error_log
+):
+    error_log.expect_errors()  # a message failed for good is logged at ERROR
+    before = scrape(slack).get(("pmo_deliveries_total", (("outcome", "failed"),)), 0)
+    enqueue(database, clock)
+    slack_api.fail("chat.postMessage", error="channel_not_found")
+    assert runtime.deliverer.deliver().failed == 1
+    samples = scrape(slack)
+    assert samples[("pmo_deliveries_total", (("outcome", "failed"),))] == before + 1
+    assert samples[("pmo_outbox_depth", ())] == 0
