@@ -24,14 +24,20 @@ BOT_SCOPES = [
 ]
 
 SLASH_COMMANDS = [
-    ("/pmo", "Projects, roles, settings and help", "help | new | list | show KEY | edit KEY"),
+    (
+        "/pmo",
+        "Projects, roles, settings and help",
+        "help | new | list | show KEY | edit KEY | archive KEY | unarchive KEY | settings | "
+        "pause until DATE | resume | benefits KEY | depends KEY on KEY | types | type new | "
+        "export | api",
+    ),
     (
         "/status",
         "Post or read a project's status",
         "[KEY] [green|amber|red|hold text] | history KEY",
     ),
     ("/risk", "Raise or list risks and issues", "[KEY p4 i5 title] | list KEY | mine"),
-    ("/gate", "Request or review a stage gate", "[KEY] | history KEY"),
+    ("/gate", "Request or review a stage gate", "[KEY] | history KEY | withdraw KEY"),
     ("/kudos", "Thank someone for their work", "@person what they did"),
     (
         "/capacity",
