@@ -13,7 +13,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
@@ -33,6 +32,7 @@ from commands.capacity_message import allocation_line, hours, load_line
 from commands.command_ask import CommandAsk, Verb
 from commands.context import Clock, Delivery
 from commands.project_picker import PickerForm, ProjectChoice
+from commands.slack_person import NotAPerson, check_in_workspace
 from commands.view_state import ViewState, metadata_id, pack_metadata
 from storage.db import Database
 from storage.models import Role
@@ -254,35 +254,21 @@ def check_person(
     """The person must be someone of this workspace Slack knows (not a bot, not deleted,
     not a guest from another workspace): InvalidInput on `person` otherwise. What Slack
     says of them (name, time zone) is remembered."""
-    try:
-        user = client.users_info(user=user_id).get("user") or {}
-    except SlackApiError as exc:
-        if exc.response.get("error") in ("user_not_found", "users_not_found"):
-            raise InvalidInput({PERSON: "Slack knows no such person here."}) from None
-        raise
-    if user.get("deleted"):
-        raise InvalidInput({PERSON: f"{mrkdwn.mention(user_id)} has left the workspace."})
-    if user.get("is_bot"):
-        raise InvalidInput({PERSON: "A bot cannot be given work."})
-    home = user.get("team_id")
-    if isinstance(home, str) and home != team_id:
-        raise InvalidInput(
-            {
-                PERSON: f"{mrkdwn.mention(user_id)} belongs to another workspace: "
-                "allocate people of this one."
-            }
-        )
-    name = user.get("real_name") or user.get("name")
-    tz = user.get("tz")
-    with db.session() as session:
-        capacity.note_profile(
-            session=session,
-            team_id=team_id,
-            user_id=user_id,
-            name=name if isinstance(name, str) else None,
-            time_zone=tz if isinstance(tz, str) else None,
-            now=now,
-        )
+    refusal = check_in_workspace(client, db, team_id, user_id, now)
+    if refusal is None:
+        return
+    who = mrkdwn.mention(user_id)
+    raise InvalidInput(
+        {
+            PERSON: {
+                NotAPerson.UNKNOWN: "Slack knows no such person here.",
+                NotAPerson.LEFT: f"{who} has left the workspace.",
+                NotAPerson.BOT: "A bot cannot be given work.",
+                NotAPerson.ELSEWHERE: f"{who} belongs to another workspace: "
+                "allocate people of this one.",
+            }[refusal]
+        }
+    )
 
 
 # -- allocating ----------------------------------------------------------------------------

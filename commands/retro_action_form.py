@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
     ContextBlock,
     DatePickerElement,
@@ -18,10 +17,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import mrkdwn
+from commands.slack_person import NotAPerson, check_in_workspace
 from commands.view_state import ViewState, pack_metadata
 from storage.db import Database
 from storage.models import RetroAction
-from workflows import capacity
 from workflows.errors import InvalidInput
 from workflows.retro_actions import (
     DUE_ON,
@@ -82,27 +81,11 @@ def read_action_form(view: dict[str, Any]) -> ActionDraft:
 def check_owner(client: WebClient, db: Database, team_id: str, user_id: str, now: datetime) -> None:
     """The owner must be a person of this workspace (not a bot, not gone): InvalidInput on
     `owner` otherwise. Their time zone is remembered, for their reminders."""
-    try:
-        user = client.users_info(user=user_id).get("user") or {}
-    except SlackApiError as exc:
-        if exc.response.get("error") in ("user_not_found", "users_not_found"):
-            raise InvalidInput({OWNER: "Slack knows no such person here."}) from None
-        raise
-    if user.get("deleted") or user.get("is_bot"):
+    refusal = check_in_workspace(client, db, team_id, user_id, now)
+    if refusal is NotAPerson.UNKNOWN:
+        raise InvalidInput({OWNER: "Slack knows no such person here."})
+    if refusal is not None:
         raise InvalidInput({OWNER: "The owner must be a person of this workspace."})
-    home = user.get("team_id")
-    if isinstance(home, str) and home != team_id:
-        raise InvalidInput({OWNER: "The owner must be a person of this workspace."})
-    name, tz = user.get("real_name") or user.get("name"), user.get("tz")
-    with db.session() as session:
-        capacity.note_profile(
-            session=session,
-            team_id=team_id,
-            user_id=user_id,
-            name=name if isinstance(name, str) else None,
-            time_zone=tz if isinstance(tz, str) else None,
-            now=now,
-        )
 
 
 def close_modal(action: RetroAction) -> dict[str, Any]:
