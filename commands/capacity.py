@@ -11,8 +11,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from commands import capacity_forecast, capacity_people, payload, resource_request
-from commands.command_ask import CommandAsk, Verb
+from commands import capacity_forecast, capacity_people, resource_request
+from commands.command_ask import CommandAsk, Verb, route
 from commands.context import Clock, Delivery
 from storage.db import Database
 
@@ -43,14 +43,5 @@ def capacity_command(
     """Route `/capacity <verb> ...` (the VERBS table); a word that is no verb names a
     project; nothing at all shows your own load."""
     ack()
-    actor = payload.command_sender(command)
-    verb, _, rest = payload.command_text(command).strip().partition(" ")
-    ask = CommandAsk(
-        verb.lower(), rest.strip(), actor, command, respond, client, db, clock, delivery
-    )
-    if not verb:
-        capacity_people.my_load(ask)
-    elif ask.verb in VERBS:
-        VERBS[ask.verb](ask)
-    else:
-        capacity_people.project_team(ask)
+    ask = CommandAsk.of(command, respond, client, db, clock, delivery)
+    route(ask, VERBS, alone=capacity_people.my_load, otherwise=capacity_people.project_team)

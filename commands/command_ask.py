@@ -29,6 +29,21 @@ class CommandAsk:
     clock: Clock
     delivery: Delivery
 
+    @classmethod
+    def of(
+        cls,
+        command: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+        db: Database,
+        clock: Clock,
+        delivery: Delivery,
+    ) -> CommandAsk:
+        """The command as typed: its first word (lower case) and the rest."""
+        verb, _, rest = payload.command_text(command).strip().partition(" ")
+        actor = payload.command_sender(command)
+        return cls(verb.lower(), rest.strip(), actor, command, respond, client, db, clock, delivery)
+
     @property
     def trigger_id(self) -> str:
         """The command's trigger, for the verbs that open a form."""
@@ -37,3 +52,14 @@ class CommandAsk:
 
 # What answers a verb.
 Verb = Callable[[CommandAsk], None]
+
+
+def route(ask: CommandAsk, verbs: dict[str, Verb], *, alone: Verb, otherwise: Verb) -> None:
+    """Answer the command: `alone` when nothing was typed, the verb's own answer, or
+    `otherwise` for a first word that is no verb (a project's or a goal's key)."""
+    if not ask.verb:
+        alone(ask)
+    elif ask.verb in verbs:
+        verbs[ask.verb](ask)
+    else:
+        otherwise(ask)

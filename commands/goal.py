@@ -13,8 +13,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from commands import goals, payload, portfolio_ranking
-from commands.command_ask import CommandAsk, Verb
+from commands import goals, portfolio_ranking
+from commands.command_ask import CommandAsk, Verb, route
 from commands.context import Clock, Delivery
 from storage.db import Database
 
@@ -40,14 +40,5 @@ def goal_command(
     """Route `/goal <verb> ...` (the VERBS table); nothing lists the goals; any other word
     names a goal."""
     ack()
-    actor = payload.command_sender(command)
-    verb, _, rest = payload.command_text(command).strip().partition(" ")
-    ask = CommandAsk(
-        verb.lower(), rest.strip(), actor, command, respond, client, db, clock, delivery
-    )
-    if not verb:
-        goals.list_goals(ask)
-    elif ask.verb in VERBS:
-        VERBS[ask.verb](ask)
-    else:
-        goals.show_goal(ask)
+    ask = CommandAsk.of(command, respond, client, db, clock, delivery)
+    route(ask, VERBS, alone=goals.list_goals, otherwise=goals.show_goal)

@@ -13,8 +13,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from commands import payload, retro_cycle, retro_learning
-from commands.command_ask import CommandAsk, Verb
+from commands import retro_cycle, retro_learning
+from commands.command_ask import CommandAsk, Verb, route
 from commands.context import Clock, Delivery
 from storage.db import Database
 
@@ -40,14 +40,5 @@ def retro_command(
     """Route `/retro <verb> ...` (the VERBS table); nothing shows what waits for you; any
     other word names a project whose retrospective starts."""
     ack()
-    actor = payload.command_sender(command)
-    verb, _, rest = payload.command_text(command).strip().partition(" ")
-    ask = CommandAsk(
-        verb.lower(), rest.strip(), actor, command, respond, client, db, clock, delivery
-    )
-    if not verb:
-        retro_learning.my_actions(ask)
-    elif ask.verb in VERBS:
-        VERBS[ask.verb](ask)
-    else:
-        retro_cycle.start_retro(ask)
+    ask = CommandAsk.of(command, respond, client, db, clock, delivery)
+    route(ask, VERBS, alone=retro_learning.my_actions, otherwise=retro_cycle.start_retro)
