@@ -27,7 +27,7 @@ from workflows.digest_benefits import BenefitsReview, benefits_review
 from workflows.digest_capacity import CapacityOutlook, capacity_outlook
 from workflows.digest_goals import GoalWeek, goals_of_week
 from workflows.digest_learning import Learning, learning_review
-from workflows.health_trend import TREND_WEEKS, HealthTrend, health_trend
+from workflows.health_trend import TREND_WEEKS, HealthTrend, health_trend, history_start
 from workflows.load_heatmap import workspace_heat_map
 from workflows.outgoing import Outgoing
 from workflows.participation import (
@@ -170,7 +170,9 @@ def plan_digest(*, session: Session, team_id: str, now: datetime) -> DigestPlan:
     plan = DigestPlan(team_id=team_id, key=key, recipients=recipients, already_sent=already)
     if already or not recipients:
         return plan
-    digest = _build(session, workspace, window)
+    # One read of status history serves the digest and its chart.
+    updates = _history(session, workspace, window)
+    digest = _build(session, workspace, window, updates)
     messages = [
         Outgoing(
             team_id=team_id,
@@ -181,7 +183,7 @@ def plan_digest(*, session: Session, team_id: str, now: datetime) -> DigestPlan:
         for number, recipient in enumerate(recipients)
     ]
     # The chart goes in each copy's thread.
-    trend = health_trend(session=session, workspace=workspace, end=window.end)
+    trend = health_trend(session=session, workspace=workspace, end=window.end, updates=updates)
     if not trend.empty:
         messages += [
             Outgoing(
@@ -223,13 +225,24 @@ def digest_trend(*, session: Session, team_id: str, now: datetime) -> HealthTren
     return health_trend(session=session, workspace=workspace, end=window.end)
 
 
-def _build(session: Session, workspace: Workspace, window: Window) -> Digest:
+def _history(session: Session, workspace: Workspace, window: Window) -> dict[int, list[PostedRag]]:
+    # Enough to know where each project stood over the participation weeks and the chart's
+    # thirteen (health_trend.history_start is the earlier of the two).
+    since = min(window.end - HISTORY, history_start(window.end))
+    return rag_history(session=session, team_id=workspace.team_id, since=since, until=window.end)
+
+
+def _build(
+    session: Session,
+    workspace: Workspace,
+    window: Window,
+    updates: dict[int, list[PostedRag]] | None = None,
+) -> Digest:
     team_id = workspace.team_id
     attention = needs_attention(session=session, team_id=team_id, now=window.end)
     projects = attention.projects  # the workspace's active projects, read once
-    updates = rag_history(
-        session=session, team_id=team_id, since=window.end - HISTORY, until=window.end
-    )
+    if updates is None:
+        updates = _history(session, workspace, window)
     lines = _project_lines(session, team_id, projects, updates, window)
     return Digest(
         team_id=team_id,

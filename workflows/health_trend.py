@@ -58,17 +58,22 @@ class HealthTrend:
 
 
 def health_trend(
-    *, session: Session, workspace: Workspace, end: datetime, weeks: int = TREND_WEEKS
+    *,
+    session: Session,
+    workspace: Workspace,
+    end: datetime,
+    weeks: int = TREND_WEEKS,
+    updates: dict[int, list[PostedRag]] | None = None,
 ) -> HealthTrend:
-    """The `weeks` seven-day weeks ending at `end` (a digest's send time), oldest first."""
+    """The `weeks` seven-day weeks ending at `end` (a digest's send time), oldest first.
+    `updates`: the history from `history_start(end, weeks)` to `end`, when the caller has
+    already read it (the digest has)."""
     team_id = workspace.team_id
     projects = list_projects(session=session, team_id=team_id)
-    updates = rag_history(
-        session=session,
-        team_id=team_id,
-        since=end - timedelta(weeks=weeks) - HISTORY_MARGIN,
-        until=end,
-    )
+    if updates is None:
+        updates = rag_history(
+            session=session, team_id=team_id, since=history_start(end, weeks), until=end
+        )
     tz = zone(workspace.time_zone)
     ends = [end - timedelta(weeks=back) for back in reversed(range(weeks))]
     counts = [dict.fromkeys(STANDINGS, 0) for _ in ends]
@@ -90,6 +95,11 @@ def health_trend(
             )
         )
     return HealthTrend(team_id=team_id, weeks=trend)
+
+
+def history_start(end: datetime, weeks: int = TREND_WEEKS) -> datetime:
+    """How far back the trend of `weeks` weeks ending at `end` reads status history."""
+    return end - timedelta(weeks=weeks) - HISTORY_MARGIN
 
 
 def _standings(history: list[PostedRag], ends: list[datetime]) -> list[str]:
