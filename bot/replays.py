@@ -20,20 +20,27 @@ KEEP_SEEN = timedelta(hours=1)
 # Options requests change nothing and carry nothing unique; an empty answer would blank
 # the select, so two identical ones in the same second must both be answered.
 READ_ONLY = {"block_suggestion", "dialog_suggestion"}
+# Slack's envelope ids are UUIDs; a longer one would not fit the key column.
+MAX_ENVELOPE_ID = 64
 
 
 def request_key(req: BoltRequest) -> str | None:
-    """What Slack guarantees unique for this request: an event's id, else its signature.
+    """What Slack guarantees unique for this request: an event's id, else its signature
+    (HTTP) or its envelope id (Socket Mode).
 
     Slack retries an event with the same event_id and a new signature; any other request
-    replayed is the same signature (it covers the timestamp and the body). Socket Mode
-    requests have no signature, so only their events are keyed.
+    replayed is the same signature (it covers the timestamp and the body). Over Socket
+    Mode, an envelope Slack delivers again (on another connection) keeps its envelope id,
+    which bot/socket_mode.py puts in the request's context.
     """
     event_id = req.body.get("event_id")
     if isinstance(event_id, str) and event_id:
         return f"event:{event_id}"
     if req.body.get("type") in READ_ONLY:
         return None
+    envelope_id = req.context.get("envelope_id")
+    if isinstance(envelope_id, str) and 0 < len(envelope_id) <= MAX_ENVELOPE_ID:
+        return f"envelope:{envelope_id}"
     signature = (req.headers.get("x-slack-signature") or [""])[0]
     return f"signature:{signature}" if signature else None
 

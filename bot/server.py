@@ -1,4 +1,4 @@
-"""Running pmo-bot: HTTP behind gunicorn, or Socket Mode for local development."""
+"""Running pmo-bot: HTTP behind gunicorn, or Socket Mode with a health port."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 GRACEFUL_TIMEOUT = 30
 # Of which the last few are left for the exit itself.
 EXIT_MARGIN = 5
+# Socket Mode: seconds for the envelopes in hand to be acknowledged (Slack waits 3).
+ACK_TIMEOUT = 3
 RUNTIME = "pmo_bot.runtime"
 
 
@@ -95,24 +97,40 @@ def serve_http(
     _Gunicorn(settings, options, scheduler).run()
 
 
-def serve_socket_mode(settings: Settings, *, scheduler: bool) -> None:
-    """Connect to Slack over a WebSocket with the app-level token; no public URL needed."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+def serve_socket_mode(settings: Settings, *, scheduler: bool, host: str = "0.0.0.0") -> None:
+    """Connect to Slack over WebSockets with the app-level token (no public URL needed), and
+    serve GET /healthz, GET /metrics and the read-only API on PORT for whoever watches it.
+    Raises SocketModeRefused when Slack refuses the token."""
+    from werkzeug.serving import make_server
 
-    runtime = build_runtime(settings)
-    if scheduler:
-        SchedulerService(runtime).start_in_background()
-    runtime.courier.send_soon()  # what waited in the outbox goes out now
+    from bot.socket_mode import SocketModeClient
+
     assert settings.SLACK_APP_TOKEN
-    handler = SocketModeHandler(runtime.app, settings.SLACK_APP_TOKEN)
+    runtime = build_runtime(settings)
+    client = SocketModeClient(app=runtime.app, app_token=settings.SLACK_APP_TOKEN)
+    web = create_web_app(runtime, link_health=client.health)
+    http = make_server(host, settings.PORT, web, threaded=True)
+    http_thread = threading.Thread(target=http.serve_forever, name="healthz", daemon=True)
+    http_thread.start()
+    service = SchedulerService(runtime) if scheduler else None
+    service_thread = service.start_in_background() if service else None
+    runtime.courier.send_soon()  # what waited in the outbox goes out now
     # SIGTERM stops it as it stops a gunicorn worker: the work in flight is finished first.
     signal.signal(signal.SIGTERM, _exit)
     try:
-        handler.start()
+        client.run()
+    except KeyboardInterrupt:
+        pass
     finally:
-        handler.close()
+        client.close(ACK_TIMEOUT)  # envelopes in hand acknowledged, close frames sent
+        if service is not None and service_thread is not None:
+            service.stop()  # the lease goes back at once
+            service_thread.join(timeout=10)
         runtime.finish(GRACEFUL_TIMEOUT - EXIT_MARGIN)
+        http.shutdown()
+        http_thread.join()
 
 
 def _exit(signum: int, frame: Any) -> None:
+    # Raised in the main thread wherever run() is; no lock is taken inside a signal handler.
     raise SystemExit(0)

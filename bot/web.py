@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask import Flask, Response, jsonify, request
 from slack_bolt.adapter.flask import SlackRequestHandler
@@ -41,9 +41,12 @@ def signed_by_slack(
         return False
 
 
-def create_web_app(runtime: Runtime) -> Flask:
+def create_web_app(
+    runtime: Runtime, *, link_health: Callable[[], tuple[dict[str, object], int]] | None = None
+) -> Flask:
     """A Flask app serving POST /slack/events, GET /healthz, GET /metrics, the read-only
-    API under /api/v1 and, with OAuth, the install flow."""
+    API under /api/v1 and, with OAuth, the install flow. `link_health` (Socket Mode) is the
+    state of the connection to Slack, which /healthz then reports too."""
     web = Flask("pmo-bot")
     slack = SlackRequestHandler(runtime.app)
     secret = runtime.settings.SLACK_SIGNING_SECRET
@@ -91,6 +94,12 @@ def create_web_app(runtime: Runtime) -> Flask:
     @web.get("/healthz")
     def healthz() -> tuple[Response, int]:
         answer, status = health(runtime.database)
+        if link_health is not None:  # Socket Mode: no connection to Slack is as bad
+            link, link_status = link_health()
+            if status == 200:
+                answer, status = {**answer, **link}, link_status
+            else:
+                answer["socket"] = link["socket"]
         return jsonify(answer), status
 
     @web.get("/metrics")

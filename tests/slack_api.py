@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
+from bot.manifest import BOT_SCOPES
+
 BOT_USER = "UBOTPMO01"
 JSON_FIELDS = {"blocks", "view", "attachments", "metadata", "users", "channels", "files"}
 # The pseudo-method of the POST of a file's bytes to its upload URL (failures, delays).
@@ -34,6 +36,8 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str | None
+    # When it arrived (time.monotonic(), one clock for every process of the machine).
+    at: float = field(default_factory=time.monotonic)
 
     def __getitem__(self, name: str) -> Any:
         return self.args[name]
@@ -49,6 +53,17 @@ class Failure:
     retry_after: int | None
     times: int
     body: dict[str, Any] | None = None
+
+
+@dataclass
+class Hold:
+    """Calls kept waiting (FakeSlackAPI.hold): `arrived` once one is, `release()` lets them go."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
 
 
 @dataclass
@@ -161,13 +176,21 @@ class FakeSlackAPI:
         self.users: dict[str, SlackUser] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.installed_tokens: list[str] = []
+        # The scopes the token was granted: Slack names them in every answer's
+        # x-oauth-scopes header.
+        self.scopes: list[str] = list(BOT_SCOPES)
+        # Channels conversations.info knows: their name, privacy and the bot's membership.
+        self.channels: dict[str, dict[str, Any]] = {}
         # Files asked for with files.getUploadURLExternal: their name, length, alt text and,
         # once POSTed to the upload URL, their bytes.
         self.pending_files: dict[str, dict[str, Any]] = {}
         self.shared: list[SharedFile] = []
         self.last_view_id: str | None = None
+        # Socket Mode: a fresh URL of the local server (tests/slack_socket.py) for each call.
+        self.socket_mode_url: Callable[[], str] | None = None
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
+        self._holds: dict[tuple[str, str], Hold] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -223,6 +246,11 @@ class FakeSlackAPI:
         with self._lock:
             self._failures[method].append(Failure(200, None, None, times, body))
 
+    def hold(self, method: str, channel: str) -> Hold:
+        """Keep every call to `method` for `channel` waiting until the test releases it."""
+        self._holds[(method, channel)] = Hold()
+        return self._holds[(method, channel)]
+
     def slow(self, method: str, seconds: float) -> None:
         """Answer every call to `method` (or "response_url", or UPLOAD) only after `seconds`."""
         self._delays[method] = seconds
@@ -253,6 +281,20 @@ class FakeSlackAPI:
             team_id=team_id,
             deleted=deleted,
         )
+
+    def add_channel(
+        self, channel_id: str, name: str, *, is_member: bool = True, is_private: bool = False
+    ) -> None:
+        """A channel of the workspace; `is_member`: the bot is in it. A private channel
+        without the bot is invisible to it, as in Slack."""
+        self.channels[channel_id] = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": not is_private,
+            "is_private": is_private,
+            "is_archived": False,
+            "is_member": is_member,
+        }
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -320,7 +362,7 @@ class FakeSlackAPI:
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
             if handler is None:
                 return 200, {"ok": False, "error": "unknown_method"}, {}
-            return 200, handler(args), {}
+            return 200, handler(args), {"x-oauth-scopes": ",".join(self.scopes)}
 
     def _take_failure(self, method: str) -> Failure | None:
         # The failure planned for this call of `method`, if any (under the lock).
@@ -480,6 +522,12 @@ class FakeSlackAPI:
             answered.append({"id": item["id"], "title": title})
         return {"ok": True, "files": answered}
 
+    def _api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channels.get(args.get("channel", ""))
+        if channel is None or (channel["is_private"] and not channel["is_member"]):
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": dict(channel)}
+
     def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(args["user"])
         if user is None:
@@ -560,7 +608,12 @@ class FakeSlackAPI:
         }
 
     def _api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": False, "error": "not_supported_in_tests"}
+        # Called with the app-level token; answers a URL of the local Socket Mode server.
+        if not (self.calls[-1].token or "").startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if self.socket_mode_url is None:
+            return {"ok": False, "error": "not_supported_in_tests"}
+        return {"ok": True, "url": self.socket_mode_url()}
 
     def _record_response(self, path: str, body: dict[str, Any]) -> None:
         with self._lock:
@@ -631,7 +684,11 @@ class FakeSlackAPI:
                 path = urlparse(self.path).path
                 args = self._args()
                 method = "response_url" if path.startswith("/response/") else path[5:]
-                # Outside the lock: a slow answer holds up only its own caller.
+                # Outside the lock: a slow or held answer holds up only its own caller.
+                held = fake._holds.get((method, str(args.get("channel"))))
+                if held is not None:
+                    held.arrived.set()
+                    held.released.wait(30)
                 time.sleep(fake._delays.get(method, 0))
                 if path.startswith("/response/"):
                     fake._record_response(path, args)
