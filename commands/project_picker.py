@@ -139,7 +139,7 @@ def serve(app: App, form: PickerForm) -> None:
 def suggest_projects(*, ack: Ack, body: dict[str, Any], db: Database, form: PickerForm) -> None:
     """Options for the external picker: the person's projects matching what they typed."""
     actor = payload.sender(body)
-    with db.session() as session:
+    with db.reading() as session:
         choices = form.choices(session=session, actor=actor)
     ack(options=project_options(choices, payload.typed(body)))
 
@@ -152,7 +152,7 @@ def pick_project(
     assert form.refill is not None
     actor, key = payload.sender(body), payload.picked_option(body)
     view_id, version = payload.view_version(body)
-    with db.session() as session:
+    with db.reading() as session:
         project = get_project(session=session, team_id=actor.team_id, key=key)
         choices = form.choices(session=session, actor=actor)
         view = form.refill(session, actor, project, choices)

@@ -55,7 +55,7 @@ def status_command(
 
 def show_status(*, db: Database, respond: Respond, actor: Actor, asked: StatusCommand) -> None:
     """`/status KEY` (the last update) or `/status history [KEY]` (the trend)."""
-    with db.session() as session:
+    with db.reading() as session:
         if asked.kind == Kind.SHOW:
             project, update = status.last_update_of(
                 session=session, actor=actor, key=asked.key, usage="/status KEY"
@@ -93,7 +93,7 @@ def open_status_form(
     *, client: WebClient, db: Database, actor: Actor, key: str | None, trigger_id: str
 ) -> None:
     """Open the form: for the named project, the channel's project, or a picker."""
-    with db.session() as session:
+    with db.reading() as session:
         choices = PICKER.choices(session=session, actor=actor)
         project = status.form_project(session=session, actor=actor, key=key, may_pick=bool(choices))
         view = build_form(session=session, choices=choices, project=project)

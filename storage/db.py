@@ -15,6 +15,11 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
+from storage.sqlite_turns import TurnTakingConnection, line_for
+
+# The execution option that marks a reading transaction (see Database.reading).
+READ_ONLY = "pmo_read_only"
+
 
 def normalize_url(url: str) -> str:
     """The SQLAlchemy form of a database URL; Heroku's postgres:// becomes psycopg 3's."""
@@ -33,7 +38,7 @@ def create_database_engine(url: str, *, create_file: bool = False, **options: An
     """
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        connect_args = {"check_same_thread": False, "timeout": 30}
+        connect_args = {"check_same_thread": False, "timeout": 30, "factory": TurnTakingConnection}
         path = _sqlite_file(url)
         if path is not None and not create_file:
             options["creator"] = lambda: sqlite3.connect(
@@ -41,9 +46,11 @@ def create_database_engine(url: str, *, create_file: bool = False, **options: An
             )
         engine = create_engine(url, connect_args=connect_args, **options)
         event.listen(engine, "connect", _tune_sqlite_connection)
-        event.listen(engine, "begin", _begin_immediately)
+        event.listen(engine, "begin", _begin)
+        event.listen(engine, "checkin", _writable_again)
         if path is not None:
             _follow_file(engine, path)
+            _write_in_turn(engine, path)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
 
@@ -80,7 +87,7 @@ def _follow_file(engine: Engine, path: Path) -> None:
 
 
 def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not the driver, begin transactions (see _begin_immediately).
+    # Let SQLAlchemy, not the driver, begin transactions (see _begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -90,11 +97,47 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediately(connection: Any) -> None:
+def _begin(connection: Any) -> None:
+    if connection.get_execution_options().get(READ_ONLY):
+        # A reading transaction takes no lock: under WAL it reads a snapshot while others
+        # write, and SQLite refuses any write in it.
+        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("PRAGMA query_only=ON")
+        connection.connection.info[READ_ONLY] = True
+        return
     # Take SQLite's write lock when a transaction starts, not at its first write: a
     # transaction that read first and then writes fails outright ("database is locked")
-    # if another wrote in between, where waiting its turn would have been right.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # if another wrote in between, where waiting its turn would have been right. The
+    # turn comes first (storage/sqlite_turns.py), so the lock is free when we ask.
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, TurnTakingConnection):
+        dbapi_connection.take_turn()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(dbapi_connection, TurnTakingConnection):
+            dbapi_connection.give_turn_back()
+        raise
+
+
+def _write_in_turn(engine: Engine, path: Path) -> None:
+    # Each connection to the file writes in the file's one line of writers.
+    def join_the_line(dbapi_connection: Any, _record: Any) -> None:
+        if isinstance(dbapi_connection, TurnTakingConnection):
+            dbapi_connection.line = line_for(path)
+
+    event.listen(engine, "connect", join_the_line)
+
+
+def _writable_again(dbapi_connection: Any, record: Any) -> None:
+    # Back in the pool, a connection that served a reading transaction may write again.
+    if record.info.pop(READ_ONLY, False):
+        dbapi_connection.execute("PRAGMA query_only=OFF")
+
+
+def is_reading(session: Session) -> bool:
+    """True inside `Database.reading()`: the session may not write."""
+    return bool(session.info.get(READ_ONLY))
 
 
 class Database:
@@ -114,6 +157,22 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back if it raises."""
         with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only transaction, for showing things: it waits for no writer and holds
+        none up (SQLite takes no write lock for it), and the database refuses a write in it.
+        Nothing is committed; the block sees one consistent snapshot."""
+        options: dict[str, Any] = {READ_ONLY: True}
+        if self.backend == "postgresql":
+            # BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; reset at checkin.
+            options.update(postgresql_readonly=True, isolation_level="REPEATABLE READ")
+        with self._sessions() as session:
+            session.info[READ_ONLY] = True
+            session.connection(execution_options=options)
+            # Closing ends the transaction (the pool rolls it back) and, unlike a rollback,
+            # leaves what was read loaded for use after the block.
             yield session
 
     def dispose(self) -> None:

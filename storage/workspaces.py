@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.db import is_reading
 from storage.models import Person, Workspace
 
 
@@ -15,6 +16,8 @@ def ensure_workspace(*, session: Session, team_id: str) -> Workspace:
     workspace = session.get(Workspace, team_id)
     if workspace is not None:
         return workspace
+    if is_reading(session):
+        return Workspace(team_id=team_id)  # the defaults, stored at the first write
     try:
         with session.begin_nested():
             workspace = Workspace(team_id=team_id)
