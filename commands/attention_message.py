@@ -28,6 +28,7 @@ from workflows.attention import (
 )
 from workflows.dependency_threats import ThreatKind
 from workflows.money import format_money
+from workflows.wording import count
 
 QUOTE_MAX = 120
 CONCERN_EMOJI = {
@@ -47,7 +48,7 @@ CONCERN_EMOJI = {
 
 def attention_line(item: AttentionItem, today: date) -> str:
     """`:red_circle: *APOLLO* Apollo launch · PM @pm: off track for 3 weeks …; …` (mrkdwn,
-    user text escaped; dates of `today`'s year without the year)."""
+    user text escaped; days as `Wed 18 Nov 2026`)."""
     project = item.project
     emoji = CONCERN_EMOJI[item.reasons[0].concern]
     pm = f" · PM {mrkdwn.mention(item.pm)}" if item.pm else ""
@@ -57,17 +58,11 @@ def attention_line(item: AttentionItem, today: date) -> str:
 
 def reason_text(reason: Reason, today: date) -> str:
     """One reason in words, with how long it has been so."""
-    return WORDS[type(reason)](reason, _Dates(today))
+    return WORDS[type(reason)](reason, mrkdwn.day)
 
 
-class _Dates:
-    # Days as people write them: "Wed 18 Nov", with the year only when it is not this one.
-    def __init__(self, today: date) -> None:
-        self.year = today.year
-
-    def __call__(self, day: date) -> str:
-        text = f"{day:%a} {day.day} {day:%b}"
-        return text if day.year == self.year else f"{text} {day.year}"
+# How a reason writes a day: mrkdwn.day, the one way days read in Slack.
+_Dates = Callable[[date], str]
 
 
 def lasting(days: int) -> str:
@@ -82,9 +77,8 @@ def _ago(days: int) -> str:
 def _span(days: int) -> str:
     # Days for the first week, whole weeks after that.
     if days < 7:
-        return f"{days} day{'s' if days != 1 else ''}"
-    weeks = days // 7
-    return f"{weeks} week{'s' if weeks != 1 else ''}"
+        return count(days, "day")
+    return count(days // 7, "week")
 
 
 def _colour(reason: Colour, day: _Dates) -> str:
@@ -123,7 +117,7 @@ def _no_update(reason: NoUpdate, day: _Dates) -> str:
 def _gate_overdue(reason: GateOverdue, day: _Dates) -> str:
     gate = reason.gate
     waiting = f", waiting for {mrkdwn.mentions(reason.waiting)}" if reason.waiting else ""
-    sla = f"{gate.sla_days} working day{'s' if gate.sla_days != 1 else ''}"
+    sla = count(gate.sla_days, "working day")
     return (
         f"gate {reason.label} {mrkdwn.escape(gate.from_phase)} → {mrkdwn.escape(gate.to_phase)} "
         f"overdue since {day(reason.since)} (SLA {sla}){waiting}"

@@ -31,6 +31,7 @@ from workflows import benefits
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
 from workflows.projects import resolve_project
+from workflows.wording import count
 
 if TYPE_CHECKING:
     from commands.pmo import PmoAsk
@@ -66,7 +67,7 @@ def benefits_verb(ask: PmoAsk) -> None:
         )
     ask.respond(
         blocks=benefits_blocks(listed),
-        text=f"{listed.project.key}: {len(listed.lines)} expected benefits",
+        text=f"{listed.project.key}: {count(len(listed.lines), 'expected benefit')}",
     )
 
 

@@ -16,7 +16,6 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
-from commands.capacity_message import short_day
 from storage.models import Benefit, BenefitStatus
 from workflows.benefits import BenefitLine, ProjectBenefits
 from workflows.digest_benefits import BenefitNote, BenefitsReview
@@ -152,6 +151,6 @@ def _note(note: BenefitNote) -> dict[str, Any]:
         "benefit": note.benefit,
         "target": target_text(note.benefit),
         "realised": realised_text(note.benefit),
-        "since": short_day(note.since),
+        "since": mrkdwn.day(note.since),
         "ask": note.ask,
     }

@@ -18,6 +18,7 @@ from workflows.capacity import parse_skills
 from workflows.errors import PmoError
 from workflows.forecast_view import bench, forecast_view, share_heat_map
 from workflows.markup import quoted
+from workflows.wording import count
 
 USAGE_FORECAST = "/capacity forecast [skill]"
 USAGE_BENCH = "/capacity bench"
@@ -53,9 +54,8 @@ def send_heatmap(ask: CommandAsk) -> None:
     shared = ask.delivery.perform(partial(share_heat_map, actor=ask.actor, skill=skill))
     people = shared.heat_map.people
     ask.respond(
-        text=f":frame_with_picture: The heat map of {people:,} "
-        f"{'person' if people == 1 else 'people'} is on its way to your direct messages "
-        "with me."
+        text=f":frame_with_picture: The heat map of {count(people, 'person')} is on its way "
+        "to your direct messages with me."
     )
 
 

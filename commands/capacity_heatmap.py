@@ -13,6 +13,7 @@ import io
 # One lock for every picture: matplotlib's font cache is shared by all figures.
 from commands.digest_chart import ALT_TEXT_MAX, DRAWING
 from commands.upload import Upload
+from workflows import wording
 from workflows.load_heatmap import Band, HeatCell, HeatMap, HeatRow
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 10, 150  # 1200 by 1500 pixels
@@ -34,7 +35,7 @@ NAMED_IN_ALT = 5
 def title(heat: HeatMap) -> str:
     """What the picture is called, in Slack and on the picture."""
     whose = f"People with {heat.skill}" if heat.skill else "Team load"
-    return f"{whose}, next {len(heat.weeks)} weeks"
+    return f"{whose}, next {wording.count(len(heat.weeks), 'week')}"
 
 
 def legend(heat: HeatMap) -> dict[Band, str]:
@@ -124,7 +125,7 @@ def alt_text(heat: HeatMap) -> str:
     if not heat.weeks:
         return "No weeks to show."
     first, last = heat.weeks[0], heat.weeks[-1]
-    span = f"{first.day} {first:%b} to {last.day} {last:%b}"
+    span = f"{wording.day(first)} to {wording.day(last)}"
     if not heat.rows:
         return f"{title(heat)} ({span}): nobody to show."
     over = [row for row in heat.rows if any(c.band is Band.OVER for c in row.cells)]
@@ -160,11 +161,11 @@ def _cell_text(cell: HeatCell) -> str:
 def _note(heat: HeatMap) -> str:
     if not heat.more:
         return f"{_people(heat.people)}; load in % of capacity"
-    return f"the {len(heat.rows)} most loaded of {heat.people:,} people (and {heat.more:,} more)"
+    return f"the {len(heat.rows)} most loaded of {_people(heat.people)} (and {heat.more:,} more)"
 
 
-def _people(count: int) -> str:
-    return f"{count:,} {'person' if count == 1 else 'people'}"
+def _people(people: int) -> str:
+    return wording.count(people, "person")
 
 
 def _named(rows: list[HeatRow]) -> str:

@@ -13,6 +13,7 @@ from commands import mrkdwn
 from storage.models import Allocation, Project
 from workflows.capacity import AllocationNotice, AllocationQuestion, Amount, OverAllocation
 from workflows.load import PersonLoad, WeekLoad
+from workflows.wording import count
 
 Rendered = tuple[str, list[dict[str, Any]]]
 
@@ -33,15 +34,9 @@ def hours(value: Decimal) -> str:
     return f"{text} h"
 
 
-def short_day(day: date) -> str:
-    """`30 Nov`."""
-    return f"{day.day} {day:%b}"
-
-
 def span(start: date, end: date) -> str:
-    """`1 Dec to 31 Jan 2027` (the year when it is not the same as the start's)."""
-    last = short_day(end) if end.year == start.year else f"{short_day(end)} {end.year}"
-    return f"{short_day(start)} to {last}"
+    """`Tue 1 Dec 2026 to Sun 31 Jan 2027`."""
+    return f"{mrkdwn.day(start)} to {mrkdwn.day(end)}"
 
 
 def amount_words(allocation: Allocation) -> str:
@@ -70,7 +65,7 @@ def week_words(week: WeekLoad, threshold: int) -> str:
         load = "away" if not week.allocated else f"away, {hours(week.allocated)} asked"
     else:
         load = f"{week.percent} %"
-    return f"{emoji} {short_day(week.week)} {load}"
+    return f"{emoji} {mrkdwn.day(week.week)} {load}"
 
 
 def load_line(load: PersonLoad, threshold: int) -> str:
@@ -89,13 +84,12 @@ def over_allocation(alert: OverAllocation) -> Rendered:
             for pid, h in sorted(week.by_project.items(), key=lambda item: -item[1])
         )
         lines.append(
-            f"• week of {short_day(week.week)}: asked for *{hours(week.allocated)}* of "
+            f"• week of {mrkdwn.day(week.week)}: asked for *{hours(week.allocated)}* of "
             f"{hours(week.capacity)} ({asks})"
         )
     text = (
         f":warning: {person}'s allocations add up to more than their capacity "
-        f"(by over {alert.threshold} %) in {len(alert.weeks)} week"
-        f"{'s' if len(alert.weeks) != 1 else ''}:"
+        f"(by over {alert.threshold} %) in {count(len(alert.weeks), 'week')}:"
     )
     blocks = [
         SectionBlock(text=mrkdwn.fit(text + "\n" + "\n".join(lines), 3000)),

@@ -14,6 +14,7 @@ import threading
 from commands.upload import Upload
 from storage.models import Rag
 from workflows.health_trend import STANDINGS, HealthTrend
+from workflows.wording import count
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 4.5, 150  # 1200 by 675 pixels
 ALT_TEXT_MAX = 1000  # Slack's limit for a file's alt text
@@ -39,7 +40,7 @@ DRAWING = threading.Lock()
 
 def title(trend: HealthTrend) -> str:
     """What the chart is called, in Slack and on the picture."""
-    return f"Portfolio health, last {len(trend.weeks)} weeks"
+    return f"Portfolio health, last {count(len(trend.weeks), 'week')}"
 
 
 def health_chart(trend: HealthTrend) -> bytes:

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 
 from commands import benefit_message, goal_message, learning_message, mrkdwn
 from commands.attention_message import attention_line
-from commands.capacity_message import hours, short_day
+from commands.capacity_message import hours
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
 from commands.risk_message import severity_text
 from commands.templates import Markup, Templates
@@ -158,7 +158,7 @@ def _gate_lines(digest: Digest) -> list[dict[str, Any]]:
 
 
 def _capacity_context(outlook: CapacityOutlook) -> dict[str, Any]:
-    # Plain figures and dates ("week of 7 Dec", "52 h"); the template says who and what.
+    # Plain figures and dates ("week of Mon 7 Dec 2026", "52 h"); the template says who and what.
     return {
         "tracked": outlook.tracked,
         "clear": outlook.clear,
@@ -176,7 +176,7 @@ def _capacity_context(outlook: CapacityOutlook) -> dict[str, Any]:
                 "project": line.project,
                 "skill": line.request.skill,
                 "hours": hours(line.request.hours_per_week),
-                "since": short_day(line.request.start_date),
+                "since": mrkdwn.day(line.request.start_date),
             }
             for line in outlook.late_requests
         ],
@@ -188,7 +188,7 @@ def _capacity_context(outlook: CapacityOutlook) -> dict[str, Any]:
             for gap in outlook.gaps
         ],
         "short": [
-            {"project": line.project, "said": short_day(line.said_on)}
+            {"project": line.project, "said": mrkdwn.day(line.said_on)}
             for line in outlook.short_teams
         ],
     }
@@ -217,7 +217,7 @@ def _said_once(weeks: list[tuple[date, dict[str, str]]]) -> list[dict[str, str]]
 
 
 def _weeks_of(days: list[date]) -> str:
-    named = [short_day(day) for day in days]
+    named = [mrkdwn.day(day) for day in days]
     if len(named) == 1:
         return f"week of {named[0]}"
     return f"weeks of {', '.join(named[:-1])} and {named[-1]}"
@@ -228,9 +228,8 @@ def _lines(items: list[AttentionItem], today: date) -> list[Markup]:
 
 
 def _week_of(digest: Digest) -> str:
-    # "30 Nov 2026": the Monday of the week the digest is sent in, as people write it.
-    week_of = digest.window.week_of
-    return f"{week_of.day} {week_of:%b %Y}"
+    # "Mon 30 Nov 2026": the Monday of the week the digest is sent in, as people write it.
+    return mrkdwn.day(digest.window.week_of)
 
 
 def _rag_emoji(rag: Rag | None) -> str:

@@ -14,10 +14,10 @@ from typing import Any
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from commands import mrkdwn
-from commands.capacity_message import short_day
 from workflows.forecast import SkillWeek
 from workflows.forecast_view import Bench, BenchLine, ForecastView, WorstWeek
 from workflows.load import BENCH_BELOW_PERCENT
+from workflows.wording import count, week_of
 
 Rendered = tuple[str, list[dict[str, Any]]]
 SECTION_MAX = 3000
@@ -49,12 +49,14 @@ def is_short(week: SkillWeek) -> bool:
 
 def forecast_table(weeks: list[SkillWeek]) -> str:
     """The weeks as a fixed-width table (a code block keeps its columns)."""
-    header = f"{'Week':<7} {'Capacity':>9} {'Demand':>9} {'(allocated + requested)':>24} {'Gap':>9}"
+    header = (
+        f"{'Week':<15} {'Capacity':>9} {'Demand':>9} {'(allocated + requested)':>24} {'Gap':>9}"
+    )
     lines = [header]
     for week in weeks:
         parts = f"({week.allocated:,.0f} + {week.requested:,.0f})"
         line = (
-            f"{short_day(week.week):<7} {whole_hours(week.capacity):>9} "
+            f"{mrkdwn.day(week.week):<15} {whole_hours(week.capacity):>9} "
             f"{whole_hours(week.demand):>9} {parts:>24} {signed_hours(week.gap):>9}"
         )
         lines.append(f"{line} {SHORT}" if is_short(week) else line)
@@ -62,10 +64,10 @@ def forecast_table(weeks: list[SkillWeek]) -> str:
 
 
 def worst_week_line(line: WorstWeek) -> str:
-    """`• *backend*: short 40 h in the week of 7 Dec` or `… 12 h to spare at worst (…)`."""
+    """`• *backend*: short 40 h in the week of Mon 7 Dec 2026` or `… 12 h to spare at worst (…)`."""
     week = line.week
     skill = f"*{mrkdwn.quoted(line.skill, 40)}*"
-    when = short_day(week.week)
+    when = mrkdwn.day(week.week)
     if is_short(week):
         return f"• :warning: {skill}: short {whole_hours(-week.gap)} in the week of {when}"
     return f"• {skill}: {whole_hours(week.gap)} to spare at worst (week of {when})"
@@ -75,16 +77,16 @@ def forecast_message(view: ForecastView) -> Rendered:
     """The forecast, ephemeral: the table, what it counts, and each skill's worst week."""
     weeks = view.weeks
     whose = f"`{mrkdwn.quoted(view.skill, 40)}`" if view.skill else "the workspace"
-    title = f"Capacity forecast · {view.skill or 'everyone'} · next {len(weeks)} weeks"
+    title = f"Capacity forecast · {view.skill or 'everyone'} · next {count(len(weeks), 'week')}"
     short = [week for week in weeks if is_short(week)]
     summary = (
-        f":warning: Short of people in {len(short)} of {len(weeks)} weeks, first the week of "
-        f"{short_day(short[0].week)}."
+        f":warning: Short of people in {len(short)} of {count(len(weeks), 'week')}, first the "
+        f"{week_of(short[0].week)}."
         if short
-        else f"Enough people for every one of the next {len(weeks)} weeks."
+        else f"Enough people in each of the next {count(len(weeks), 'week')}."
     )
     counted = (
-        f"{view.people:,} {'person' if view.people == 1 else 'people'} in {whose}. "
+        f"{count(view.people, 'person')} in {whose}. "
         "Demand is the hours allocated plus the hours open requests ask for; capacity is "
         f"people's weekly hours less leave. {SHORT} marks a week with more demand than capacity."
     )
@@ -116,22 +118,22 @@ def bench_line(line: BenchLine) -> str:
 def bench_message(bench: Bench) -> Rendered:
     """The bench, ephemeral: who has little allocated over the next weeks, most free first."""
     weeks = bench.weeks
-    span = f"{short_day(weeks[0])} to {short_day(weeks[-1])}" if weeks else ""
-    title = f"On the bench · next {len(weeks)} weeks ({span})"
+    span = f"{mrkdwn.day(weeks[0])} to {mrkdwn.day(weeks[-1])}" if weeks else ""
+    title = f"On the bench · next {count(len(weeks), 'week')} ({span})"
     if not bench.lines:
         text = (
             f"Nobody is on the bench: everyone has at least {BENCH_BELOW_PERCENT} % of their "
-            f"capacity allocated over the next {len(weeks)} weeks."
+            f"capacity allocated over the next {count(len(weeks), 'week')}."
         )
         return text, [HeaderBlock(text=title).to_dict(), SectionBlock(text=text).to_dict()]
-    count = len(bench.lines)
+    benched = len(bench.lines)
     intro = (
-        f"{count} {'person has' if count == 1 else 'people have'} under "
+        f"{count(benched, 'person has')} under "
         f"{BENCH_BELOW_PERCENT} % of their capacity allocated, the most free first:"
     )
     lines = [bench_line(line) for line in bench.lines[:BENCH_SHOWN]]
-    if count > BENCH_SHOWN:
-        lines.append(f"… and {count - BENCH_SHOWN} more.")
+    if benched > BENCH_SHOWN:
+        lines.append(f"… and {benched - BENCH_SHOWN} more.")
     blocks: list[Any] = [HeaderBlock(text=title), SectionBlock(text=intro)]
     for start in range(0, len(lines), BENCH_PER_SECTION):
         chunk = "\n".join(lines[start : start + BENCH_PER_SECTION])

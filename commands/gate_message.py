@@ -17,6 +17,7 @@ from commands import mrkdwn
 from storage.models import AuditEvent, Gate, GateStatus, Project, Verdict
 from workflows.gate_decisions import DecisionReply, GateOutcomeNotice
 from workflows.gates import GateAsk, GateCard, GateOutcome, Tally, gate_label, rule_words
+from workflows.wording import count
 
 APPROVE_ACTION = "gate.approve"
 REJECT_ACTION = "gate.reject"
@@ -50,7 +51,7 @@ def request_message(card: GateCard) -> tuple[str, list[dict[str, Any]]]:
         for item in gate.checklist
     )
     status = GateStatus(gate.status)
-    state = f"{OUTCOME_WORDS[status]} · {tally.approvals} of {gate.required} approvals"
+    state = f"{OUTCOME_WORDS[status]} · {tally.approvals} of {count(gate.required, 'approval')}"
     if status == GateStatus.APPROVED:
         state += f" · {project.key} moved to {mrkdwn.escape(gate.to_phase)}"
     blocks: list[Any] = [
@@ -138,7 +139,7 @@ def ask_approver(ask: GateAsk) -> tuple[str, list[dict[str, Any]]]:
         f"{mrkdwn.mention(gate.requested_by)} asks you to decide "
         f"*{gate_label(gate, project)}*: move "
         f"{project.key} from {mrkdwn.escape(gate.from_phase)} to {mrkdwn.escape(gate.to_phase)}. "
-        "Approve, reject or request changes in the thread: {link}"
+        "The buttons to approve, reject or request changes are on the request: {link}"
     )
     return text, []
 

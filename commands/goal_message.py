@@ -16,7 +16,6 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import mrkdwn
-from commands.capacity_message import short_day
 from commands.labels import RAG_EMOJI
 from commands.templates import Markup
 from storage.models import Goal, GoalCheckin, Rag
@@ -25,6 +24,7 @@ from workflows.gates import gate_label
 from workflows.goal_health import GoalHealth, GoalView
 from workflows.goals import GoalOwnerNotice
 from workflows.quantity import format_quantity
+from workflows.wording import count
 
 Rendered = tuple[str, list[dict[str, Any]]]
 NO_UPDATE_EMOJI = ":black_circle:"
@@ -48,7 +48,7 @@ def value_text(value: Decimal, unit: str) -> str:
 def checked_on(moment: datetime) -> str:
     """The day of a check-in as each reader's Slack shows it in their own time zone
     (`Nov 20`, `yesterday`), with `20 Nov` (UTC) for clients that can't."""
-    fallback = short_day(moment.astimezone(UTC).date())
+    fallback = mrkdwn.day(moment.astimezone(UTC).date())
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}}|{fallback}>"
 
 
@@ -78,7 +78,7 @@ def health_line(health: GoalHealth, *, high_from: int | None = None) -> str:
         parts.append(f"next gate *{gate_label(gate, project)}* {steps}")
     risks = health.high_risks
     band = f" (score {high_from}+)" if high_from is not None else ""
-    parts.append(f"{risks or 'no'} open high risk{'s' if risks != 1 else ''}{band}")
+    parts.append(f"{count(risks, 'open high risk') if risks else 'no open high risks'}{band}")
     return " · ".join(parts)
 
 
@@ -200,7 +200,7 @@ def _on_track(health: GoalHealth) -> str:
     total = len(health.projects)
     if not total:
         return "no project serves it yet"
-    return f"{health.on_track} of {total} project{'s' if total != 1 else ''} on track"
+    return f"{health.on_track} of {count(total, 'project')} on track"
 
 
 def _value(checkin: GoalCheckin | None, unit: str) -> Markup | None:

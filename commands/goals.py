@@ -23,6 +23,7 @@ from commands.goal_message import goal_blocks, goal_list_blocks, measure_line, v
 from workflows import goal_health, goals
 from workflows.errors import InvalidInput, PmoError
 from workflows.project_goals import FULL_WEIGHT
+from workflows.wording import count
 
 USAGE_SHOW = "/goal show GOAL"
 USAGE_EDIT = "/goal edit GOAL"
@@ -43,7 +44,7 @@ def list_goals(ask: CommandAsk) -> None:
     """`/goal` or `/goal list`: each active goal with its health and its measure."""
     with ask.db.session() as session:
         found = goal_health.workspace_goals(session=session, team_id=ask.actor.team_id)
-    ask.respond(blocks=goal_list_blocks(found), text=f"{len(found)} goals")
+    ask.respond(blocks=goal_list_blocks(found), text=count(len(found), "goal"))
 
 
 def show_goal(ask: CommandAsk) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from commands.capacity_message import short_day
+from commands import mrkdwn
 from workflows.digest_learning import Learning, LearningWeek
+from workflows.wording import count
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -27,7 +28,7 @@ def digest_context(learning: Learning) -> dict[str, Any]:
                 "project": line.project,
                 "title": line.action.title,
                 "owner": line.action.owner,
-                "due": short_day(line.action.due_on),
+                "due": mrkdwn.day(line.action.due_on),
             }
             for line in learning.overdue
         ],
@@ -43,7 +44,7 @@ def on_time_line(weeks: list[LearningWeek]) -> str:
     if not shown:
         return ""
     spark = sparkline([None if p is None else p / 100 for p in points])
-    return f"On time: {_from_to([f'{p} %' for p in shown])} ({len(weeks)} weeks) `{spark}`"
+    return f"On time: {_from_to([f'{p} %' for p in shown])} ({count(len(weeks), 'week')}) `{spark}`"
 
 
 def cycle_time_line(weeks: list[LearningWeek]) -> str:
@@ -56,7 +57,7 @@ def cycle_time_line(weeks: list[LearningWeek]) -> str:
     top = max(shown) or 1.0
     spark = sparkline([None if d is None else d / top for d in points])
     said = _from_to([_days(days) for days in shown])
-    return f"Gate cycle time: median {said} days ({len(weeks)} weeks) `{spark}`"
+    return f"Gate cycle time: median {said} days ({count(len(weeks), 'week')}) `{spark}`"
 
 
 def sparkline(shares: list[float | None]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 
 # Escaping and mentions are defined once, below commands/, for the rules' refusals too.
 from workflows.markup import (
@@ -16,6 +16,7 @@ from workflows.markup import (
     mentions,
     quoted,
 )
+from workflows.wording import day
 
 __all__ = [
     "CUT_NOTE",
@@ -50,11 +51,6 @@ def fit(text: str, limit: int, note: str = CUT_NOTE) -> str:
     return cut + note[: limit - len(cut)]
 
 
-def day(value: date | None) -> str:
-    """A date as people read it: 2026-11-25 becomes Wed 25 Nov 2026."""
-    return value.strftime("%a %-d %b %Y") if value else "—"
-
-
 def user_ids_in(text: str) -> list[str]:
     """The user ids of the people @-mentioned in slash command text, in order."""
     return list(dict.fromkeys(USER_MENTION.findall(text)))
@@ -62,5 +58,5 @@ def user_ids_in(text: str) -> list[str]:
 
 def when(moment: datetime) -> str:
     """A time Slack shows in each reader's own time zone."""
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    fallback = f"{day(moment.date())} {moment:%H:%M} UTC"
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from commands.upload import Upload
 from workflows.errors import PmoError
 from workflows.export import ExportArchive, share_export
+from workflows.wording import count
 
 if TYPE_CHECKING:
     from commands.pmo import PmoAsk
@@ -23,7 +24,8 @@ def send_export(ask: PmoAsk) -> None:
     shared = ask.delivery.perform(partial(share_export, actor=ask.actor))
     archive = shared.archive
     ask.respond(
-        text=f":package: The export ({len(archive.tables)} CSV files, {archive.rows:,} rows) "
+        text=f":package: The export ({count(len(archive.tables), 'CSV file')}, "
+        f"{count(archive.rows, 'row')}) "
         f"is on its way to your direct messages with me as `{archive.filename}`."
     )
 
@@ -34,7 +36,7 @@ def archive_upload(archive: ExportArchive) -> Upload:
     return Upload(
         filename=archive.filename,
         data=archive.data,
-        alt_text=f"CSV export of workspace {archive.team_id}: {len(archive.tables)} files",
+        alt_text=f"CSV export of workspace {archive.team_id}: {count(len(archive.tables), 'file')}",
         title=f"PMO export · {archive.team_id}",
         initial_comment=f"Your CSV export (UTF-8, rows per file): {files}",
     )

@@ -22,6 +22,7 @@ from workflows.portfolio_rank import (
     Ranking,
     rank_portfolio,
 )
+from workflows.wording import count
 
 # Projects shown, one section each, then "…and N more" (Slack allows 50 blocks).
 LISTED = 30
@@ -66,17 +67,17 @@ def parts_text(ranking: Ranking) -> str:
 
 def ranking_blocks(ranking: Ranking) -> list[dict[str, Any]]:
     """The formula, then each project's place, score and parts (the first 30)."""
-    count = len(ranking.projects)
+    total = len(ranking.projects)
     blocks: list[Any] = [
-        HeaderBlock(text=f"Portfolio ranking · {count} active project{'s' if count != 1 else ''}"),
+        HeaderBlock(text=f"Portfolio ranking · {count(total, 'active project')}"),
         SectionBlock(text=formula_text(ranking)),
         ContextBlock(elements=[MarkdownTextObject(text=parts_text(ranking))]),
     ]
     for ranked in ranking.projects[:LISTED]:
         blocks.append(SectionBlock(text=mrkdwn.fit(ranked_line(ranked), 3000)))
-    if count > LISTED:
+    if total > LISTED:
         below = _points(ranking.projects[LISTED].score)
-        more = f"…and {count - LISTED} more, scoring {below} or less."
+        more = f"…and {total - LISTED} more, scoring {below} or less."
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     if not ranking.projects:
         blocks.append(SectionBlock(text="No active projects to rank. `/pmo new` creates one."))

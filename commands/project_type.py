@@ -18,6 +18,7 @@ from storage.models import ProjectType
 from storage.project_type_log import types_of
 from workflows import project_types
 from workflows.errors import PmoError
+from workflows.wording import count
 
 if TYPE_CHECKING:
     from commands.pmo import PmoAsk
@@ -38,7 +39,7 @@ def types_verb(ask: PmoAsk) -> None:
     with ask.db.session() as session:
         kinds = types_of(session=session, team_id=ask.actor.team_id)
         blocks = types_blocks(kinds)
-    ask.respond(blocks=blocks, text=f"{len(kinds)} project types")
+    ask.respond(blocks=blocks, text=count(len(kinds), "project type"))
 
 
 def types_blocks(kinds: list[ProjectType]) -> list[dict[str, Any]]:
@@ -54,7 +55,8 @@ def _describe(kind: ProjectType) -> str:
     return (
         f"*{escape(kind.name)}*{' (default)' if kind.is_default else ''}\n"
         f"{' → '.join(escape(p) for p in kind.phases)}\n"
-        f"{items} checklist items · gates: {rule.lower()}, {kind.gate_sla_days} days to decide"
+        f"{count(items, 'checklist item')} · gates: {rule.lower()}, "
+        f"{count(kind.gate_sla_days, 'day')} to decide"
         f" · status on {', '.join(kind.dimensions)}"
     )
 

@@ -22,6 +22,7 @@ from storage.db import Database
 from workflows import retros
 from workflows.errors import PmoError
 from workflows.retros import retro_label
+from workflows.wording import count
 
 USAGE_EVERY = "/retro every KEY 4 (or off)"
 
@@ -41,7 +42,8 @@ def start_retro(ask: CommandAsk) -> None:
     label = retro_label(started.retro, started.project)
     ask.respond(
         text=f"{label} is open until {mrkdwn.when(started.retro.closes_at)}: "
-        f"{len(started.invited)} people are asked to contribute by direct message."
+        f"{count(len(started.invited), 'person is', 'people are')} asked to contribute by "
+        "direct message."
     )
 
 

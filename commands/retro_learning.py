@@ -23,6 +23,7 @@ from commands.view_state import ViewState, metadata_id
 from storage.db import Database
 from workflows import lessons, retro_actions
 from workflows.errors import PmoError
+from workflows.wording import count
 
 ITEM_MENU = "retro.item"
 # The options of an item's menu: what to make of the item.
@@ -48,7 +49,7 @@ def lessons_verb(ask: CommandAsk) -> None:
     with ask.db.session() as session:
         found = lessons.find_lessons(session=session, actor=ask.actor, words=ask.rest)
         blocks = lesson_message.search_results(ask.rest, found)
-    ask.respond(blocks=blocks, text=f"{len(found)} lessons")
+    ask.respond(blocks=blocks, text=count(len(found), "lesson"))
 
 
 VERBS: dict[str, Verb] = {"actions": actions_verb, "lessons": lessons_verb}

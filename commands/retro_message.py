@@ -25,6 +25,7 @@ from commands import mrkdwn
 from storage.models import RetroAction, RetroItem, RetroItemKind
 from workflows.retro_schedule import RetroSummary
 from workflows.retros import TEXT_MAX, RetroInvite, RetroReminder, retro_label
+from workflows.wording import count
 
 CONTRIBUTE_ACTION = "retro.contribute"
 # The item menu; its options are answered by commands/retro_learning.py.
@@ -94,9 +95,9 @@ def counts_line(summary: RetroSummary) -> str:
     named = len(summary.named_contributors)
     anonymous = summary.anonymous_items
     return (
-        f"{named} named contributor{'' if named == 1 else 's'} · "
-        f"{anonymous} anonymous item{'' if anonymous == 1 else 's'} · "
-        f"{len(summary.items)} item{'' if len(summary.items) == 1 else 's'} in all"
+        f"{count(named, 'named contributor')} · "
+        f"{count(anonymous, 'anonymous item')} · "
+        f"{count(len(summary.items), 'item')} in all"
     )
 
 

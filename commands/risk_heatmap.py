@@ -12,6 +12,7 @@ import io
 # One lock for every picture: matplotlib's font cache is shared by all figures.
 from commands.digest_chart import ALT_TEXT_MAX, DRAWING
 from commands.upload import Upload
+from workflows import wording
 from workflows.risk_views import SCALE, RiskHeatMap
 from workflows.risks import IMPACT, PROBABILITY, Severity
 
@@ -87,14 +88,14 @@ def heatmap_png(heat: RiskHeatMap) -> bytes:
 def alt_text(heat: RiskHeatMap) -> str:
     """The map in words, from the same data: how many entries in each band."""
     if not heat.total:
-        return f"{title(heat)} on {heat.day.isoformat()}: none."
+        return f"{title(heat)} on {wording.day(heat.day)}: none."
     per_band = dict.fromkeys(Severity, 0)
     for p in SCALE:
         for i in SCALE:
             per_band[heat.bands[p - 1][i - 1]] += heat.count(p, i)
     parts = [f"{count} {band.value}" for band, count in reversed(per_band.items()) if count]
     words = (
-        f"{title(heat)} on {heat.day.isoformat()}, {heat.total} by probability and impact: "
+        f"{title(heat)} on {wording.day(heat.day)}, {heat.total} by probability and impact: "
         + ", ".join(parts)
         + "."
     )

@@ -78,13 +78,7 @@ def risk_card(card: RiskCard) -> tuple[str, list[dict[str, Any]]]:
     ]
     blocks: list[Any] = [
         HeaderBlock(text=mrkdwn.fit(f"{risk_label(risk, project)} · {risk.title}", 150)),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"{kind} on *{project.key}* · {mrkdwn.escape(project.name)}"
-                )
-            ]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=_where(card, kind))]),
         SectionBlock(fields=fields),
     ]
     for heading, text in (
@@ -108,6 +102,19 @@ def risk_card(card: RiskCard) -> tuple[str, list[dict[str, Any]]]:
     graded = f" ({band.value})" if is_scored(risk.kind) else ""
     text = f"{kind} {risk_label(risk, project)}{graded}: {mrkdwn.escape(risk.title)}"
     return mrkdwn.fit(text, 3000), [block.to_dict() for block in blocks]
+
+
+def _where(card: RiskCard, kind: str) -> str:
+    # Risks, issues, assumptions and decisions share one numbering per project, so an issue
+    # raised from APOLLO-R1 is APOLLO-I2: the card names its risk and says why.
+    project = card.project
+    where = f"{kind} on *{project.key}* · {mrkdwn.escape(project.name)}"
+    if card.source is None:
+        return where
+    return (
+        f"{where} · raised from {card.source} · {project.key}'s risks, issues, assumptions "
+        "and decisions share one numbering"
+    )
 
 
 def _buttons(risk: Risk) -> ActionsBlock:
@@ -169,7 +176,7 @@ def risk_list(register: RiskRegister, *, title: str, empty: str) -> list[dict[st
         review = ""
         if risk.review_date is not None:
             late = " :alarm_clock:" if risk.review_date < today else ""
-            review = f" · review {risk.review_date.isoformat()}{late}"
+            review = f" · review {mrkdwn.day(risk.review_date)}{late}"
         score = f"{SEVERITY_EMOJI[band]} *{risk_label(risk, project)}* {risk.score}"
         if not is_scored(risk.kind):
             score = f":memo: *{risk_label(risk, project)}* {risk.kind}"

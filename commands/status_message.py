@@ -24,6 +24,7 @@ from storage.models import Acknowledgement, Project, Rag, StatusUpdate, TeamCapa
 from workflows.acknowledgements import AcknowledgementNotice
 from workflows.money import format_money
 from workflows.status import DIMENSIONS, Changes, HistoryLine, StatusPost, StatusRetired
+from workflows.wording import count, last, period_words
 
 HISTORY_ACTION = "status.history"
 UPDATE_AGAIN_ACTION = "status.update_again"
@@ -48,7 +49,7 @@ def status_post(post: StatusPost) -> tuple[str, list[dict[str, Any]]]:
     project, update = post.project, post.update
     header = mrkdwn.fit(f"{project.key} · {project.name} — {Rag(update.overall).label}", 150)
     author = mrkdwn.mention(update.author)
-    byline = f"{RAG_EMOJI[Rag(update.overall)]} Status by {author} · {update.period}"
+    byline = f"{RAG_EMOJI[Rag(update.overall)]} Status by {author} · {period_words(update.period)}"
     if update.percent_complete is not None:
         byline += f" · {update.percent_complete}% complete"
     if post.replaced:
@@ -58,7 +59,10 @@ def status_post(post: StatusPost) -> tuple[str, list[dict[str, Any]]]:
         ContextBlock(elements=[MarkdownTextObject(text=byline)]),
     ]
     blocks += _flag_sections(update)
-    blocks.append(SectionBlock(text=mrkdwn.fit(changes_text(post.changes), SECTION_MAX)))
+    # A replacement is compared with the update before the one it replaces; with none, the
+    # first of its period says nothing of what changed (it is not the project's first).
+    if not (post.replaced and post.changes.first_update):
+        blocks.append(SectionBlock(text=mrkdwn.fit(changes_text(post.changes), SECTION_MAX)))
     blocks.append(_dimension_fields(update))
     blocks += _team_capacity_blocks(update)
     blocks += _text_sections(update)
@@ -160,7 +164,7 @@ def _acknowledgement_blocks(given: tuple[Acknowledgement, ...]) -> list[Any]:
         blocks.append(SectionBlock(text=mrkdwn.fit(text, SECTION_MAX)))
     if len(commented) > COMMENTS_MAX:
         hidden = len(commented) - COMMENTS_MAX
-        note = f"{hidden} more comment{'s' * (hidden > 1)} not shown."
+        note = f"{count(hidden, 'more comment')} not shown."
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
     return blocks
 
@@ -172,7 +176,7 @@ def acknowledgement_notice(notice: AcknowledgementNotice) -> tuple[str, list[dic
     where = f" in {mrkdwn.channel(project.channel_id)}" if project.channel_id else ""
     head = (
         f":white_check_mark: {mrkdwn.mention(notice.by)} {verb} the {project.key} status for "
-        f"{update.period} ({rag_words(update.overall)}){where}."
+        f"{period_words(update.period, the=True)} ({rag_words(update.overall)}){where}."
     )
     blocks: list[Any] = [SectionBlock(text=head)]
     text = head
@@ -227,7 +231,7 @@ def last_update_blocks(*, project: Project, update: StatusUpdate | None) -> list
         ]
     byline = (
         f"Last update by {mrkdwn.mention(update.author)} {mrkdwn.when(update.created_at)} · "
-        f"{update.period}"
+        f"{period_words(update.period)}"
     )
     if update.percent_complete is not None:
         byline += f" · {update.percent_complete}% complete"
@@ -255,9 +259,7 @@ def history_blocks(*, project: Project, lines: list[HistoryLine]) -> list[dict[s
         update = line.update
         percent = f" {update.percent_complete}%" if update.percent_complete is not None else ""
         earlier = line.versions - 1
-        edited = (
-            f" _(edited; {earlier} earlier version{'s' * (earlier > 1)} kept)_" if earlier else ""
-        )
+        edited = f" _(edited; {count(earlier, 'earlier version')} kept)_" if earlier else ""
         flag = " :warning:" if update.flagged else ""
         summary = mrkdwn.fit(mrkdwn.escape(" ".join(update.summary.split())), 120)
         rag = RAG_EMOJI[Rag(update.overall)]
@@ -267,11 +269,11 @@ def history_blocks(*, project: Project, lines: list[HistoryLine]) -> list[dict[s
             else ""
         )
         rows.append(
-            f"`{update.period}` {rag}{percent}{flag} {summary} — "
+            f"{period_words(update.period)} · {rag}{percent}{flag} {summary} — "
             f"{mrkdwn.mention(update.author)}{edited}{read}"
         )
     blocks: list[Any] = [
-        HeaderBlock(text=mrkdwn.fit(f"{project.key} · last {len(lines)} updates", 150)),
+        HeaderBlock(text=mrkdwn.fit(f"{project.key} · {last(len(lines), 'update')}", 150)),
         SectionBlock(text=f"*Trend* (oldest → newest)\n{trend}"),
         SectionBlock(text=mrkdwn.fit("\n".join(rows), SECTION_MAX)),
     ]

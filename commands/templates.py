@@ -3,7 +3,8 @@
 Templates are looked up in TEMPLATES_DIR/<team id>/, then TEMPLATES_DIR/, then the ones
 shipped in commands/templates/. Every value is escaped for mrkdwn unless it is already
 Slack markup (`Markup`, made by the filters `mention`, `channel`, `when`), so a project
-name can never ping a channel.
+name can never ping a channel. Counts and days are written with the filters `count`
+(`{{ n|count("approval") }}`: 1 approval, 2 approvals), `plural` and `day` (Tue 1 Dec 2026).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from commands import mrkdwn
+from workflows.wording import count, plural
 
 
 class Markup(str):
@@ -38,7 +40,7 @@ def _channel(channel_id: str | None) -> Markup:
 
 
 def _when(moment: datetime) -> Markup:
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    fallback = mrkdwn.day(moment.date())
     return Markup(f"<!date^{int(moment.timestamp())}^{{date_short_pretty}}|{fallback}>")
 
 
@@ -72,7 +74,14 @@ class Templates:
                 lstrip_blocks=True,
                 keep_trailing_newline=False,
             )
-            environment.filters.update(mention=_mention, channel=_channel, when=_when, day=_day)
+            environment.filters.update(
+                mention=_mention,
+                channel=_channel,
+                when=_when,
+                day=_day,
+                count=count,
+                plural=plural,
+            )
             self._environments[team_id] = environment
         return self._environments[team_id]
 

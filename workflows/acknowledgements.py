@@ -23,6 +23,7 @@ from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
 from workflows.markup import channel, mention, mentions, quoted
 from workflows.outgoing import Outgoing
 from workflows.status import TEXT_MAX, post_of
+from workflows.wording import period_words, plural
 from workflows.workspace_policy import acknowledgers_of
 
 ACKNOWLEDGED = "status.acknowledged"
@@ -73,8 +74,8 @@ class CommentAsk:
 
 
 def status_label(project: Project, update: StatusUpdate) -> str:
-    """`the APOLLO status for 2026-W48`."""
-    return f"the {project.key} status for {update.period}"
+    """`the APOLLO status for the week of Mon 23 Nov 2026`."""
+    return f"the {project.key} status for {period_words(update.period, the=True)}"
 
 
 def acknowledgers(*, session: Session, project: Project) -> list[str]:
@@ -142,7 +143,9 @@ def comment_form(*, session: Session, actor: Actor, update_id: int) -> CommentAs
     before = acknowledgements.acknowledgement_by(
         session=session, team_id=actor.team_id, update_id=update.id, user_id=actor.user_id
     )
-    return CommentAsk(update.id, f"{project.key} {update.period}", before.comment if before else "")
+    return CommentAsk(
+        update.id, f"{project.key} {period_words(update.period)}", before.comment if before else ""
+    )
 
 
 def _acknowledgeable(
@@ -175,7 +178,8 @@ def _superseded(session: Session, project: Project, update: StatusUpdate) -> str
     newer = status_history.current_in_period(
         session=session, team_id=project.team_id, project_id=project.id, period=update.period
     )
-    said = f"This {project.key} update for {update.period} was replaced by a newer one"
+    period = period_words(update.period, the=True)
+    said = f"This {project.key} update for {period} was replaced by a newer one"
     if newer is not None:
         said += f" from {mention(newer.author)} (“{quoted(newer.summary, 60)}”)"
     where = f", the latest {project.key} post in {channel(project.channel_id)}"
@@ -280,4 +284,4 @@ def _said(label: str, comment: str, before: Acknowledgement | None, told: list[s
         said = f"You acknowledged {label}, with your comment."
     else:
         said = f"You acknowledged {label}."
-    return f"{said} {mentions(told)} {'is' if len(told) == 1 else 'are'} told." if told else said
+    return f"{said} {mentions(told)} {plural(len(told), 'is')} told." if told else said

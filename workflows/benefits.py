@@ -30,6 +30,7 @@ from workflows.markup import mentions
 from workflows.outgoing import Outgoing
 from workflows.projects import get_project, resolve_project
 from workflows.quantity import NotAQuantity, format_quantity, parse_quantity
+from workflows.wording import day
 
 TITLE_MAX = 200
 MEASURE_MAX = 100
@@ -149,7 +150,7 @@ def add_benefit(
         errors[REALISE_ON] = "Give the date the benefit should be realised by."
     elif project is not None and project.start_date and draft.realise_on <= project.start_date:
         errors[REALISE_ON] = (
-            f"A benefit is realised after the project starts ({_day(project.start_date)})."
+            f"A benefit is realised after the project starts ({day(project.start_date)})."
         )
     if project is not None and not errors:
         assert project.id is not None
@@ -313,7 +314,7 @@ def _require_recordable(
     if standing(benefit, project, workspace, now) == BenefitStatus.EXPECTED:
         raise PmoError(
             f"“{benefit.title}” is checked once {project.key} has closed (archived, or in "
-            f"its {closing_phase(workspace)} phase) and from {_day(benefit.realise_on)}: "
+            f"its {closing_phase(workspace)} phase) and from {day(benefit.realise_on)}: "
             "its value is recorded then."
         )
 
@@ -384,8 +385,3 @@ def _audit(
 
 def _text(value: Decimal | None) -> str | None:
     return str(value) if value is not None else None
-
-
-def _day(value: date) -> str:
-    # "Tue 1 Sep 2026", without the platform-dependent "%-d".
-    return f"{value:%a} {value.day} {value:%b %Y}"

@@ -34,6 +34,7 @@ from workflows.markup import mentions, quoted
 from workflows.outgoing import Outgoing
 from workflows.periods import zone
 from workflows.projects import get_project, resolve_project
+from workflows.wording import day
 
 DELIVERABLE_MAX = 200
 USAGE_ADD = '/pmo depends KEY on OTHER "what it needs" by YYYY-MM-DD'
@@ -182,8 +183,8 @@ def check_dependency(
         errors["need_by"] = f"Give the day {downstream.key} needs it by, as YYYY-MM-DD."
     elif draft.need_by < today:
         errors["need_by"] = (
-            f"The need date {draft.need_by.isoformat()} has passed: pick today "
-            f"({today.isoformat()}) or a later day."
+            f"The need date {day(draft.need_by)} has passed: pick today "
+            f"({day(today)}) or a later day."
         )
     if downstream.archived:
         errors["downstream"] = f"{downstream.key} is archived: it waits on nothing now."
@@ -199,7 +200,7 @@ def check_dependency(
     if deliverable and (twin := _twin(graph, downstream, upstream, deliverable)):
         errors["deliverable"] = (
             f"{downstream.key} already waits on {upstream.key} for “{quoted(twin.deliverable)}” "
-            f"(#{twin.id}, by {twin.need_by.isoformat()})."
+            f"(#{twin.id}, by {day(twin.need_by)})."
         )
     cycle = _cycle(session, graph, downstream, upstream)
     if cycle:

@@ -37,6 +37,7 @@ from workflows.markup import mentions
 from workflows.outgoing import Outgoing
 from workflows.projects import phases_of_project
 from workflows.retros import retro_after_gate
+from workflows.wording import day
 
 VERDICT_ACTIONS = {
     Verdict.APPROVE: "gate.approve",
@@ -282,5 +283,5 @@ def _already_decided(gate: Gate, project: Project) -> str:
         GateStatus.CHANGES_REQUESTED: "was sent back for changes",
         GateStatus.WITHDRAWN: "was withdrawn",
     }[GateStatus(gate.status)]
-    when = gate.decided_at.date().isoformat() if gate.decided_at else ""
+    when = day(gate.decided_at.date()) if gate.decided_at else ""
     return f"{gate_label(gate, project)} is already decided: it {words} on {when}. Nothing changed."

@@ -28,6 +28,7 @@ from workflows.lesson_suggestions import FIRST_GATE, suggested_lessons
 from workflows.markup import mention, mentions
 from workflows.outgoing import Outgoing
 from workflows.projects import resolve_project
+from workflows.wording import count
 
 # Entry criteria for the phase a gate leads into: (criterion, mandatory).
 CRITERIA: dict[str, list[tuple[str, bool]]] = {
@@ -146,12 +147,15 @@ def gate_label(gate: Gate, project: Project) -> str:
 
 
 def rule_words(rule: str, required: int, total: int) -> str:
-    """`all 3 approvers`, `any one of 3 approvers`, `2 of 3 approvers`."""
+    """`all 3 approvers`, `any one of 3 approvers`, `2 of 3 approvers`; `the approver`
+    when there is only one."""
+    if total == 1:
+        return "the approver"
     if rule == "all":
-        return f"all {total} approver{'s' * (total != 1)}"
+        return f"all {total} approvers"
     if rule == "any":
-        return f"any one of {total} approver{'s' * (total != 1)}"
-    return f"{required} of {total} approvers"
+        return f"any one of {total} approvers"
+    return f"{required} of {count(total, 'approver')}"
 
 
 def may_request(*, session: Session, project: Project, user_id: str) -> bool:
@@ -240,9 +244,9 @@ def _check_rule_can_be_met(
         )
     if required > len(approvers):
         raise PmoError(
-            f"{project.key}'s rule needs {required} approvals but only {len(approvers)} "
-            "approvers may decide (the requester and the PM can't). Add approvers or change "
-            "the rule with `/pmo edit`."
+            f"{project.key}'s rule needs {count(required, 'approval')} but only "
+            f"{count(len(approvers), 'approver')} may decide (the requester and the PM can't). "
+            "Add approvers or change the rule with `/pmo edit`."
         )
 
 

@@ -28,6 +28,7 @@ from workflows.markup import is_user_id, mentions
 from workflows.outgoing import Outgoing
 from workflows.periods import zone
 from workflows.projects import resolve_project
+from workflows.wording import day
 
 TITLE_MAX = 200
 OUTCOME_MAX = 300
@@ -117,7 +118,7 @@ def make_action(
     if draft.due_on is None:
         errors[DUE_ON] = "Choose when it is due."
     elif draft.due_on < today:
-        errors[DUE_ON] = f"The due date cannot be in the past (today is {today.isoformat()})."
+        errors[DUE_ON] = f"The due date cannot be in the past (today is {day(today)})."
     if errors:
         raise InvalidInput(errors)
     assert draft.due_on is not None and project.id is not None and retro.id is not None

@@ -29,6 +29,7 @@ from workflows.errors import InvalidInput, NotPermitted, PmoError, too_long
 from workflows.outgoing import Outgoing
 from workflows.periods import add_working_days, zone
 from workflows.projects import get_project, resolve_project, set_archived
+from workflows.wording import day
 
 TEXT_MAX = 1000
 WINDOW_WORKING_DAYS = 3
@@ -375,7 +376,8 @@ def set_cadence(
 def _already_open(retro: Retro | None, project: Project, time_zone: str) -> str:
     if retro is None:
         return f"A retrospective of {project.key} was opened a moment ago."
-    until = retro.closes_at.astimezone(zone(time_zone)).strftime("%a %-d %b %Y %H:%M")
+    closes = retro.closes_at.astimezone(zone(time_zone))
+    until = f"{day(closes.date())} {closes:%H:%M}"
     return (
         f"{retro_label(retro, project)} is open until {until}: contribute from the direct "
         "message it sent you. One retrospective at a time."

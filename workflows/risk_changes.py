@@ -36,6 +36,7 @@ from workflows.risks import (
     severity,
     store_risk,
 )
+from workflows.wording import day
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,8 @@ def convert_to_issue(*, session: Session, actor: Actor, risk_id: int, now: datet
             review_date=risk.review_date,
         ),
         now=now,
+        source=risk,
     )
-    issue.risk.source_risk_id = risk.id
     became = risk_label(issue.risk, project)
     risk.status = RiskStatus.CONVERTED
     risk.resolution = f"Became {became}."
@@ -184,7 +185,7 @@ def new_review_date(
     before, risk.review_date = risk.review_date, review_date
     detail = {"from": before.isoformat() if before else None, "to": review_date.isoformat()}
     _record(session, risk, project, actor.user_id, "risk.review_date", now, detail)
-    message = f"{risk_label(risk, project)} is next reviewed on {review_date.isoformat()}."
+    message = f"{risk_label(risk, project)} is next reviewed on {day(review_date)}."
     return _changed(session, risk, project, message, now)
 
 
@@ -231,7 +232,7 @@ def _active(session: Session, team_id: str, risk_id: int) -> tuple[Risk, Project
     project = session.get(Project, risk.project_id)
     assert project is not None
     if not RiskStatus(risk.status).is_active:
-        when = risk.closed_at.date().isoformat() if risk.closed_at else "earlier"
+        when = day(risk.closed_at.date()) if risk.closed_at else "earlier"
         outcome = "became an issue" if risk.status == RiskStatus.CONVERTED else "is closed"
         raise PmoError(f"{risk_label(risk, project)} already {outcome} ({when}); nothing changed.")
     return risk, project

@@ -97,6 +97,8 @@ class RiskCard:
     project: Project
     band: Severity
     today: date
+    # The label of the risk an issue was raised from (APOLLO-R1), so APOLLO-I2 reads right.
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,9 +206,16 @@ def raise_risk(
 
 
 def store_risk(
-    *, session: Session, project: Project, raised_by: str, draft: RiskDraft, now: datetime
+    *,
+    session: Session,
+    project: Project,
+    raised_by: str,
+    draft: RiskDraft,
+    now: datetime,
+    source: Risk | None = None,
 ) -> Raised:
-    """Store a checked entry with the next number, audited, with the messages it causes."""
+    """Store a checked entry with the next number, audited, with the messages it causes;
+    `source`: the risk an issue is raised from, which its card names."""
     assert project.id is not None
     errors = check_draft(draft)
     if errors:
@@ -215,6 +224,7 @@ def store_risk(
     session.exec(select(Project).where(Project.id == project.id).with_for_update()).one()
     number = risk_log.next_number(session=session, team_id=project.team_id, project_id=project.id)
     risk = _new_risk(project, number, raised_by, draft, now)
+    risk.source_risk_id = source.id if source else None
     session.add(risk)
     session.flush()
     workspace = ensure_workspace(session=session, team_id=project.team_id)
@@ -230,7 +240,14 @@ def store_risk(
         detail={"label": risk_label(risk, project), "score": risk.score, "severity": band.value},
     )
     told = _escalation_list(session, project, raised_by) if band.escalates else []
-    messages = _raised_messages(risk, project, band, local_today(workspace, now), told)
+    card = RiskCard(
+        risk,
+        project,
+        band,
+        local_today(workspace, now),
+        risk_label(source, project) if source else None,
+    )
+    messages = _raised_messages(card, told)
     return Raised(risk=risk, project=project, severity=band, messages=messages)
 
 
@@ -271,16 +288,15 @@ def scores_of(draft: RiskDraft) -> tuple[int, int]:
     return draft.probability, draft.impact
 
 
-def _raised_messages(
-    risk: Risk, project: Project, band: Severity, today: date, told: list[str]
-) -> list[Outgoing]:
+def _raised_messages(card: RiskCard, told: list[str]) -> list[Outgoing]:
     # The card in the channel (or to whoever raised it), and a direct message to each told.
+    risk, project, band = card.risk, card.project, card.band
     assert risk.id is not None
-    card = Outgoing(
+    posted = Outgoing(
         team_id=project.team_id,
         key=message_keys.risk_posted(risk.id),
         to=project.channel_id or risk.raised_by,
-        content=RiskCard(risk, project, band, today),
+        content=card,
     )
     escalations = [
         Outgoing(
@@ -291,7 +307,7 @@ def _raised_messages(
         )
         for user in told
     ]
-    return [card, *escalations]
+    return [posted, *escalations]
 
 
 def card_edit(*, session: Session, risk: Risk, project: Project, now: datetime) -> Outgoing:
@@ -299,11 +315,15 @@ def card_edit(*, session: Session, risk: Risk, project: Project, now: datetime) 
     assert risk.id is not None
     workspace = ensure_workspace(session=session, team_id=project.team_id)
     band = severity(risk.score, workspace)
+    source = session.get(Risk, risk.source_risk_id) if risk.source_risk_id else None
+    card = RiskCard(
+        risk, project, band, local_today(workspace, now), source and risk_label(source, project)
+    )
     return Outgoing(
         team_id=project.team_id,
         key=message_keys.risk_card_version(risk.id, risk.version),
         to=project.channel_id or risk.raised_by,
-        content=RiskCard(risk, project, band, local_today(workspace, now)),
+        content=card,
         update_key=message_keys.risk_posted(risk.id),
     )
 

@@ -18,6 +18,7 @@ from workflows.actor import Actor
 from workflows.errors import InvalidInput, NotPermitted
 from workflows.markup import mentions
 from workflows.periods import zone
+from workflows.wording import day
 
 RISK_SCORE_MIN = 1
 RISK_SCORE_MAX = 25
@@ -286,10 +287,7 @@ def pause_nudges(
     today = today_in_workspace(session=session, team_id=team_id, now=now)
     if until is not None and until < today:
         raise InvalidInput(
-            {
-                "until": f"{until.isoformat()} has passed: pick today ({today.isoformat()}) "
-                "or a later day."
-            }
+            {"until": f"{day(until)} has passed: pick today ({day(today)}) or a later day."}
         )
     person = ensure_people(session=session, team_id=team_id, user_ids=[user_id])[user_id]
     before = person.paused_until

@@ -163,12 +163,13 @@ def test_the_digest_reports_benefits_due_realised_and_missed(runtime, slack, dat
     )
     assert section.split("\n") == [
         "*Benefits*",
-        ":hourglass_flowing_sand: *APOLLO* Awaited &lt;!here&gt;: due 1 Dec, awaiting the value "
-        f"from <@{SPONSOR}> (target 5 %, Monthly churn)",
-        ":white_check_mark: *APOLLO* Hit realised: 6 % against a target of 5 % (recorded 2 Dec)",
-        ":x: *APOLLO* Miss missed: 4 % against a target of 5 % (recorded 3 Dec)",
-        ":x: *APOLLO* Forgotten: no value recorded since its check-in on 10 Nov, so it counts "
-        f"as missed until <@{SPONSOR}> records it",
+        ":hourglass_flowing_sand: *APOLLO* Awaited &lt;!here&gt;: due Tue 1 Dec 2026, "
+        f"awaiting the value from <@{SPONSOR}> (target 5 %, Monthly churn)",
+        ":white_check_mark: *APOLLO* Hit realised: 6 % against a target of 5 % "
+        "(recorded Wed 2 Dec 2026)",
+        ":x: *APOLLO* Miss missed: 4 % against a target of 5 % (recorded Thu 3 Dec 2026)",
+        ":x: *APOLLO* Forgotten: no value recorded since its check-in on Tue 10 Nov 2026, "
+        f"so it counts as missed until <@{SPONSOR}> records it",
     ]
 
 

@@ -42,14 +42,16 @@ def test_the_digest_says_who_is_asked_for_too_much_and_what_waits(runtime, datab
     section = capacity_section(slack_api)
     assert section.split("\n") == [
         "*Capacity* (next 4 weeks)",
-        f":warning: <@{MEMBER}> · week of 7 Dec: asked for 52 h of 40 h (APOLLO 32 h, HERMES 20 h)",
+        f":warning: <@{MEMBER}> · week of Mon 7 Dec 2026: asked for 52 h of 40 h "
+        "(APOLLO 32 h, HERMES 20 h)",
         ":hourglass_flowing_sand: *APOLLO-RQ1* Apollo launch asked for design, 20 h a week "
-        "from 23 Nov: not filled yet",
-        ":chart_with_downwards_trend: *design* is short 20 h in the weeks of 30 Nov, 7 Dec, "
-        "14 Dec and 21 Dec",
-        ":chart_with_downwards_trend: *backend* is short 12 h in the week of 7 Dec",
-        ":busts_in_silhouette: *APOLLO* Apollo launch: its latest update (27 Nov) says the team "
-        "is short for the next two weeks",
+        "from Mon 23 Nov 2026: not filled yet",
+        ":chart_with_downwards_trend: *design* is short 20 h in the weeks of Mon 30 Nov 2026, "
+        "Mon 7 Dec 2026, "
+        "Mon 14 Dec 2026 and Mon 21 Dec 2026",
+        ":chart_with_downwards_trend: *backend* is short 12 h in the week of Mon 7 Dec 2026",
+        ":busts_in_silhouette: *APOLLO* Apollo launch: its latest update (Fri 27 Nov 2026) "
+        "says the team is short for the next two weeks",
     ]
     assert not re.search(r"\d{4}-\d{2}-\d{2}|W\d\d", section)  # plain dates, no ISO codes
 

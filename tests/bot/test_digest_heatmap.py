@@ -71,7 +71,7 @@ def test_the_heat_map_is_shared_in_the_digest_thread_once(runtime, database, sla
         "capacity-heatmap-2026-11-30.png",
         "Team load, next 12 weeks",
     )
-    assert heat.alt_txt.startswith("Team load, next 12 weeks (30 Nov to 15 Feb)")
+    assert heat.alt_txt.startswith("Team load, next 12 weeks (Mon 30 Nov 2026 to Mon 15 Feb 2027)")
     assert "1 over 110 % in some week" in heat.alt_txt
     assert png_size(heat.data) == (1200, 1500)
     [dm] = slack_api.dms(SPONSOR)

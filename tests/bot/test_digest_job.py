@@ -72,7 +72,7 @@ def test_the_digest_goes_to_the_channel_and_each_leader_once(
     portfolio(database, 3)
     run(runtime)
     [post] = slack_api.posts(DIGEST_CHANNEL)
-    assert post.blocks[0]["text"]["text"] == "PMO digest · week of 30 Nov 2026"
+    assert post.blocks[0]["text"]["text"] == "PMO digest · week of Mon 30 Nov 2026"
     assert "*Portfolio health*" in post.all_text()
     [dm] = slack_api.dms(SPONSOR)
     assert dm.blocks == post.blocks
@@ -86,11 +86,11 @@ def test_nothing_is_sent_before_the_digest_time(runtime, database, slack_api, wo
     portfolio(database, 1)
     run(runtime, now=MONDAY - timedelta(minutes=10))  # 08:55: last week's digest is due, not this
     [post] = slack_api.posts(DIGEST_CHANNEL)
-    assert "week of 23 Nov 2026" in post.text
+    assert "week of Mon 23 Nov 2026" in post.text
     run(runtime, now=MONDAY)
     assert [p.text for p in slack_api.posts(DIGEST_CHANNEL)] == [
-        "PMO digest · week of 23 Nov 2026",
-        "PMO digest · week of 30 Nov 2026",
+        "PMO digest · week of Mon 23 Nov 2026",
+        "PMO digest · week of Mon 30 Nov 2026",
     ]
 
 
@@ -138,7 +138,7 @@ def test_a_digest_longer_than_a_message_continues_in_its_thread(
     first, *rest = slack_api.posts(DIGEST_CHANNEL)
     assert len(rest) >= 2
     assert all(len(m.blocks) <= 6 and m.thread_ts == first.ts for m in rest)
-    assert rest[0].text == "PMO digest · week of 30 Nov 2026 (continued, part 2)"
+    assert rest[0].text == "PMO digest · week of Mon 30 Nov 2026 (continued, part 2)"
     leader_first, *leader_rest = slack_api.dms(SPONSOR)
     assert len(leader_rest) == len(rest)
     assert all(m.thread_ts == leader_first.ts for m in leader_rest)
@@ -291,16 +291,17 @@ def test_needs_attention_comes_first_and_names_every_problem_once(
     assert named == PROBLEMS
     lines = dict(zip(named, attention.split("\n")[1:], strict=True))
     assert (
-        "off track for 2 weeks (since Wed 11 Nov), path to green: “Daily calls" in lines["REDONE"]
+        "off track for 2 weeks (since Wed 11 Nov 2026), path to green: “Daily calls"
+        in lines["REDONE"]
     )
-    assert "its red update of Wed 25 Nov is not acknowledged" in lines["REDONE"]
-    assert "never reported, created 8 weeks ago; due Fri 27 Nov" in lines["NEVER"]
-    assert "target date Sun 1 Nov passed 4 weeks ago, still in Execute" in lines["LATE"]
+    assert "its red update of Wed 25 Nov 2026 is not acknowledged" in lines["REDONE"]
+    assert "never reported, created 8 weeks ago; due Fri 27 Nov 2026" in lines["NEVER"]
+    assert "target date Sun 1 Nov 2026 passed 4 weeks ago, still in Execute" in lines["LATE"]
     assert "green overall while budget is off track" in lines["FLAGGED"]
     assert "forecast 300,000 over its budget of 250,000 for 1 week" in lines["COSTLY"]
-    assert "gate GATED-G1 Plan → Execute overdue since Mon 23 Nov" in lines["GATED"]
+    assert "gate GATED-G1 Plan → Execute overdue since Mon 23 Nov 2026" in lines["GATED"]
     assert "Critical · P5 Almost certain × I5 Severe = 25) has no owner" in lines["RISKY"]
-    assert "new project, first update due Fri 4 Dec" in lines["FRESH"]
+    assert "new project, first update due Fri 4 Dec 2026" in lines["FRESH"]
 
 
 def test_when_nothing_needs_attention_the_digest_says_so_in_one_line(
@@ -340,7 +341,7 @@ def test_a_project_that_never_reported_is_named_not_only_counted(
     found = digest_sections(slack_api)
     attention = next(iter(found.values()))
     assert attention.startswith("*Needs attention*: nothing this week.\n")
-    assert "*NEWBIE*" in attention and "first update due Fri 4 Dec" in attention
+    assert "*NEWBIE*" in attention and "first update due Fri 4 Dec 2026" in attention
     missing = next(text for title, text in found.items() if "No update this cycle" in title)
     assert "1 project has never reported (see Needs attention)" in missing
     assert ":tada:" not in missing
@@ -365,5 +366,5 @@ def test_weeks_are_plain_dates_not_iso_codes(runtime, database, slack_api, works
     plant_portfolio(database)
     run(runtime)
     [first, *_] = slack_api.posts(DIGEST_CHANNEL)
-    assert first.text == "PMO digest · week of 30 Nov 2026"
+    assert first.text == "PMO digest · week of Mon 30 Nov 2026"
     assert not re.search(r"\d{4}-W\d\d", json.dumps([m.blocks for m in slack_api.posts()]))

@@ -56,11 +56,11 @@ def test_the_sponsor_acknowledges_and_the_post_shows_it_in_place(slack, slack_ap
     assert "Vendor slipped a week" in post.all_text()  # still the whole post
     [told] = slack_api.dms(PM)
     assert (
-        f"<@{SPONSOR}> acknowledged the APOLLO status for 2026-W48 "
+        f"<@{SPONSOR}> acknowledged the APOLLO status for the week of Mon 23 Nov 2026 "
         "(:large_yellow_circle: At risk) in <#CAPOLLO01>."
     ) in told.text
     assert slack_api.last_reply()["text"] == (
-        f"You acknowledged the APOLLO status for 2026-W48. <@{PM}> is told."
+        f"You acknowledged the APOLLO status for the week of Mon 23 Nov 2026. <@{PM}> is told."
     )
 
 
@@ -141,7 +141,7 @@ def test_a_double_click_stores_one_acknowledgement(slack, slack_api, database):
     slack.click(post, "status.acknowledge", user=SPONSOR)
     slack.click(post, "status.acknowledge", user=SPONSOR)
     assert slack_api.last_reply()["text"] == (
-        "You already acknowledged the APOLLO status for 2026-W48."
+        "You already acknowledged the APOLLO status for the week of Mon 23 Nov 2026."
     )
     assert len(stored(database)) == 1
     assert audited(database) == ["status.acknowledged"]
@@ -175,7 +175,7 @@ def test_a_replaced_update_is_refused_pointing_to_the_newer_one(slack, slack_api
     slack.click(old, "status.acknowledge", user=SPONSOR)
     text = slack_api.last_reply()["text"]
     assert text == (
-        "This APOLLO update for 2026-W48 was replaced by a newer one from "
+        "This APOLLO update for the week of Mon 23 Nov 2026 was replaced by a newer one from "
         f"<@{MEMBER}> (“Vendor is back on track”). Acknowledge that one instead, "
         "the latest APOLLO post in <#CAPOLLO01>."
     )
@@ -206,7 +206,7 @@ def test_history_shows_who_acknowledged_each_update(slack, slack_api, database, 
     slack.click(first, "status.acknowledge", user=LEAD)
     slack.command("/status", "history APOLLO", user=OUTSIDER)
     rows = slack_api.last_reply()["blocks"][2]["text"]["text"].split("\n")
-    assert rows[0].startswith("`2026-W48`")
+    assert rows[0].startswith("week of Mon 23 Nov 2026 · ")
     assert rows[0].endswith(f" · acknowledged by <@{SPONSOR}>, <@{LEAD}>")
     assert "acknowledged" not in rows[1]
 

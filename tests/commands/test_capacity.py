@@ -142,8 +142,8 @@ def test_a_pm_allocates_someone_and_they_are_told(slack, slack_api, database):
     assert audited(database, "allocation.") == [("allocation.created", PM)]
     [told] = slack_api.dms(DANA)
     assert (
-        "<@UPM000001> allocated you to *APOLLO* Apollo launch: 20 h a week, 30 Nov to 29 Jan 2027."
-        in told.text
+        "<@UPM000001> allocated you to *APOLLO* Apollo launch: 20 h a week, "
+        "Mon 30 Nov 2026 to Fri 29 Jan 2027." in told.text
     )
     assert person(database, DANA).name == "Dana Dev"  # what Slack said, remembered
 
@@ -223,7 +223,7 @@ def test_over_allocation_is_told_once_to_the_pms_and_leads_naming_weeks_and_proj
             "<@UDANA0001>'s allocations add up to more than their capacity (by over 10 %) in 1 week"
             in alert.text
         )
-        assert "week of 7 Dec: asked for *50 h* of 40 h (APOLLO 30 h, ZEUS 20 h)" in str(
+        assert "week of Mon 7 Dec 2026: asked for *50 h* of 40 h (APOLLO 30 h, ZEUS 20 h)" in str(
             alert.blocks
         )
     assert [m for m in slack_api.dms(DANA) if "capacity" in m.text] == []  # never blamed
@@ -232,7 +232,7 @@ def test_over_allocation_is_told_once_to_the_pms_and_leads_naming_weeks_and_proj
     assert len([m for m in slack_api.dms(LEAD) if "more than their capacity" in m.text]) == 1
     allocate(slack, "ZEUS", DANA, "2026-12-14", "2026-12-18", "30h", user=PM2)
     alerts = [m for m in slack_api.dms(LEAD) if "more than their capacity" in m.text]
-    assert len(alerts) == 2 and "week of 14 Dec" in alerts[1].text
+    assert len(alerts) == 2 and "week of Mon 14 Dec 2026" in alerts[1].text
 
 
 def test_within_the_threshold_is_not_over(slack, slack_api, database):
@@ -304,9 +304,15 @@ def test_capacity_alone_shows_your_weeks_and_allocations_with_leave(
     text = str(reply["blocks"])
     assert "*40 h a week*" in text
     # Paused from today to 11 Dec: this week away; the next two away yet asked for 20 h.
-    assert ":palm_tree: 23 Nov away · :red_circle: 30 Nov away, 20 h asked · " in text
-    assert ":red_circle: 7 Dec away, 20 h asked · :large_green_circle: 14 Dec 50 %" in text
-    assert "*APOLLO* Apollo launch · 20 h a week · 30 Nov to 29 Jan 2027" in text
+    assert (
+        ":palm_tree: Mon 23 Nov 2026 away · :red_circle: Mon 30 Nov 2026 away, 20 h asked · "
+        in text
+    )
+    assert (
+        ":red_circle: Mon 7 Dec 2026 away, 20 h asked · :large_green_circle: Mon 14 Dec 2026 50 %"
+        in text
+    )
+    assert "*APOLLO* Apollo launch · 20 h a week · Mon 30 Nov 2026 to Fri 29 Jan 2027" in text
     buttons = [b["accessory"]["text"]["text"] for b in reply["blocks"] if "accessory" in b]
     assert buttons == ["Question"]
 
@@ -320,7 +326,9 @@ def test_the_first_week_is_the_workspaces_own(slack, slack_api, database, clock)
     clock.set(datetime(2026, 11, 29, 12, 0, tzinfo=UTC))  # Sunday in London, Monday in Auckland
     slack.command("/capacity", "me", user=DANA)
     weeks = slack_api.last_reply()["blocks"][1]["text"]["text"].split("\n")[1]
-    assert weeks.startswith(":white_circle: 30 Nov 0 % · :white_circle: 7 Dec 0 %")
+    assert weeks.startswith(
+        ":white_circle: Mon 30 Nov 2026 0 % · :white_circle: Mon 7 Dec 2026 0 %"
+    )
 
 
 def test_a_person_questions_their_allocation_and_the_pm_hears(slack, slack_api, database):
@@ -359,7 +367,7 @@ def test_a_projects_team_most_loaded_first_and_who_is_not_allocated(slack, slack
     slack.command("/capacity", "apollo", user=SPONSOR)
     blocks = slack_api.last_reply()["blocks"]
     rows = [b["text"]["text"] for b in blocks if b.get("accessory")]
-    assert rows[0].startswith("<@UDANA0001> · 30 h a week, 30 Nov to 31 Dec")
+    assert rows[0].startswith("<@UDANA0001> · 30 h a week, Mon 30 Nov 2026 to Thu 31 Dec 2026")
     assert rows[1].startswith("<@UPM000001> · 10 h a week")
     assert "On the project with no allocation: <@UMEMBER01>." in str(blocks)
     assert "*Planned labour cost* 0 of a 250,000 budget (0 %)" in str(blocks)

@@ -51,16 +51,30 @@ def test_the_forecast_shows_each_week_by_date_with_the_short_weeks_marked(
     text, blocks = reply_text(slack_api)
     assert slack_api.last_reply().get("response_type", "ephemeral") == "ephemeral"
     assert text.startswith("Capacity forecast · backend · next 12 weeks.")
-    assert "Short of people in 2 of 12 weeks, first the week of 30 Nov." in blocks
+    assert "Short of people in 2 of 12 weeks, first the week of Mon 30 Nov 2026." in blocks
     table = blocks.split("```")[1].strip().splitlines()
     assert " ".join(table[0].split()) == "Week Capacity Demand (allocated + requested) Gap"
     assert len(table) == 13
-    assert table[1].split() == ["23", "Nov", "40", "h", "30", "h", "(30", "+", "0)", "+10", "h"]
+    assert table[1].split() == [
+        "Mon",
+        "23",
+        "Nov",
+        "2026",
+        "40",
+        "h",
+        "30",
+        "h",
+        "(30",
+        "+",
+        "0)",
+        "+10",
+        "h",
+    ]
     assert table[2].split() == [
-        *("30", "Nov", "40", "h", "50", "h", "(30", "+", "20)", "-10", "h"),
+        *("Mon", "30", "Nov", "2026", "40", "h", "50", "h", "(30", "+", "20)", "-10", "h"),
         *("◀", "short"),
     ]
-    assert table[12].startswith("8 Feb")
+    assert table[12].startswith("Mon 8 Feb 2027")
     assert "W4" not in blocks and "2026-W" not in blocks  # plain dates, not ISO weeks
     assert "1 person in `backend`" in blocks
 
@@ -73,8 +87,8 @@ def test_without_a_skill_the_workspace_then_each_skills_worst_week(slack, slack_
     assert text.startswith("Capacity forecast · everyone · next 12 weeks.")
     assert "5 people in the workspace" in blocks
     assert "*By skill, each one's worst week*" in blocks
-    assert "• :warning: *backend*: short 10 h in the week of 30 Nov" in blocks
-    assert "• *design*: 40 h to spare at worst (week of 23 Nov)" in blocks
+    assert "• :warning: *backend*: short 10 h in the week of Mon 30 Nov 2026" in blocks
+    assert "• *design*: 40 h to spare at worst (week of Mon 23 Nov 2026)" in blocks
     assert blocks.index("*backend*") < blocks.index("*design*")
 
 
@@ -117,7 +131,7 @@ def test_a_pmo_lead_sees_who_is_on_the_bench_with_their_free_hours(slack, slack_
     give(database, APPROVER, week(0), week(3) + timedelta(days=4), hours="10")
     slack.command("/capacity", "bench", user=LEAD)
     text, blocks = reply_text(slack_api)
-    assert text.startswith("On the bench · next 4 weeks (23 Nov to 14 Dec)")
+    assert text.startswith("On the bench · next 4 weeks (Mon 23 Nov 2026 to Mon 14 Dec 2026)")
     assert "4 people have under 50 % of their capacity allocated, the most free first:" in blocks
     lines = [line for line in blocks.splitlines() if line.startswith("• ")]
     assert lines[-1] == f"• <@{APPROVER}> · 25 % allocated · *120 h free* · no skills set"
@@ -143,7 +157,9 @@ def test_a_pmo_lead_gets_the_heat_map_as_a_png_in_their_dm(slack, slack_api, dat
         "capacity-heatmap-2026-11-23.png",
         "Team load, next 12 weeks",
     )
-    assert picture.alt_txt.startswith("Team load, next 12 weeks (23 Nov to 8 Feb), 5 people")
+    assert picture.alt_txt.startswith(
+        "Team load, next 12 weeks (Mon 23 Nov 2026 to Mon 8 Feb 2027), 5 people"
+    )
     assert png_size(picture.data) == (1200, 1500)
     image = pixels(picture.data)
     assert image.shape == (1500, 1200, 4)
@@ -156,7 +172,8 @@ def test_a_skills_heat_map_has_its_people_only(slack, slack_api, database):
     [picture] = slack_api.files(slack_api.dm_channel(LEAD))
     assert picture.title == "People with backend, next 12 weeks"
     assert picture.alt_txt.startswith(
-        "People with backend, next 12 weeks (23 Nov to 8 Feb), 1 person, most loaded first"
+        "People with backend, next 12 weeks (Mon 23 Nov 2026 to Mon 8 Feb 2027), 1 person, "
+        "most loaded first"
     )
     assert "heat map of 1 person is on its way" in reply_text(slack_api)[0]
 

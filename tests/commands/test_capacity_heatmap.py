@@ -75,7 +75,10 @@ def test_many_people_and_nobody_give_a_picture_of_the_same_size():
     )
     nobody = HeatMap(weeks=WEEKS, rows=(), more=0, threshold=10)
     assert png_size(heatmap_png(many)) == png_size(heatmap_png(nobody)) == (1200, 1500)
-    assert alt_text(nobody) == "Team load, next 12 weeks (30 Nov to 15 Feb): nobody to show."
+    assert (
+        alt_text(nobody)
+        == "Team load, next 12 weeks (Mon 30 Nov 2026 to Mon 15 Feb 2027): nobody to show."
+    )
 
 
 def test_the_same_data_gives_the_same_bytes():
@@ -84,7 +87,8 @@ def test_the_same_data_gives_the_same_bytes():
 
 def test_the_alt_text_says_who_is_over_free_and_away():
     assert alt_text(team()) == (
-        "Team load, next 12 weeks (30 Nov to 15 Feb), 3 people, most loaded first: "
+        "Team load, next 12 weeks (Mon 30 Nov 2026 to Mon 15 Feb 2027), 3 people, "
+        "most loaded first: "
         "1 over 110 % in some week (Ana); 1 under 50 % every week (Cy); 1 on leave some week."
     )
     assert "the 3 most loaded of 1,003 people (and 1,000 more)" in alt_text(team(more=1000))

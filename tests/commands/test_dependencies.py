@@ -158,7 +158,8 @@ def test_a_dependency_on_a_project_already_in_danger_says_so(slack, slack_api, d
         ),
         (
             'APOLLO on HERMES "x" by 2026-11-20',
-            "The need date 2026-11-20 has passed: pick today (2026-11-23) or a later day.",
+            "The need date Fri 20 Nov 2026 has passed: pick today (Mon 23 Nov 2026) "
+            "or a later day.",
         ),
         (
             'APOLLO on HERMES "x" by 2027-02-30',
@@ -191,7 +192,7 @@ def test_bad_input_is_refused_naming_what_is_wrong_and_nothing_is_stored(
 def test_the_same_dependency_twice_is_refused(slack, slack_api, database, portfolio):
     depends(slack, slack_api, ADD.format(down="APOLLO", up="HERMES"))
     reply = depends(slack, slack_api, 'APOLLO on HERMES "Payment  api" by 2027-03-01')
-    assert reply == ("APOLLO already waits on HERMES for “payment API” (#1, by 2027-02-01).")
+    assert reply == ("APOLLO already waits on HERMES for “payment API” (#1, by Mon 1 Feb 2027).")
     assert len(stored(database)) == 1
 
 
@@ -290,7 +291,8 @@ def test_the_form_shows_bad_fields_inline_and_stores_nothing(slack, slack_api, d
     errors = slack.submit(modal, user=PM).json()["errors"]
     assert errors == {
         "upstream": "A project can't depend on itself: name the one APOLLO waits on.",
-        "need_by": "The need date 2026-11-01 has passed: pick today (2026-11-23) or a later day.",
+        "need_by": "The need date Sun 1 Nov 2026 has passed: pick today (Mon 23 Nov 2026) "
+        "or a later day.",
     }
     assert stored(database) == []
 

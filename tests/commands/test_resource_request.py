@@ -161,7 +161,7 @@ def test_the_card_in_the_resource_channel_suggests_the_most_free_first(slack, sl
     text = message.all_text()
     assert "APOLLO-RQ1 · backend" in text
     assert f"<@{PM}> asks for someone on *APOLLO* (Apollo launch)" in text
-    assert "*backend* · 20 h a week · 30 Nov to 25 Dec" in text
+    assert "*backend* · 20 h a week · Mon 30 Nov 2026 to Fri 25 Dec 2026" in text
     assert "Payments API &lt;!channel&gt;" in text
     lines = [line for line in text.split("\n") if line.startswith("• ")]
     assert lines == [
@@ -217,7 +217,8 @@ def test_assign_lists_the_suggestions_and_allocates_the_person(slack, slack_api,
     assert "Suggestions" not in updated.all_text()
     [reply] = slack_api.replies(RESOURCES, updated.ts)
     assert reply.text == (
-        f":white_check_mark: <@{LEAD}> assigned <@{BEN}>: 20 h a week on APOLLO, 30 Nov to 25 Dec."
+        f":white_check_mark: <@{LEAD}> assigned <@{BEN}>: 20 h a week on APOLLO, "
+        "Mon 30 Nov 2026 to Fri 25 Dec 2026."
     )
     [notice] = slack_api.dms(PM)
     assert f"<@{LEAD}> assigned <@{BEN}> to your request APOLLO-RQ1" in notice.text

@@ -182,7 +182,7 @@ def test_the_heat_map_goes_to_the_askers_dm_with_the_cell_counts(slack, slack_ap
     assert "heat map of APOLLO (2 open risks and issues)" in slack_api.last_reply()["text"]
     [picture] = slack_api.files(slack_api.dm_channel(OUTSIDER))
     assert picture.title == "APOLLO: open risks and issues"
-    assert picture.alt_txt.startswith("APOLLO: open risks and issues on 2026-11-23, 2 by")
+    assert picture.alt_txt.startswith("APOLLO: open risks and issues on Mon 23 Nov 2026, 2 by")
     assert png_size(picture.data) == (900, 900)
     image = pixels(picture.data)
     assert len(numpy.unique(image.reshape(-1, 4), axis=0)) > 20

@@ -380,7 +380,7 @@ def test_a_date_that_has_passed_is_refused_naming_the_form(slack, slack_api, dat
     slack.command("/pmo", "pause until 2026-11-22", user=PM)
     reply = slack_api.last_reply()
     assert reply["response_type"] == "ephemeral"
-    assert "2026-11-22 has passed" in reply["text"]
+    assert "Sun 22 Nov 2026 has passed" in reply["text"]
     assert PAUSE_FORM in reply["text"]
     assert paused_until(database) is None
 
@@ -389,7 +389,7 @@ def test_today_is_the_workspace_time_zone_s_today(slack, slack_api, database):
     # 14:00 UTC on 23 November is already 24 November on Kiritimati (UTC+14).
     configure(database, time_zone="Pacific/Kiritimati")
     slack.command("/pmo", "pause until 2026-11-23", user=PM)
-    assert "2026-11-23 has passed" in slack_api.last_reply()["text"]
+    assert "Mon 23 Nov 2026 has passed" in slack_api.last_reply()["text"]
     assert paused_until(database) is None
 
 

@@ -135,7 +135,7 @@ def test_the_comment_form_shows_the_comment_given_before(database):
     update = posted(database, project)
     with database.session() as session:
         blank = comment_form(session=session, actor=Actor(TEAM, SPONSOR), update_id=update.id)
-    assert (blank.label, blank.comment) == ("APOLLO 2026-W48", "")
+    assert (blank.label, blank.comment) == ("APOLLO week of Mon 23 Nov 2026", "")
     ack(database, update, comment="Go on")
     with database.session() as session:
         asked = comment_form(session=session, actor=Actor(TEAM, SPONSOR), update_id=update.id)

@@ -155,7 +155,7 @@ def test_the_section_says_retros_rates_overdue_actions_and_trends(database):
     assert "*Learning*" in text
     assert "Retros held this week: 1 (*APOLLO*)" in text
     assert "Actions due so far: 0 of 1 done (0 %)" in text
-    assert f"*APOLLO* Write the runbook · <@{MEMBER}>, due 25 Nov" in text
+    assert f"*APOLLO* Write the runbook · <@{MEMBER}>, due Wed 25 Nov 2026" in text
     assert "Gate cycle time: median 2 days (13 weeks)" in text
 
 
