@@ -27,6 +27,7 @@ from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
 from commands import (
     acknowledge,
     capacity,
+    dm_reply,
     gate,
     goal,
     home,
@@ -41,7 +42,20 @@ from commands.context import Clock
 from commands.templates import Templates
 from storage.db import Database
 
-SURFACES = [pmo, status, acknowledge, risk, gate, kudos, capacity, goal, retro, nudge, home]
+SURFACES = [
+    pmo,
+    status,
+    acknowledge,
+    risk,
+    gate,
+    kudos,
+    capacity,
+    goal,
+    retro,
+    nudge,
+    home,
+    dm_reply,
+]
 LISTENER_THREADS = 16
 
 
@@ -155,7 +169,7 @@ def build_runtime(
     find_bot_token = None
     if settings.oauth_enabled:
         store = installation_store(settings, database.engine)
-        app_options["oauth_settings"] = oauth_settings(settings, store, database.engine)
+        app_options["oauth_settings"] = oauth_settings(settings, store, database, clock)
 
         def find_bot_token(team_id: str) -> str | None:
             bot = store.find_bot(enterprise_id=None, team_id=team_id)

@@ -20,6 +20,7 @@ BOT_SCOPES = [
     # The outbox reads back its own posts to make sure none is sent twice.
     "channels:history",
     "groups:history",
+    # ...and receives what people write to it in its Messages tab (message.im).
     "im:history",
 ]
 
@@ -56,7 +57,8 @@ SLASH_COMMANDS = [
     ),
 ]
 
-BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked"]
+# message.im (scope im:history): replies in the Messages tab get a short help.
+BOT_EVENTS = ["app_home_opened", "app_uninstalled", "tokens_revoked", "message.im"]
 
 
 def manifest(url: str | None, socket_mode: bool = False, name: str = "pmo-bot") -> dict[str, Any]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -13,7 +16,10 @@ from sqlalchemy.engine import Engine
 
 from bot.manifest import BOT_SCOPES
 from bot.settings import Settings
+from commands.context import Clock
+from storage.db import Database
 from storage.slack_tables import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from workflows.workspace_setup import add_installer_as_pmo_lead
 
 logger = logging.getLogger(__name__)
 STATE_TTL_SECONDS = 600
@@ -58,9 +64,10 @@ def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstalla
 
 
 def oauth_settings(
-    settings: Settings, store: SQLAlchemyInstallationStore, engine: Engine
+    settings: Settings, store: SQLAlchemyInstallationStore, database: Database, clock: Clock
 ) -> OAuthSettings:
-    """Bolt's OAuth settings: /slack/install and /slack/oauth_redirect."""
+    """Bolt's OAuth settings: /slack/install and /slack/oauth_redirect; whoever installs
+    becomes the workspace's first PMO lead when it has none."""
     assert settings.SLACK_CLIENT_SECRET and settings.SLACK_STATE_SECRET
     return OAuthSettings(
         client_id=settings.SLACK_CLIENT_ID,
@@ -69,5 +76,33 @@ def oauth_settings(
         install_path="/slack/install",
         redirect_uri_path="/slack/oauth_redirect",
         installation_store=store,
-        state_store=SignedStateStore(settings.SLACK_STATE_SECRET, engine),
+        state_store=SignedStateStore(settings.SLACK_STATE_SECRET, database.engine),
+        callback_options=CallbackOptions(
+            success=partial(_installed, database, clock), failure=_not_installed
+        ),
     )
+
+
+def _installed(database: Database, clock: Clock, args: SuccessArgs) -> BoltResponse:
+    # Stored by then; the installer leads a workspace that has no PMO lead yet, then
+    # sees Slack's usual success page.
+    installation = args.installation
+    if installation.team_id and installation.user_id:
+        with database.session() as session:
+            added = add_installer_as_pmo_lead(
+                session=session,
+                team_id=installation.team_id,
+                user_id=installation.user_id,
+                now=clock(),
+            )
+        if added:
+            logger.info(
+                "%s installed pmo-bot in %s and is its first PMO lead",
+                installation.user_id,
+                installation.team_id,
+            )
+    return args.default.success(args)
+
+
+def _not_installed(args: FailureArgs) -> BoltResponse:
+    return args.default.failure(args)

@@ -142,6 +142,12 @@ COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
     ),
 ]
 
+# Said first: until a digest channel is set, the Monday digest goes nowhere.
+FIRST_STEP = (
+    "*New here?* Run `/pmo settings` first to set the digest channel (until one is set, "
+    "the Monday digest goes nowhere), the time zone and the PMO leads; then `/pmo new` "
+    "for a first project. App Home lists what is left to set up."
+)
 FOOTNOTE = (
     "KEY can be left out in a project's home channel: commands typed there are about that project."
 )
@@ -151,6 +157,8 @@ def help_blocks(only: str | None = None) -> list[dict[str, Any]]:
     """The help message, one section per surface (only the one whose title names the
     command `only`, such as "/pmo", then a pointer to the rest)."""
     blocks: list[Any] = [HeaderBlock(text="pmo-bot commands")]
+    if only is None:
+        blocks.append(SectionBlock(text=FIRST_STEP))
     for title, lines in COMMANDS:
         if only is not None and not title.endswith(f": {only}"):
             continue

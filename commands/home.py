@@ -6,6 +6,7 @@ needs attention, the red and amber updates waiting for their acknowledgement
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -13,6 +14,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -24,24 +26,26 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from commands import mrkdwn, payload
+from commands import mrkdwn, payload, setup_checklist
 from commands.attention_message import attention_line
 from commands.capacity_message import hours, week_words
 from commands.context import Clock, Delivery
 from commands.goal_message import goal_summary
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
-from commands.pmo import new_project_form
+from commands.pmo import is_slack_admin, new_project_form
 from commands.risk import risk_form_for
 from commands.status import update_again
 from commands.status_message import COMMENT_ACTION
 from storage.db import Database
 from storage.models import Gate, Project, Rag
-from workflows import acknowledgements
+from workflows import acknowledgements, workspace_policy
 from workflows.gates import gate_label
 from workflows.goal_health import GoalHealth
 from workflows.home import Home, LeaderHome, PendingAcknowledgement, home_for
 from workflows.load import PersonLoad
 from workflows.risks import risk_label
+from workflows.wording import count
+from workflows.workspace_setup import SetupProgress, setup_progress
 
 POST_STATUS_ACTION = "home.post_status"
 NEW_PROJECT_ACTION = "home.new_project"
@@ -55,6 +59,7 @@ LEADER_SHOWN = 10
 # Goals a person owns, shown on either Home (three lines each).
 GOALS_SHOWN = 10
 NO_UPDATE_EMOJI = ":black_circle:"
+logger = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
@@ -64,6 +69,7 @@ def register(app: App) -> None:
     app.action(NEW_PROJECT_ACTION)(new_project)
     app.action(RAISE_RISK_ACTION)(raise_risk)
     app.action(ACKNOWLEDGE_ACTION)(acknowledge)
+    setup_checklist.register(app, refresh_home)
 
 
 def publish_home(
@@ -84,10 +90,28 @@ def publish_home(
 def refresh_home(
     *, client: WebClient, db: Database, team_id: str, user_id: str, now: datetime
 ) -> None:
-    """Publish the person's Home tab as it stands now."""
-    with db.session() as session:
+    """Publish the person's Home tab as it stands now (with the setup checklist on top
+    while setup is unfinished, for whoever may change the settings)."""
+    with db.reading() as session:
         home = home_for(session=session, team_id=team_id, user_id=user_id, now=now)
-    client.views_publish(user_id=user_id, view=VIEWS[type(home)](home))
+        progress = setup_progress(session=session, team_id=team_id)
+        lead = workspace_policy.may_change_settings(
+            session=session, team_id=team_id, user_id=user_id, is_slack_admin=False
+        )
+    setup = None
+    if not progress.complete and (lead or _is_admin(client, user_id)):
+        setup = progress
+    client.views_publish(user_id=user_id, view=VIEWS[type(home)](home, setup))
+
+
+def _is_admin(client: WebClient, user_id: str) -> bool:
+    # Asked of Slack only while setup is unfinished; if Slack can't say, the Home tab
+    # still opens, without the checklist.
+    try:
+        return is_slack_admin(client, user_id)
+    except SlackApiError as exc:
+        logger.warning("could not tell if %s is a Slack admin: %s", user_id, exc)
+        return False
 
 
 def acknowledge(
@@ -106,10 +130,11 @@ def acknowledge(
     refresh_home(client=client, db=db, team_id=actor.team_id, user_id=actor.user_id, now=clock())
 
 
-def home_view(home: Home) -> dict[str, Any]:
-    """The Home tab's view (at most 87 blocks, within Slack's 100)."""
+def home_view(home: Home, setup: SetupProgress | None = None) -> dict[str, Any]:
+    """The Home tab's view (at most 94 blocks with the setup checklist, within Slack's 100)."""
     blocks: list[Any] = [
         HeaderBlock(text="Your PMO"),
+        *(setup_checklist.checklist_blocks(setup) if setup else []),
         _buttons(),
         *_project_blocks(home, SHOWN),
         *(_load_blocks(home.load, home.threshold) if home.load else []),
@@ -120,10 +145,11 @@ def home_view(home: Home) -> dict[str, Any]:
     return View(type="home", blocks=blocks).to_dict()
 
 
-def leader_view(home: LeaderHome) -> dict[str, Any]:
-    """A leader's Home tab: the portfolio's colours and what needs attention, as much of
-    it as fits in Slack's 100 blocks (then "and N more"), what waits for them, and their
-    own goals, projects, load and risks when they have some."""
+def leader_view(home: LeaderHome, setup: SetupProgress | None = None) -> dict[str, Any]:
+    """A leader's Home tab: the setup checklist while setup is unfinished (`setup`), the
+    portfolio's colours and what needs attention, as much of it as fits in Slack's 100
+    blocks (then "and N more"), what waits for them, and their own goals, projects, load
+    and risks when they have some."""
     own = home.own
     rest = [
         *(_goal_blocks(own.goals) if own.goals else []),
@@ -133,7 +159,12 @@ def leader_view(home: LeaderHome) -> dict[str, Any]:
         *(_load_blocks(own.load, own.threshold) if own.load and _allocated(own.load) else []),
         *(_risk_blocks(own, LEADER_SHOWN) if own.risks else []),
     ]
-    top = [HeaderBlock(text="Your PMO · the portfolio"), _buttons(), *_colour_blocks(home)]
+    top = [
+        HeaderBlock(text="Your PMO · the portfolio"),
+        *(setup_checklist.checklist_blocks(setup) if setup else []),
+        _buttons(),
+        *_colour_blocks(home),
+    ]
     room = HOME_BLOCKS_MAX - len(top) - len(rest)
     blocks = [*top, *_attention_blocks(home, room), *rest]
     return View(type="home", blocks=blocks).to_dict()
@@ -153,8 +184,8 @@ def _colour_blocks(home: LeaderHome) -> list[Any]:
     shown = [(RAG_EMOJI[rag], rag.label, counts[rag.value]) for rag in Rag]
     shown.append((NO_UPDATE_EMOJI, "No update yet", counts["none"]))
     total = sum(counts.values())
-    colours = " · ".join(f"{emoji} {label} *{count}*" for emoji, label, count in shown)
-    text = f"*{total} active project{'s' if total != 1 else ''}*\n{colours}"
+    colours = " · ".join(f"{emoji} {label} *{n}*" for emoji, label, n in shown)
+    text = f"*{count(total, 'active project')}*\n{colours}"
     return [DividerBlock(), SectionBlock(text=text)]
 
 
@@ -271,8 +302,8 @@ def _load_blocks(load: PersonLoad, threshold: int) -> list[Any]:
     over = len(load.over_weeks(threshold))
     if over:
         note = (
-            f"{week}. *over*: the plan asks more of you than you have in {over} "
-            f"week{'s' if over != 1 else ''}. `/capacity` shows who asks what; question an "
+            f"{week}. *over*: the plan asks more of you than you have in "
+            f"{count(over, 'week')}. `/capacity` shows who asks what; question an "
             "allocation there."
         )
     elif _allocated(load):
@@ -311,8 +342,11 @@ def _goal_blocks(goals: list[GoalHealth]) -> list[Any]:
     return blocks + _rest(len(goals), GOALS_SHOWN, "")
 
 
-# Which view a Home is shown with.
-VIEWS: dict[type, Callable[[Any], dict[str, Any]]] = {Home: home_view, LeaderHome: leader_view}
+# Which view a Home is shown with (and the setup checklist, if any).
+VIEWS: dict[type, Callable[[Any, SetupProgress | None], dict[str, Any]]] = {
+    Home: home_view,
+    LeaderHome: leader_view,
+}
 
 
 def new_project(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) -> None:
@@ -327,6 +361,6 @@ def raise_risk(ack: Ack, body: dict[str, Any], client: WebClient, db: Database) 
     """ "Raise a risk": the same form as `/risk`."""
     ack()
     who = payload.sender(body)
-    with db.session() as session:
+    with db.reading() as session:
         view = risk_form_for(session, who)
     client.views_open(trigger_id=payload.trigger_id(body), view=view)

@@ -36,6 +36,7 @@ from storage.project_type_log import types_of
 from workflows import projects, retros, workspace_policy
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
+from workflows.wording import count
 
 USAGE_SHOW = "/pmo show KEY"
 USAGE_EDIT = "/pmo edit KEY"
@@ -107,7 +108,7 @@ def _unknown_verb(ask: PmoAsk) -> None:
 def _list(ask: PmoAsk) -> None:
     with ask.db.session() as session:
         cards = projects.portfolio(session=session, team_id=ask.actor.team_id)
-    ask.respond(blocks=portfolio_blocks(cards), text=f"{len(cards)} projects")
+    ask.respond(blocks=portfolio_blocks(cards), text=count(len(cards), "project"))
 
 
 def _show(ask: PmoAsk) -> None:
@@ -282,15 +283,24 @@ def is_slack_admin(client: WebClient, user_id: str) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner"))
 
 
-def open_settings_form(*, client: WebClient, db: Database, actor: Actor, trigger_id: str) -> None:
-    """Open the settings form prefilled, if the actor may change the settings."""
+def open_settings_form(
+    *,
+    client: WebClient,
+    db: Database,
+    actor: Actor,
+    trigger_id: str,
+    callback_id: str = settings_form.CALLBACK_ID,
+) -> None:
+    """Open the settings form prefilled, if the actor may change the settings
+    (`callback_id`: whose listener saves it; `/pmo settings`' by default)."""
     admin = is_slack_admin(client, actor.user_id)
     with db.session() as session:
         workspace_policy.require_may_change_settings(
             session=session, team_id=actor.team_id, user_id=actor.user_id, is_slack_admin=admin
         )
         current = workspace_policy.settings_of(session=session, team_id=actor.team_id)
-    client.views_open(trigger_id=trigger_id, view=settings_form.settings_modal(current))
+    view = {**settings_form.settings_modal(current), "callback_id": callback_id}
+    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def suggest_time_zones(ack: Ack, body: dict[str, Any]) -> None:

@@ -27,6 +27,14 @@ def project_in_channel(*, session: Session, team_id: str, channel_id: str) -> Pr
     ).first()
 
 
+def has_projects(*, session: Session, team_id: str) -> bool:
+    """Whether the workspace has any project, archived ones included."""
+    return (
+        session.exec(select(Project.id).where(Project.team_id == team_id).limit(1)).first()
+        is not None
+    )
+
+
 def project_keys(*, session: Session, team_id: str) -> list[str]:
     """Every project key in the workspace, archived ones included."""
     return list(session.exec(select(Project.key).where(Project.team_id == team_id)))

@@ -266,3 +266,8 @@ def retro_summary(retro_id: int) -> str:
 def export_archive(user_id: str, at: datetime) -> str:
     """The CSV export a PMO lead asked for with `/pmo export`, in their direct messages."""
     return f"export:{user_id}:{at.isoformat(timespec='seconds')}"
+
+
+def bot_help(user_id: str, slot_start: datetime) -> str:
+    """The short help sent to someone who wrote to the bot, once per five-minute slot."""
+    return f"dm:help:{user_id}:{slot_start.isoformat(timespec='minutes')}"

@@ -7,12 +7,15 @@ import threading
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from sqlmodel import select
 from werkzeug.serving import make_server
 
 from bot.app import build_runtime
 from bot.web import create_web_app
+from storage.models import AuditEvent
+from storage.workspaces import ensure_workspace
 from tests.conftest import SIGNING_SECRET, make_settings
-from tests.factories import PM
+from tests.factories import PM, TEAM
 from tests.slack_requests import SlackClient
 
 OAUTH = {
@@ -91,3 +94,44 @@ def test_a_workspace_that_never_installed_is_told_to_install_and_nothing_runs(
     [reply] = slack_api.ephemeral_replies()
     assert "blocks" not in reply
     assert "install" in reply["text"].lower()
+
+
+INSTALLER = "UINSTALL1"  # the authed user of the local Slack's oauth.v2.access
+
+
+def install(slack):
+    state, cookie = start_install(slack)
+    done = slack.raw(
+        "GET", f"/slack/oauth_redirect?code=good-code&state={state}", headers={"Cookie": cookie}
+    )
+    assert done.status == 200, done.body
+
+
+def leads_and_audit(database):
+    with database.session() as session:
+        leads = ensure_workspace(session=session, team_id=TEAM).pmo_leads
+        rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+        return list(leads), [(r.actor, r.action, r.detail) for r in rows]
+
+
+def test_the_installer_becomes_the_first_pmo_lead_audited(oauth_slack, database):
+    install(oauth_slack)
+    leads, audit = leads_and_audit(database)
+    assert leads == [INSTALLER]
+    assert audit == [
+        (
+            INSTALLER,
+            "workspace.pmo_lead_added",
+            {"pmo_leads": [[], [INSTALLER]], "why": "installed pmo-bot"},
+        )
+    ]
+
+
+def test_a_reinstall_adds_no_lead_when_the_workspace_has_one(oauth_slack, database):
+    with database.session() as session:
+        workspace = ensure_workspace(session=session, team_id=TEAM)
+        workspace.pmo_leads = [PM]
+        session.add(workspace)
+    install(oauth_slack)
+    install(oauth_slack)
+    assert leads_and_audit(database) == ([PM], [])

@@ -515,6 +515,10 @@ def test_a_goal_owner_sees_the_goals_they_own_with_their_health(slack, slack_api
 def test_a_leader_sees_the_goals_they_own_above_what_waits_for_them(slack, slack_api, database):
     plant_churn(database)
     make_goal(database, key="REACH", measure=False, owner=LEAD)
+    with database.session() as session:  # set up, so no setup checklist comes first
+        workspace = ensure_workspace(session=session, team_id=TEAM)
+        workspace.digest_channel, workspace.time_zone = "CDIGEST01", "Europe/London"
+        session.add(workspace)
     sections = home_sections(slack, slack_api, LEAD)
     assert sections[0].startswith("*3 active projects*")
     at = sections.index("*Goals you own* (1)")

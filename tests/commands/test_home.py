@@ -411,14 +411,14 @@ def test_a_person_sees_their_next_8_weeks_with_the_weeks_over_marked(
     found = sections(leader_home(slack, slack_api, MEMBER))
     weeks, note = found["Your load"]
     assert weeks.split(" · ") == [
-        ":large_green_circle: 30 Nov 50 %",
-        ":red_circle: 7 Dec 130 % *over*",
-        ":large_green_circle: 14 Dec 50 %",
-        ":large_green_circle: 21 Dec 50 %",
-        ":white_circle: 28 Dec 0 %",
-        ":white_circle: 4 Jan 0 %",
-        ":white_circle: 11 Jan 0 %",
-        ":white_circle: 18 Jan 0 %",
+        ":large_green_circle: Mon 30 Nov 2026 50 %",
+        ":red_circle: Mon 7 Dec 2026 130 % *over*",
+        ":large_green_circle: Mon 14 Dec 2026 50 %",
+        ":large_green_circle: Mon 21 Dec 2026 50 %",
+        ":white_circle: Mon 28 Dec 2026 0 %",
+        ":white_circle: Mon 4 Jan 2027 0 %",
+        ":white_circle: Mon 11 Jan 2027 0 %",
+        ":white_circle: Mon 18 Jan 2027 0 %",
     ]
     assert note.startswith(
         "40 h a week. *over*: the plan asks more of you than you have in 1 week."
@@ -446,7 +446,7 @@ def test_a_leader_sees_their_own_load_only_when_they_have_allocations(
     clock.set(MONDAY)
     found = sections(leader_home(slack, slack_api, MEMBER))
     assert "Needs attention" in found
-    assert ":red_circle: 7 Dec 130 % *over*" in found["Your load"][0]
+    assert ":red_circle: Mon 7 Dec 2026 130 % *over*" in found["Your load"][0]
     assert "Your load" not in sections(leader_home(slack, slack_api, LEAD))
 
 
