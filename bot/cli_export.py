@@ -22,7 +22,10 @@ def export(
     ],
     team: Annotated[
         str | None,
-        typer.Option(help="The workspace (Slack team id), when the database holds several."),
+        typer.Option(
+            metavar="TEAM-ID",
+            help="The workspace (Slack team id), when the database holds several.",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite CSV files already in DIR.")

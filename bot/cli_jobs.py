@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from bot.app import Runtime, build_runtime
-from bot.cli_support import console, ensure_schema, fail, parse_at, settings_or_exit
+from bot.cli_support import (
+    Group,
+    announce_database,
+    console,
+    database_label,
+    ensure_schema,
+    fail,
+    parse_at,
+    settings_or_exit,
+)
 from bot.delivery import DeliveryReport
-from bot.jobs import digest_job, nudge_job, preview_digests, preview_nudges
-from bot.preview import plain, print_message
+from bot.jobs import digest_job, nudge_job, preview_digests, preview_nudges, team_ids
+from bot.preview import plain, print_message, styled
 from commands.digest_chart import alt_text, health_chart
 from commands.rendering import Part, render
 from commands.templates import Templates
 from storage import outbox
 from storage.db import Database
-from storage.models import OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus
 from storage.workspaces import names_of
 from workflows.dependency_alerts import DependencyAlert
 from workflows.digest import DigestPlan, digest_trend
 from workflows.nudges import Nudge
+from workflows.wording import count
 
 AT_HELP = "Run as if at this ISO date-time (UTC unless it has an offset), e.g. 2026-11-30T09:05."
 PREVIEW_HELP = "Print what would be sent, send nothing."
@@ -34,14 +45,31 @@ CHART_HELP = (
     "--chart chart.png writes chart-T0123.png, …"
 )
 
-outbox_cli = typer.Typer(help="Messages waiting for Slack: list them, retry the failed ones.")
+outbox_cli = typer.Typer(
+    cls=Group, help="Messages waiting for Slack: list them, retry the failed ones."
+)
 
 
 def _offline_database() -> tuple[Database, Templates]:
     # Previews need the database and the templates, not Slack.
     settings = settings_or_exit()
+    announce_database(settings)
     ensure_schema(settings)
     return Database(settings.DATABASE_URL), Templates(settings.TEMPLATES_DIR)
+
+
+def _require_team(database: Database, team: str | None) -> None:
+    # `--team` names a workspace this database knows, or the command stops saying so.
+    if team is None:
+        return
+    known = team_ids(database)
+    if team not in known:
+        where = database_label(database.url)
+        raise fail(
+            f"--team {team}: no such workspace in {where}"
+            + (f" (it has {', '.join(known)})" if known else " (it has none yet)"),
+            code=2,
+        )
 
 
 def _name_lookup(database: Database, team_id: str) -> dict[str, str]:
@@ -73,9 +101,9 @@ def _parts(plan: DigestPlan, templates: Templates) -> list[Part]:
 
 
 def digest(
-    at: Annotated[str | None, typer.Option(help=AT_HELP)] = None,
+    at: Annotated[str | None, typer.Option(metavar="ISO-DATETIME", help=AT_HELP)] = None,
     preview: Annotated[bool, typer.Option("--preview", help=PREVIEW_HELP)] = False,
-    team: Annotated[str | None, typer.Option(help=TEAM_HELP)] = None,
+    team: Annotated[str | None, typer.Option(metavar="TEAM-ID", help=TEAM_HELP)] = None,
     chart: Annotated[
         Path | None, typer.Option(metavar="FILE", help=CHART_HELP, dir_okay=False)
     ] = None,
@@ -87,6 +115,7 @@ def digest(
         raise fail("--chart goes with --preview (a real run shares the chart in Slack)", code=2)
     if preview:
         database, templates = _offline_database()
+        _require_team(database, team)
         plans = preview_digests(database=database, now=now, team=team)
         if not plans:
             raise fail("no workspace in the database yet (try `pmo-bot demo`)")
@@ -95,6 +124,7 @@ def digest(
             _write_charts(database, [plan.team_id for plan in plans], now, chart)
         return
     runtime = _runtime(now)
+    _require_team(runtime.database, team)
     plans = digest_job(database=runtime.database, sender=runtime.sender, now=now, team=team)
     report = runtime.deliverer.deliver()
     for plan in plans:
@@ -104,8 +134,9 @@ def digest(
             console.print(f"{plan.team_id}: {plan.key} was already sent; nothing new.")
         else:
             console.print(
-                f"{plan.team_id}: {plan.key} queued for {len(plan.recipients)} "
-                f"recipient(s), {len(_parts(plan, runtime.templates))} message(s) each."
+                f"{plan.team_id}: {plan.key} queued for "
+                f"{count(len(plan.recipients), 'recipient')}, "
+                f"{count(len(_parts(plan, runtime.templates)), 'message')} each."
             )
     _report(report)
 
@@ -124,18 +155,20 @@ def _write_charts(database: Database, team_ids: list[str], now: datetime, path: 
 
 
 def nudge(
-    at: Annotated[str | None, typer.Option(help=AT_HELP)] = None,
+    at: Annotated[str | None, typer.Option(metavar="ISO-DATETIME", help=AT_HELP)] = None,
     preview: Annotated[bool, typer.Option("--preview", help=PREVIEW_HELP)] = False,
-    team: Annotated[str | None, typer.Option(help=TEAM_HELP)] = None,
+    team: Annotated[str | None, typer.Option(metavar="TEAM-ID", help=TEAM_HELP)] = None,
 ) -> None:
     """Run the nudge job now: reminders due in each person's own time zone (once each)."""
     now = parse_at(at)
     if preview:
         database, templates = _offline_database()
+        _require_team(database, team)
         due = preview_nudges(database=database, now=now, team=team)
     else:
         runtime = _runtime(now)
-        templates = runtime.templates
+        database, templates = runtime.database, runtime.templates
+        _require_team(database, team)
         due = nudge_job(
             database=runtime.database,
             sender=runtime.sender,
@@ -146,20 +179,35 @@ def nudge(
         _report(runtime.deliverer.deliver())
     if not due:
         console.print("No nudge is due now.")
+    names = {team_id: _name_lookup(database, team_id) for team_id in {m.team_id for m in due}}
     for message in due:
         content = message.content
-        assert isinstance(content, Nudge | DependencyAlert)
-        [(text, _blocks)] = render(content, templates)
-        kind = content.kind.value if isinstance(content, Nudge) else "dependency"
+        text = render(content, templates)[0][0]
+        kind = _kind(content)
+        known = names[message.team_id]
+
+        def name_of(user: str, known: dict[str, str] = known) -> str:
+            return known.get(user, user)
+
         console.print(
-            f"[bold]{kind}[/] → @{message.to}: {plain(text)}",
-            highlight=False,
+            Text.assemble((kind, "bold"), f" → @{name_of(message.to)}: ", styled(text, name_of)),
             soft_wrap=True,
         )
 
 
+def _kind(content: object) -> str:
+    # A nudge says its kind; other reminders are named after their class (ActionReminder:
+    # "action reminder").
+    if isinstance(content, Nudge):
+        return content.kind.value
+    if isinstance(content, DependencyAlert):
+        return "dependency"
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", type(content).__name__).lower()
+
+
 def _runtime(now: datetime) -> Runtime:
     settings = settings_or_exit(slack=True, receive=False)
+    announce_database(settings)
     ensure_schema(settings)
     return build_runtime(settings, clock=lambda: now)
 
@@ -175,9 +223,12 @@ def _report(report: DeliveryReport) -> None:
 @outbox_cli.command("list")
 def outbox_list(
     status: Annotated[
-        str | None, typer.Option(help="pending, sending, sent or failed (default: all)")
+        str | None,
+        typer.Option(metavar="STATUS", help="pending, sending, sent or failed (default: all)"),
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    limit: Annotated[
+        int, typer.Option(metavar="N", min=1, max=1000, help="Show at most N messages.")
+    ] = 50,
 ) -> None:
     """The newest outbox messages, with their status and last error."""
     statuses = None
@@ -191,49 +242,63 @@ def outbox_list(
     database, _ = _offline_database()
     with database.session() as session:
         rows = outbox.list_messages(session=session, statuses=statuses, limit=limit)
-    table = Table(
-        "id", "workspace", "key", "to", "status", "tries", "next try / sent", "last error"
-    )
+    if not rows:
+        console.print("The outbox is empty.")
     for row in rows:
-        when = row.sent_at if row.status == OutboxStatus.SENT else row.next_attempt_at
-        table.add_row(
-            str(row.id),
-            row.team_id,
-            row.key,
-            row.channel,
-            row.status,
-            str(row.attempts),
-            when.strftime("%Y-%m-%d %H:%M") if when else "",
-            row.last_error or "",
-        )
-    console.print(table if rows else "The outbox is empty.")
+        _print_outbox_row(row)
+
+
+def _print_outbox_row(row: OutboxMessage) -> None:
+    # The key on a line of its own, never cut: it is what `outbox retry` and a person grep for.
+    when = row.sent_at if row.status == OutboxStatus.SENT else row.next_attempt_at
+    label = "sent" if row.status == OutboxStatus.SENT else "next try"
+    facts = [f"#{row.id}", row.status, f"{row.attempts} tries", f"{row.team_id} → {row.channel}"]
+    if when is not None:
+        facts.append(f"{label} {when:%Y-%m-%d %H:%M} UTC")
+    console.print(Text(" · ".join(facts), style="bold"), soft_wrap=True)
+    console.print(Text(f"  {row.key}"), soft_wrap=True)
+    if row.last_error:
+        console.print(Text(f"  last error: {row.last_error}", style="red"), soft_wrap=True)
 
 
 @outbox_cli.command("retry")
 def outbox_retry(
     ids: Annotated[
-        list[int] | None, typer.Argument(help="Ids of failed messages (default: all failed).")
+        list[int] | None,
+        typer.Argument(metavar="ID", help="Ids of failed messages (default: all failed)."),
     ] = None,
 ) -> None:
     """Put failed messages back in line and try to deliver them now."""
     runtime = _runtime(parse_at(None))
     with runtime.database.session() as session:
-        count = outbox.requeue_failed(session=session, now=runtime.clock(), ids=ids or None)
-    console.print(f"{count} failed message(s) back in line.")
+        requeued = outbox.requeue_failed(session=session, now=runtime.clock(), ids=ids or None)
+    console.print(f"{count(requeued, 'failed message')} back in line.")
     _report(runtime.deliverer.deliver())
 
 
 def demo(
-    at: Annotated[str | None, typer.Option(help="Seed as if now were this ISO date-time.")] = None,
+    at: Annotated[
+        str | None, typer.Option(metavar="ISO-DATETIME", help="Seed as if now were this time.")
+    ] = None,
+    reset: Annotated[
+        bool,
+        typer.Option(
+            "--reset", help="Delete the demo workspace's data (no other's) and seed it afresh."
+        ),
+    ] = False,
 ) -> None:
     """Seed a sample portfolio (its own workspace) and print its Monday digest."""
-    from bot.demo import DEMO_TEAM, demo_now, seed, seeded
+    from bot.demo import DEMO_TEAM, demo_now, erase, seed, seeded
 
     database, templates = _offline_database()
     now = parse_at(at) if at else demo_now()
+    if reset and seeded(database):
+        erase(database)
+        console.print(f"Deleted the demo workspace {DEMO_TEAM}'s data; other workspaces untouched.")
     if seeded(database):
         console.print(
-            f"The demo workspace {DEMO_TEAM} is already in the database; showing its digest."
+            f"The demo workspace {DEMO_TEAM} is already in the database; showing its digest as "
+            "it stands (`pmo-bot demo --reset` seeds it afresh)."
         )
     else:
         console.print(f"Seeding a demo portfolio into workspace {DEMO_TEAM}…")
@@ -241,6 +306,8 @@ def demo(
     plans = preview_digests(database=database, now=now, team=DEMO_TEAM)
     _print_digests(database, templates, plans)
     console.print(
-        "This is the digest leaders would read on Monday. In Slack: `pmo-bot serve`, "
-        "then `/pmo list` and `/status`."
+        f"This is the digest leaders would read on Monday. The demo portfolio lives in its own "
+        f"workspace ({DEMO_TEAM}), not in yours: Slack will not show it. To start for real: "
+        "`pmo-bot serve`, then `/pmo new` in Slack.",
+        highlight=False,
     )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from typer.core import TyperGroup
 
 from bot.settings import Settings, SettingsError, load_settings
 from storage import schema
@@ -13,6 +17,28 @@ from storage.db import Database
 
 console = Console()
 errors = Console(stderr=True)
+
+
+class Group(TyperGroup):
+    """The `pmo-bot` command groups, whose help shows flags as flags: `--preview`, not
+    `--preview <bool>` (Typer's Rich help gives every option a type, flags and --help too)."""
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _flags_read_as_flags(command, ctx)
+        return command
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        _flags_read_as_flags(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+def _flags_read_as_flags(command: Any, ctx: typer.Context) -> None:
+    # An empty metavar is what the help prints after a flag: nothing.
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -60,6 +86,28 @@ def ensure_schema(settings: Settings) -> None:
             f"the database is at migration {current or 'none'}, this code needs "
             f"{schema.head_revision()}: run `pmo-bot migrate` first"
         )
+
+
+def database_label(url: str) -> str:
+    """Where the data is, for people: a SQLite file's full path (a relative one lands in the
+    folder pmo-bot runs from), a server's URL without its password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database
+        if not name or name == ":memory:":
+            return "an in-memory SQLite database"
+        return f"SQLite file {name if name.startswith('file:') else Path(name).absolute()}"
+    return parsed.render_as_string(hide_password=True)
+
+
+def announce_database(settings: Settings) -> None:
+    """Say at start which database this command uses."""
+    # A path is copied from here: never wrapped, whatever the terminal width.
+    console.print(
+        f"pmo-bot: database {database_label(settings.DATABASE_URL)}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def parse_at(value: str | None) -> datetime:

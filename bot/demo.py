@@ -14,7 +14,8 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, SQLModel, select
 
 from bot.demo_goals import seed_strategy
 from bot.demo_retro import seed_retro
@@ -30,6 +31,9 @@ DEMO_TEAM = "T0DEMO001"
 DEMO_CHANNEL = "CDEMOPMO1"
 TIME_ZONE = "Europe/London"
 WEEKS = 13
+# Kept by a reset: the audit trail is append-only (the database refuses to delete from it),
+# and its rows name the workspace.
+KEPT_BY_RESET = {"audit_events", "workspaces"}
 
 PEOPLE = {
     "U0DEMO001": "Priya Shah",
@@ -121,6 +125,15 @@ def seeded(database: Database) -> bool:
     """True when the demo workspace already has its projects."""
     with database.session() as session:
         return session.exec(select(Project).where(Project.team_id == DEMO_TEAM)).first() is not None
+
+
+def erase(database: Database) -> None:
+    """Delete the demo workspace's rows (no other workspace's), so `seed` starts afresh;
+    its audit trail stays, as every audit trail does."""
+    with database.session() as session:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if "team_id" in table.c and table.name not in KEPT_BY_RESET:
+                session.execute(delete(table).where(table.c.team_id == DEMO_TEAM))
 
 
 def seed(database: Database, now: datetime) -> None:

@@ -36,6 +36,8 @@ EMOJI = {
     ":arrows_counterclockwise:": "🔄",
     ":chart_with_downwards_trend:": "📉",
     ":busts_in_silhouette:": "👥",
+    ":dart:": "🎯",
+    ":link:": "🔗",
 }
 _DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
 _USER = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
@@ -49,13 +51,15 @@ def plain(mrkdwn: str, name_of: Callable[[str], str] = lambda user: user) -> str
     text = _USER.sub(lambda m: "@" + name_of(m[1]), text)
     text = _CHANNEL.sub(lambda m: "#" + (m[2] or m[1]), text)
     text = _LINK.sub(lambda m: m[2] or m[1], text)
+    # Where the sender puts the permalink of the message a nudge points to.
+    text = text.replace("{link}", "[link to it in Slack]")
     for code, char in EMOJI.items():
         text = text.replace(code, char)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _styled(mrkdwn: str, name_of: Callable[[str], str]) -> Text:
-    # *bold* and `code` as Rich styles; the rest as typed.
+def styled(mrkdwn: str, name_of: Callable[[str], str] = lambda user: user) -> Text:
+    """mrkdwn as styled terminal text: *bold* and `code` as Rich styles, the rest `plain`."""
     text = Text()
     for part in re.split(r"(\*[^*\n]+\*|`[^`\n]+`)", plain(mrkdwn, name_of)):
         if part.startswith("*") and part.endswith("*") and len(part) > 2:
@@ -80,9 +84,9 @@ def render_blocks(
             parts.append(Rule(style="dim"))
         elif kind == "section":
             if "text" in block:
-                parts.append(_styled(block["text"]["text"], name_of))
+                parts.append(styled(block["text"]["text"], name_of))
             for item in block.get("fields", []):
-                parts.append(_styled(item["text"], name_of))
+                parts.append(styled(item["text"], name_of))
         elif kind == "context":
             words = " ".join(e.get("text", "") for e in block.get("elements", []))
             parts.append(Text(plain(words, name_of), style="dim"))

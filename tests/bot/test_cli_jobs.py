@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from storage import schema
+from storage import outbox, schema
 from storage.db import Database
 from storage.models import Rag
 from storage.workspaces import ensure_workspace
@@ -59,7 +59,7 @@ def test_digest_preview_prints_the_digest_and_sends_nothing(seeded, tmp_path):
     url, database = seeded
     result = run("digest", "--at", MONDAY, "--preview", env=env_for(url), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "PMO digest · week of 30 Nov 2026" in result.stdout
+    assert "PMO digest · week of Mon 30 Nov 2026" in result.stdout
     assert "APOLLO" in result.stdout and "No update this cycle" in result.stdout
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
@@ -69,7 +69,7 @@ def test_digest_sends_once_per_period(seeded, slack_api, tmp_path):
     url, _ = seeded
     first = run("digest", "--at", MONDAY, env=env_for(url, slack_api), cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "digest:T0PMO0001:2026-W49 queued for 1 recipient(s)" in first.stdout
+    assert "digest:T0PMO0001:2026-W49 queued for 1 recipient," in first.stdout
     assert "Delivered 1" in first.stdout
     [post] = slack_api.posts("CDIGEST01")
     assert "Apollo &lt;!channel&gt; launch" in post.all_text()
@@ -142,7 +142,7 @@ def test_outbox_lists_failures_and_retries_them(seeded, slack_api, tmp_path):
     assert "digest:T0PMO0001:2026-W49" in listed.stdout and "channel_not_found" in listed.stdout
     retried = run("outbox", "retry", env=env_for(url, slack_api), cwd=tmp_path)
     # The digest and its chart, which waited for the digest's thread.
-    assert "2 failed message(s) back in line" in retried.stdout
+    assert "2 failed messages back in line" in retried.stdout
     assert len(slack_api.posts("CDIGEST01")) == 1
     bad = run("outbox", "list", "--status", "lost", env=env_for(url), cwd=tmp_path)
     assert bad.returncode == 2 and "--status must be one of" in bad.stderr
@@ -183,6 +183,7 @@ def test_demo_seeds_a_portfolio_and_prints_its_digest(tmp_path):
         assert text_ in result.stdout
     again = run("demo", env=env_for(url), cwd=tmp_path, timeout=120)
     assert "already in the database" in again.stdout
+    assert "`pmo-bot demo --reset` seeds it afresh" in again.stdout
     database = Database(url)
     with database.engine.connect() as connection:
         projects = connection.execute(text("SELECT count(*) FROM projects")).scalar()
@@ -233,3 +234,85 @@ def test_the_scheduler_process_takes_the_lease_and_gives_it_back_on_sigterm(
     with database.engine.connect() as connection:
         expires = connection.execute(text("SELECT expires_at FROM scheduler_leases")).scalar()
     assert str(expires).startswith("1970")
+
+
+def test_demo_reset_seeds_the_demo_workspace_afresh_and_leaves_others_alone(seeded, tmp_path):
+    url, database = seeded
+    first = run("demo", env=env_for(url), cwd=tmp_path, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "lives in its own workspace (T0DEMO001), not in yours: Slack will not show it" in (
+        first.stdout
+    )
+    reset = run("demo", "--reset", env=env_for(url), cwd=tmp_path, timeout=120)
+    assert reset.returncode == 0, reset.stderr
+    assert reset.stdout.splitlines()[:3] == [
+        f"pmo-bot: database SQLite file {tmp_path / 'pmo.db'}",
+        "Deleted the demo workspace T0DEMO001's data; other workspaces untouched.",
+        "Seeding a demo portfolio into workspace T0DEMO001…",
+    ]
+    with database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT team_id, count(*) FROM projects GROUP BY team_id"))
+        counts = {team_id: count for team_id, count in rows}
+    assert counts == {"T0DEMO001": 12, TEAM: 1}
+
+
+HELP = [
+    ["digest"],
+    ["nudge"],
+    ["demo"],
+    ["export"],
+    ["serve"],
+    ["scheduler"],
+    ["manifest"],
+    ["doctor"],
+    ["outbox", "list"],
+    ["outbox", "retry"],
+    [],
+]
+
+
+@pytest.mark.parametrize("command", HELP, ids=lambda c: " ".join(c) or "pmo-bot")
+def test_help_shows_flags_as_flags_and_values_by_name(command):
+    result = run(*command, "--help", env={"COLUMNS": "100"})
+    assert result.returncode == 0, result.stderr
+    assert "<bool>" not in result.stdout and "<str>" not in result.stdout, result.stdout
+
+
+def test_an_unknown_team_is_named_as_unknown(seeded, tmp_path):
+    url, _ = seeded
+    for command in (["digest", "--preview"], ["nudge", "--preview"]):
+        result = run(*command, "--team", "TNOPE", env=env_for(url), cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr.splitlines() == [
+            f"pmo-bot: --team TNOPE: no such workspace in SQLite file {tmp_path / 'pmo.db'} "
+            f"(it has {TEAM})"
+        ]
+
+
+def test_jobs_say_which_database_they_use(seeded, tmp_path):
+    url, _ = seeded
+    result = run("digest", "--at", MONDAY, "--preview", env=env_for(url), cwd=tmp_path)
+    assert result.stdout.splitlines()[0] == f"pmo-bot: database SQLite file {tmp_path / 'pmo.db'}"
+
+
+def test_outbox_list_fits_80_columns_with_every_key_whole(seeded, tmp_path):
+    url, database = seeded
+    keys = [f"nudge:{TEAM}:status:APOLLO:2026-W{week}:U0PM00001:escalation" for week in (48, 49)]
+    with database.session() as session:
+        for key in keys:
+            outbox.enqueue(
+                session=session,
+                team_id=TEAM,
+                key=key,
+                channel="CDIGEST01",
+                text="hi",
+                now=datetime(2026, 11, 30, tzinfo=UTC),
+            )
+    result = run("outbox", "list", env={**env_for(url), "COLUMNS": "80"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for key in keys:
+        assert f"  {key}" in lines
+    # The database's path is printed whole (to be copied), however long; the list fits.
+    assert lines[0].startswith("pmo-bot: database SQLite file ")
+    assert all(len(line) <= 80 for line in lines[1:]), lines

@@ -237,7 +237,7 @@ def test_pmo_bot_nudge_previews_and_sends_the_alerts(tmp_path, slack_api):
     preview = run("nudge", "--at", at, "--preview", env=env_for(url), cwd=tmp_path)
     assert preview.returncode == 0, preview.stderr
     assert f"dependency → @{HERMES_PM}" in preview.stdout
-    assert "A dependency of *HERMES* is threatened" in preview.stdout
+    assert "A dependency of HERMES is threatened" in preview.stdout
     # The alert waits its turn behind the status nudge in the same DM (one post a second),
     # so it goes on the next run; that run stores nothing new.
     for later in (at, "2026-11-24T11:05:00+00:00"):

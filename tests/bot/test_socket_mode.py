@@ -198,6 +198,8 @@ def test_the_port_serves_healthz_and_the_metrics_of_what_came_over_the_socket(
     status, body = bot.get("/metrics")
     assert status == 200
     assert 'pmo_requests_total{kind="command",name="/pmo"} 1.0' in body
+    # Where the data is, said at start.
+    assert f"pmo-bot: database SQLite file {bot.path}\n" in bot.log.read_text()
 
 
 def test_healthz_answers_503_when_slack_is_gone(bot, sockets):
