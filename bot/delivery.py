@@ -1,6 +1,9 @@
 """Delivering the outbox to Slack: once each, in order, paced, retried, never doubled.
 
-A message is claimed in its own transaction before it is sent. Each post carries its
+Deliverers in any number of processes claim due messages in small batches, skipping rows
+another is claiming (storage/outbox.py), and book each channel's slot in the database so
+posts to one channel stay a second apart across processes (bot/pacing.py). A message is
+claimed in its own transaction before it is sent. Each post carries its
 outbox key in Slack message metadata, so a deliverer that finds a claim abandoned by a
 crashed process first asks Slack whether the post went out before posting again. A file
 (the digest's chart) is shared with files_upload_v2 and carries no metadata: it is looked
@@ -13,7 +16,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -23,6 +26,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot import metrics
+from bot.logs import request_context
+from bot.pacing import ChannelPacer, Pacer, SharedPacer  # noqa: F401 (ChannelPacer: imported from here)
 from bot.slack_client import TeamClients, retry_after_seconds
 from storage import outbox
 from storage.db import Database
@@ -32,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 METADATA_EVENT = "pmo_bot_outbox"
 CLAIM_LEASE = timedelta(minutes=2)
+# Messages claimed at a time: small, so that other deliverers find work meanwhile.
+CLAIM_BATCH = 10
 MAX_ATTEMPTS = 8
 # Errors no retry can fix: the message is marked failed at once.
 PERMANENT_ERRORS = {
@@ -136,28 +143,6 @@ def _outbox_key(posted: Any) -> str | None:
     return key if isinstance(key, str) else None
 
 
-class ChannelPacer:
-    """Keeps posts to one channel about a second apart, as Slack asks (per process)."""
-
-    def __init__(
-        self, interval: float = 1.0, monotonic: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.interval = interval
-        self._monotonic = monotonic
-        self._last: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def reserve(self, channel: str) -> float:
-        """0 and the slot is booked, or how many seconds until the channel is free."""
-        with self._lock:
-            now = self._monotonic()
-            free_at = self._last.get(channel, float("-inf")) + self.interval
-            if free_at > now:
-                return free_at - now
-            self._last[channel] = now
-            return 0.0
-
-
 class Courier:
     """A thread that delivers the outbox when asked, so listener threads never wait on Slack.
 
@@ -241,61 +226,57 @@ class Deliverer:
         database: Database,
         clients: TeamClients,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        pacer: ChannelPacer | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.database = database
         self.clients = clients
         self.clock = clock
-        self.pacer = pacer or ChannelPacer()
+        self.pacer = pacer or SharedPacer(database, clock)
 
-    def deliver(
-        self, keys: Iterable[tuple[str, str]] | None = None, limit: int = 200
-    ) -> DeliveryReport:
-        """Send what is due (only the `(team_id, key)` messages named, when given)."""
+    def deliver(self, limit: int = 200) -> DeliveryReport:
+        """Send what is due, up to `limit` messages, a batch claimed at a time."""
+        sent = deferred = failed = handled = 0
+        while handled < limit:
+            with self.database.session() as session:
+                claimed = outbox.claim_due(
+                    session=session,
+                    now=self.clock(),
+                    lease=CLAIM_LEASE,
+                    limit=min(CLAIM_BATCH, limit - handled),
+                )
+                for message, _ in claimed:
+                    session.expunge(message)
+            if not claimed:
+                break
+            handled += len(claimed)
+            for message, uncertain in claimed:
+                # Its log lines carry the id of the Slack request that queued it.
+                with request_context(request_id=message.request_id, team=message.team_id):
+                    outcome = self._deliver_claimed(message, uncertain)
+                if isinstance(outcome, float):
+                    # The channel is busy: its queue waits for the slot, moved in one
+                    # statement rather than claimed and put back one by one.
+                    deferred += 1 + self._hold_channel(message, outcome)
+                    continue
+                sent += outcome == "sent"
+                deferred += outcome == "deferred"
+                failed += outcome == "failed"
         with self.database.session() as session:
-            due = outbox.due_messages(session=session, now=self.clock(), limit=limit, keys=keys)
-        sent = deferred = failed = 0
-        # A channel found busy keeps the rest of its messages for its next free slot, moved
-        # in one statement: deferring each would rewrite every row on every pass.
-        busy: dict[str, float] = {}
-        held: dict[str, list[int]] = {}
-        for message_id, channel in due:
-            if channel in busy:
-                held.setdefault(channel, []).append(message_id)
-                deferred += 1
-                continue
-            try:
-                outcome = self._deliver_one(message_id)
-            except Exception:
-                # Only when even recording the failure failed (the database is down): the
-                # claim lapses and the message is tried again.
-                logger.exception("outbox message %s: delivery failed unexpectedly", message_id)
-                outcome = "deferred"
-            if isinstance(outcome, float):
-                busy[channel], outcome = outcome, "deferred"
-            sent += outcome == "sent"
-            deferred += outcome == "deferred"
-            failed += outcome == "failed"
-        with self.database.session() as session:
-            for channel, ids in held.items():
-                at = self.clock() + timedelta(seconds=busy[channel])
-                outbox.postpone(session=session, ids=ids, at=at)
-                metrics.DELIVERIES.labels(outcome="postponed").inc(len(ids))
             next_due = outbox.next_due(session=session)
         return DeliveryReport(sent=sent, deferred=deferred, failed=failed, next_due=next_due)
 
-    def _deliver_one(self, message_id: int) -> str | float:
-        # "sent", "deferred", "failed", "skipped", or the seconds its channel is busy for.
-        now = self.clock()
+    def _hold_channel(self, message: OutboxMessage, seconds: float) -> int:
+        at = self.clock() + timedelta(seconds=seconds)
         with self.database.session() as session:
-            claimed = outbox.claim(
-                session=session, message_id=message_id, now=now, lease=CLAIM_LEASE
+            moved = outbox.postpone_channel(
+                session=session, team_id=message.team_id, channel=message.channel, at=at
             )
-            if claimed is None:
-                return "skipped"
-            message, uncertain = claimed
-            session.expunge(message)
-        # The claim (and its attempt) is committed: whatever happens now is recorded on it.
+        metrics.DELIVERIES.labels(outcome="postponed").inc(moved)
+        return moved
+
+    def _deliver_claimed(self, message: OutboxMessage, uncertain: bool) -> str | float:
+        # "sent", "deferred", "failed", or the seconds its channel is busy for. The claim
+        # (and its attempt) is committed: whatever happens now is recorded on it.
         try:
             return self._attempt(message, uncertain)
         except Exception as exc:
@@ -307,10 +288,16 @@ class Deliverer:
                 MAX_ATTEMPTS,
                 exc_info=True,
             )
-            # It may have reached Slack before the error: look before posting again.
-            return self._retry_later(
-                message, f"unexpected {type(exc).__name__}: {exc}", maybe_posted=True
-            )
+            try:
+                # It may have reached Slack before the error: look before posting again.
+                return self._retry_later(
+                    message, f"unexpected {type(exc).__name__}: {exc}", maybe_posted=True
+                )
+            except Exception:
+                # Even recording the failure failed (the database is down): the claim
+                # lapses and the message is tried again.
+                logger.exception("outbox %s: could not record the failure", message.key)
+                return "deferred"
 
     def _attempt(self, message: OutboxMessage, uncertain: bool) -> str:
         with self.database.session() as session:
@@ -319,14 +306,19 @@ class Deliverer:
             if target.parent_failed:
                 return self._fail(message, f"the message it depends on ({target.key}) failed")
             wait = max((target.parent_due - self.clock()).total_seconds(), 1)
-            return self._defer(message, f"waiting for {target.key} to be posted", seconds=wait)
+            return self._defer(
+                message,
+                f"waiting for {target.key} to be posted",
+                seconds=wait,
+                maybe_posted=uncertain,
+            )
         client = self.clients.for_team(message.team_id)
         if client is None:
             return self._fail(message, "pmo-bot is not installed in this workspace")
-        wait = self.pacer.reserve(target["channel"])
+        wait = self.pacer.reserve(message.team_id, target["channel"])
         if wait > 0:
             # Never sleep here: the slot comes back to whoever delivers next.
-            self._defer(message, "pacing the channel", seconds=wait)
+            self._defer(message, "pacing the channel", seconds=wait, maybe_posted=uncertain)
             return wait
         try:
             if uncertain and message.update_key is None:
@@ -336,7 +328,7 @@ class Deliverer:
                     return self._sent(message, found)
             posted = self._send(client, message, target)
         except SlackApiError as exc:
-            return self._handle_api_error(message, exc)
+            return self._handle_api_error(message, exc, uncertain)
         except IncompleteAnswer as exc:
             logger.warning("outbox %s: %s; retrying later", message.key, exc)
             return self._retry_later(message, str(exc), maybe_posted=True)
@@ -458,13 +450,16 @@ class Deliverer:
                 return Posted(channel, ts)
         return None
 
-    def _handle_api_error(self, message: OutboxMessage, exc: SlackApiError) -> str:
+    def _handle_api_error(self, message: OutboxMessage, exc: SlackApiError, uncertain: bool) -> str:
         response = exc.response
         status = getattr(response, "status_code", 200)
         error = (response.data or {}).get("error") if isinstance(response.data, dict) else None
         if status == 429 or error == "ratelimited":
             wait = retry_after_seconds(dict(response.headers or {}))
-            return self._defer(message, f"rate limited for {wait}s", seconds=wait)
+            # Refused, not posted; an earlier attempt still may have been.
+            return self._defer(
+                message, f"rate limited for {wait}s", seconds=wait, maybe_posted=uncertain
+            )
         if error in PERMANENT_ERRORS:
             return self._fail(message, error or "error")
         # A 5xx may come after Slack stored the message; an ok:false answer never does.
@@ -514,6 +509,7 @@ class Deliverer:
         return "failed"
 
     def _sent(self, message: OutboxMessage, posted: Posted) -> str:
+        logger.info("outbox %s sent to %s (ts %s)", message.key, posted.channel, posted.ts)
         with self.database.session() as session:
             outbox.mark_sent(
                 session=session,

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     SLACK_API_URL: str = DEFAULT_SLACK_API_URL
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     PORT: int = Field(default=3000, ge=1, le=65535)
+    # `pmo-bot scheduler` serves GET /metrics and /healthz on this port when set.
+    METRICS_PORT: int | None = Field(default=None, ge=1, le=65535)
     # A folder of Jinja2 templates overriding the digest's and nudges' text (optional).
     TEMPLATES_DIR: str | None = None
 
@@ -43,6 +45,7 @@ class Settings(BaseSettings):
         "SLACK_CLIENT_ID",
         "SLACK_CLIENT_SECRET",
         "SLACK_STATE_SECRET",
+        "METRICS_PORT",
         mode="before",
     )
     @classmethod

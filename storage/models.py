@@ -366,7 +366,19 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("team_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        # The waiting messages of one channel, oldest first: a deliverer claims a message only
+        # when no older one of its channel is due or being sent (order across deliverers).
+        Index(
+            "ix_outbox_channel_waiting",
+            "team_id",
+            "channel",
+            "id",
+            sqlite_where=text("status IN ('pending', 'sending')"),
+            postgresql_where=text("status IN ('pending', 'sending')"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = team_column()
@@ -397,6 +409,21 @@ class OutboxMessage(SQLModel, table=True):
     file_data: bytes | None = Field(default=None, sa_type=LargeBinary)
     # The id Slack gave the shared file.
     file_id: str | None = Field(default=None, max_length=32)
+    # The Slack request that queued it (bot/logs.py), so its delivery logs under the same id.
+    request_id: str | None = Field(default=None, max_length=32)
+
+
+class ChannelSlot(SQLModel, table=True):
+    """When a conversation may next get a post: every deliverer, in every process, books
+    here, so Slack's one message a second per channel holds however many deliver."""
+
+    __tablename__ = "channel_slots"
+    __table_args__ = (UniqueConstraint("team_id", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = team_column()
+    channel: str = Field(max_length=32)
+    free_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class StatusUpdate(SQLModel, table=True):

@@ -1,13 +1,14 @@
-"""The outbox table: messages waiting for Slack, claimed one at a time by a deliverer."""
+"""The outbox table: messages waiting for Slack, claimed in small batches by deliverers
+that may run in many processes at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import exists, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage, OutboxStatus
@@ -28,11 +29,13 @@ def enqueue(
     file_title: str | None = None,
     file_alt_text: str | None = None,
     file_data: bytes | None = None,
+    request_id: str | None = None,
     now: datetime,
 ) -> tuple[OutboxMessage, bool]:
     """Store a message to send unless one with this key exists; returns (row, created).
 
-    With `file_data` it is a file to share (named `file_name`), `text` its comment."""
+    With `file_data` it is a file to share (named `file_name`), `text` its comment;
+    `request_id` names the Slack request that queued it, for the delivery's log lines."""
     existing = find(session=session, team_id=team_id, key=key)
     if existing is not None:
         return existing, False
@@ -49,6 +52,7 @@ def enqueue(
         file_title=file_title,
         file_alt_text=file_alt_text,
         file_data=file_data,
+        request_id=request_id,
         next_attempt_at=now,
         created_at=now,
     )
@@ -63,39 +67,66 @@ def enqueue(
     return message, True
 
 
+def enqueue_many(*, session: Session, messages: list[dict[str, Any]], now: datetime) -> int:
+    """`enqueue` for many messages at once (each given as `enqueue`'s arguments but the
+    session and the time): a statement per 500 keys to find those already stored, one
+    insert for the others; returns how many were stored. Should a concurrent transaction
+    store one of the keys first, each is stored as `enqueue` stores it, one at a time."""
+    stored: set[tuple[str, str]] = set()
+    keys_by_team: dict[str, list[str]] = {}
+    for message in messages:
+        keys_by_team.setdefault(message["team_id"], []).append(message["key"])
+    for team_id, keys in keys_by_team.items():
+        for start in range(0, len(keys), 500):
+            found = session.exec(
+                select(OutboxMessage.key).where(
+                    OutboxMessage.team_id == team_id,
+                    col(OutboxMessage.key).in_(keys[start : start + 500]),
+                )
+            )
+            stored.update((team_id, key) for key in found)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for message in messages:
+        name = (message["team_id"], message["key"])
+        if name not in stored and name not in rows:  # the first of a key wins, as one by one
+            rows[name] = _row(message, now)
+    if not rows:
+        return 0
+    try:
+        with session.begin_nested():
+            session.execute(insert(OutboxMessage), list(rows.values()))
+    except IntegrityError:
+        return sum(
+            enqueue(session=session, now=now, **message)[1]
+            for message in messages
+            if (message["team_id"], message["key"]) in rows
+        )
+    return len(rows)
+
+
+def _row(message: dict[str, Any], now: datetime) -> dict[str, Any]:
+    # An outbox row's columns, as `enqueue` fills them.
+    return {
+        "thread_key": None,
+        "update_key": None,
+        "link_key": None,
+        "file_name": None,
+        "file_title": None,
+        "file_alt_text": None,
+        "file_data": None,
+        "request_id": None,
+        **message,
+        "blocks": message.get("blocks") or [],
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
 def find(*, session: Session, team_id: str, key: str) -> OutboxMessage | None:
     """The message stored under `key`, if any."""
     return session.exec(
         select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key)
     ).first()
-
-
-def due_messages(
-    *, session: Session, now: datetime, limit: int, keys: Iterable[tuple[str, str]] | None = None
-) -> list[tuple[int, str]]:
-    """Messages ready to go, as (id, channel): pending and due, or stuck in sending past
-    their claim."""
-    ready = or_(
-        (col(OutboxMessage.status) == OutboxStatus.PENDING)
-        & (col(OutboxMessage.next_attempt_at) <= now),
-        (col(OutboxMessage.status) == OutboxStatus.SENDING)
-        & (col(OutboxMessage.claimed_until) < now),
-    )
-    statement = select(OutboxMessage.id, OutboxMessage.channel).where(ready)
-    if keys is not None:
-        wanted = list(keys)
-        if not wanted:
-            return []
-        statement = statement.where(
-            or_(
-                *(
-                    (col(OutboxMessage.team_id) == team) & (col(OutboxMessage.key) == key)
-                    for team, key in wanted
-                )
-            )
-        )
-    statement = statement.order_by(col(OutboxMessage.id)).limit(limit)
-    return [(message_id, channel) for message_id, channel in session.exec(statement) if message_id]
 
 
 def next_due(*, session: Session) -> datetime | None:
@@ -107,46 +138,64 @@ def next_due(*, session: Session) -> datetime | None:
     ).one()
 
 
-def claim(
-    *, session: Session, message_id: int, now: datetime, lease: timedelta
-) -> tuple[OutboxMessage, bool] | None:
-    """Take the message for delivery; None when it is not due or another deliverer has it.
+WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
-    Also says whether an earlier attempt may have reached Slack unheard (a crash, a
+
+def claim_due(
+    *, session: Session, now: datetime, lease: timedelta, limit: int
+) -> list[tuple[OutboxMessage, bool]]:
+    """Take up to `limit` due messages for delivery until now + lease, oldest first; each
+    comes with whether an earlier attempt may have reached Slack unheard (a crash, a
     timeout, a 5xx), in which case the deliverer must look before posting again.
+
+    Rows another deliverer is claiming are skipped, never waited for (FOR UPDATE SKIP
+    LOCKED on PostgreSQL; SQLite has one writer at a time). A message is taken only when
+    no older one of its channel is due or being sent: a channel's messages go in order
+    however many deliverers run, at most one of them per claim.
     """
-    message = session.get(OutboxMessage, message_id)
-    if message is None or not _ready(message, now):
-        return None
-    uncertain = message.status == OutboxStatus.SENDING or message.maybe_posted
-    # The attempt counter doubles as a version: only one claimer can move it on.
-    result = session.execute(
+    ready = or_(
+        (col(OutboxMessage.status) == OutboxStatus.PENDING)
+        & (col(OutboxMessage.next_attempt_at) <= now),
+        (col(OutboxMessage.status) == OutboxStatus.SENDING)
+        & (col(OutboxMessage.claimed_until) < now),
+    )
+    older = aliased(OutboxMessage)
+    behind = exists().where(
+        older.team_id == OutboxMessage.team_id,
+        older.channel == OutboxMessage.channel,
+        col(older.status).in_(WAITING),
+        col(older.id) < OutboxMessage.id,
+        or_(col(older.status) == OutboxStatus.SENDING, col(older.next_attempt_at) <= now),
+    )
+    found = session.exec(
+        select(OutboxMessage)
+        .where(ready, ~behind)
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    uncertain = {m.id: m.status == OutboxStatus.SENDING or m.maybe_posted for m in found}
+    if not found:
+        return []
+    session.execute(
         update(OutboxMessage)
-        .where(
-            col(OutboxMessage.id) == message_id,
-            col(OutboxMessage.status) == message.status,
-            col(OutboxMessage.attempts) == message.attempts,
-        )
+        .where(col(OutboxMessage.id).in_(uncertain))
         .values(
             status=OutboxStatus.SENDING,
             claimed_until=now + lease,
-            attempts=message.attempts + 1,
+            attempts=col(OutboxMessage.attempts) + 1,
+            # Until an outcome is recorded, a post may have gone out unheard.
             maybe_posted=True,
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    session.refresh(message)
-    return message, uncertain
-
-
-def _ready(message: OutboxMessage, now: datetime) -> bool:
-    if message.status == OutboxStatus.PENDING:
-        return message.next_attempt_at <= now
-    if message.status == OutboxStatus.SENDING:
-        return message.claimed_until is not None and message.claimed_until < now
-    return False
+    claimed = session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(uncertain))
+        .order_by(col(OutboxMessage.id))
+        .execution_options(populate_existing=True)
+    ).all()
+    return [(message, uncertain[message.id]) for message in claimed]
 
 
 def mark_sent(
@@ -160,17 +209,21 @@ def mark_sent(
 ) -> None:
     """Record that Slack has the message, and where (a shared file may come back with its
     id and no `ts`)."""
-    message = session.get(OutboxMessage, message_id)
-    assert message is not None
-    message.status = OutboxStatus.SENT
-    message.maybe_posted = False
-    message.posted_channel = channel
-    message.ts = ts
-    message.file_id = file_id
-    message.sent_at = now
-    message.claimed_until = None
-    message.last_error = None
-    session.add(message)
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(
+            status=OutboxStatus.SENT,
+            maybe_posted=False,
+            posted_channel=channel,
+            ts=ts,
+            file_id=file_id,
+            sent_at=now,
+            claimed_until=None,
+            last_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def reschedule(
@@ -195,16 +248,20 @@ def reschedule(
     session.add(message)
 
 
-def postpone(*, session: Session, ids: list[int], at: datetime) -> None:
-    """Move pending messages to `at` in one statement (a channel busy for a while)."""
-    if ids:
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == OutboxStatus.PENDING
-            )
-            .values(next_attempt_at=at)
+def postpone_channel(*, session: Session, team_id: str, channel: str, at: datetime) -> int:
+    """Move the channel's pending messages due before `at` to `at`, in one statement (the
+    channel is busy until then); returns how many moved."""
+    return session.execute(  # type: ignore[attr-defined]
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.team_id) == team_id,
+            col(OutboxMessage.channel) == channel,
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.next_attempt_at) < at,
         )
+        .values(next_attempt_at=at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def mark_failed(*, session: Session, message_id: int, error: str) -> None:
@@ -248,3 +305,9 @@ def backlog(*, session: Session) -> tuple[int, datetime | None]:
         select(func.count(), func.min(OutboxMessage.created_at)).where(waiting)
     ).one()
     return count, oldest
+
+
+def failed_count(*, session: Session) -> int:
+    """How many messages were given up on (`pmo-bot outbox retry` puts them back in line)."""
+    failed = col(OutboxMessage.status) == OutboxStatus.FAILED
+    return session.exec(select(func.count()).where(failed)).one()

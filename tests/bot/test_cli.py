@@ -213,3 +213,58 @@ def test_serve_runs_the_scheduler_in_process_and_gives_its_lease_back(tmp_path, 
     with sqlite3.connect(database) as connection:
         [(expires,)] = connection.execute("SELECT expires_at FROM scheduler_leases").fetchall()
     assert expires.startswith("1970")
+
+
+def scheduler_env(tmp_path, slack_api, metrics_port):
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": slack_api.url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.db'}",
+        "METRICS_PORT": str(metrics_port),
+    }
+
+
+def test_the_scheduler_serves_its_metrics_and_health_on_metrics_port(tmp_path, slack_api):
+    import urllib.request
+
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PORT"))}
+    process = subprocess.Popen(
+        [PMO_BOT, "scheduler"],
+        env={**clean, **scheduler_env(tmp_path, slack_api, port)},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        scraped = ""
+        while "pmo_scheduler_leader 1.0" not in scraped and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as answer:
+                    scraped = answer.read().decode()
+            except OSError:
+                time.sleep(0.1)
+        # The worker's own counters, and the outbox read from the database.
+        assert "pmo_scheduler_leader 1.0" in scraped
+        assert "pmo_outbox_depth 0.0" in scraped
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
+            assert answer.status == 200
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=60)
+    assert f"/metrics and /healthz on port {port}" in output
+    assert f"pmo-bot: database SQLite file {tmp_path / 'worker.db'}" in output
+
+
+def test_a_metrics_port_in_use_stops_the_scheduler_in_one_line(tmp_path, slack_api):
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("scheduler", cwd=tmp_path, env=scheduler_env(tmp_path, slack_api, port))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"pmo-bot: METRICS_PORT {port} cannot be served"), result.stderr

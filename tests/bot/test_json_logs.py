@@ -11,9 +11,11 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlmodel import select
 
 from bot.logs import ContextCarryingExecutor, JsonFormatter, current_request, request_context
-from tests.factories import PM, TEAM
+from storage.models import OutboxMessage
+from tests.factories import MEMBER, PM, TEAM
 
 CANARY = "secret-plan-5e1d"
 
@@ -76,3 +78,21 @@ def test_log_format_json_switches_lines_to_json_and_the_default_stays_text(log_f
         }
     else:
         assert line.endswith(" WARNING pmo: hello")
+
+
+def test_a_message_a_request_queued_is_delivered_under_that_requests_id(
+    slack, slack_api, database, json_lines
+):
+    slack.command("/kudos", f"<@{MEMBER}> for the demo", user=PM, channel="CTEAM0001")
+    lines = json_lines()
+    [answered] = [line for line in lines if line.get("command") == "/kudos"]
+    with database.session() as session:
+        [queued] = session.exec(select(OutboxMessage)).all()
+    assert queued.request_id == answered["request_id"]
+    [delivered] = [
+        line
+        for line in lines
+        if line["logger"] == "bot.delivery" and f"outbox {queued.key} sent" in line["message"]
+    ]
+    assert (delivered["request_id"], delivered["team"]) == (answered["request_id"], TEAM)
+    assert slack_api.dms(MEMBER)

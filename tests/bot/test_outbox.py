@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 import storage.outbox
-from bot.delivery import MAX_ATTEMPTS, ChannelPacer, Deliverer
+from bot.delivery import CLAIM_BATCH, CLAIM_LEASE, MAX_ATTEMPTS, ChannelPacer, Deliverer
 from storage import outbox
+from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.workspaces import ensure_workspace
 from tests.factories import TEAM
@@ -345,3 +348,129 @@ def test_a_check_for_an_earlier_post_survives_answers_missing_fields(
     runtime.deliverer.deliver()
     [dm] = slack_api.dms("U0PERSON1")
     assert row(database, "dm:1").ts == dm.ts
+
+
+def on_postgres_only(database):
+    if database.backend != "postgresql":
+        pytest.skip("claims that skip locked rows: PostgreSQL (SQLite has one writer)")
+
+
+def test_a_claim_on_postgres_skips_rows_another_deliverer_is_claiming(database, clock):
+    on_postgres_only(database)
+    for number in range(4):
+        enqueue(database, clock, key=f"nudge:{number}", channel=f"C{number}")
+    other = Database(database.url)
+    try:
+        with database.session() as first:
+            mine = outbox.claim_due(session=first, now=clock(), lease=CLAIM_LEASE, limit=2)
+            with other.session() as second:
+                # Waiting on the first claim's locks would fail here rather than hang.
+                second.execute(text("SET LOCAL lock_timeout = '5s'"))
+                theirs = outbox.claim_due(session=second, now=clock(), lease=CLAIM_LEASE, limit=4)
+        assert [m.key for m, _ in mine] == ["nudge:0", "nudge:1"]
+        assert [m.key for m, _ in theirs] == ["nudge:2", "nudge:3"]
+    finally:
+        other.dispose()
+
+
+def test_two_deliverers_on_postgres_each_deliver_while_the_other_waits_on_slack(
+    runtime, database, slack_api, clock
+):
+    on_postgres_only(database)
+    enqueue(database, clock, key="slow", channel="CSLOW0001")
+    for number in range(24):
+        enqueue(database, clock, key=f"nudge:{number}", channel=f"C{number:08d}")
+    held = slack_api.hold("chat.postMessage", "CSLOW0001")
+    engines = [Database(database.url) for _ in range(2)]
+    first, second = (
+        Deliverer(engine, runtime.clients, clock=clock, pacer=ChannelPacer(interval=0))
+        for engine in engines
+    )
+    try:
+        waiting = threading.Thread(target=first.deliver)
+        waiting.start()
+        assert held.arrived.wait(10)
+        # The first holds its claimed batch in a Slack call that does not answer; the
+        # second claims the rest and delivers it meanwhile.
+        report = second.deliver()
+        assert report.sent == 24 - (CLAIM_BATCH - 1)
+        held.release()
+        waiting.join(10)
+    finally:
+        held.release()
+        for engine in engines:
+            engine.dispose()
+    keys = Counter(
+        c["metadata"]["event_payload"]["key"] for c in slack_api.calls_to("chat.postMessage")
+    )
+    assert set(keys.values()) == {1}
+    assert len(keys) == 25
+    with database.session() as session:
+        assert set(session.exec(select(OutboxMessage.status))) == {OutboxStatus.SENT}
+
+
+def test_deliverers_in_two_processes_share_each_channels_pace(runtime, database, slack_api, clock):
+    engines = [Database(database.url) for _ in range(2)]
+    first, second = (Deliverer(engine, runtime.clients, clock=clock) for engine in engines)
+    try:
+        enqueue(database, clock, key="a", channel="C1")
+        assert first.deliver().sent == 1
+        clock.advance(seconds=0.5)
+        enqueue(database, clock, key="b", channel="C1")
+        clock_before = clock()
+        report = second.deliver()  # its own process, but the channel's slot is taken
+        assert (report.sent, report.deferred) == (0, 1)
+        assert report.next_due == clock_before + timedelta(seconds=0.5)
+        clock.advance(seconds=0.5)
+        assert second.deliver().sent == 1
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert [p.text for p in slack_api.posts("C1")] == ["text of a", "text of b"]
+
+
+def test_a_slot_booked_by_a_clock_far_ahead_holds_no_post_back(runtime, database, slack_api, clock):
+    # A job run with --at next Monday books the channel's slot next Monday; a delivery
+    # at today's real time waits one interval at most, not until then.
+    ahead = Deliverer(database, runtime.clients, clock=lambda: clock() + timedelta(days=2))
+    today = Deliverer(database, runtime.clients, clock=clock)
+    enqueue(database, clock, key="a", channel="C1")
+    assert ahead.deliver().sent == 1
+    enqueue(database, clock, key="b", channel="C1")
+    assert today.deliver().sent == 1
+    assert [p.text for p in slack_api.posts("C1")] == ["text of a", "text of b"]
+
+
+def test_a_later_message_of_a_channel_waits_while_an_earlier_one_is_being_sent(
+    runtime, database, slack_api, clock
+):
+    enqueue(database, clock, key="first", channel="C1")
+    enqueue(database, clock, key="second", channel="C1")
+    enqueue(database, clock, key="elsewhere", channel="C2")
+    with database.session() as session:
+        [(taken, _)] = outbox.claim_due(session=session, now=clock(), lease=CLAIM_LEASE, limit=1)
+    assert taken.key == "first"
+    # Another deliverer is sending "first": "second" must not overtake it.
+    report = runtime.deliverer.deliver()
+    assert report.sent == 1
+    assert [p.text for p in slack_api.posts()] == ["text of elsewhere"]
+    assert row(database, "second").status == "pending"
+
+
+def test_a_message_keeps_its_doubt_when_its_channel_is_busy(runtime, database, slack_api, clock):
+    ticks = [100.0]
+    paced = Deliverer(
+        database, runtime.clients, clock=clock, pacer=ChannelPacer(1.0, monotonic=lambda: ticks[0])
+    )
+    enqueue(database, clock, key="a", channel="C1")
+    slack_api.fail("chat.postMessage", status=503, times=3)  # it may have been posted
+    paced.deliver()
+    clock.advance(seconds=30)
+    assert paced.deliver().deferred == 1  # the channel's slot is still taken
+    held = row(database, "a")
+    assert (held.status, held.maybe_posted, held.attempts) == ("pending", True, 1)
+    ticks[0] += 1.0
+    clock.advance(seconds=1)
+    paced.deliver()
+    assert slack_api.calls_to("conversations.history")  # looked before posting again
+    assert [p.text for p in slack_api.posts("C1")] == ["text of a"]

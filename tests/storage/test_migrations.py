@@ -270,3 +270,36 @@ def test_0014_gives_each_workspace_the_standard_type_and_its_projects_that_type(
     schema.downgrade(empty_url, "0013")
     assert "project_types" not in tables(empty_url)
     engine.dispose()
+
+
+def test_0016_leaves_queued_messages_without_a_request_id_and_adds_channel_slots(empty_url):
+    schema.upgrade(empty_url, "0015")
+    engine = create_database_engine(empty_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workspaces (team_id, time_zone, phases, status_due_weekday, "
+                "risk_medium_from, risk_high_from, risk_critical_from, digest_leaders, "
+                "digest_weekday, digest_time, default_cadence, quiet_start, quiet_end, "
+                "nudge_style, pmo_leads, overallocation_threshold, priority_weights, "
+                "created_at) VALUES ('T1', 'UTC', '[]', 4, 6, 12, 20, '[]', 0, '09:00', "
+                "'weekly', '19:00', '08:00', 'gentle', '[]', 10, '{}', '2026-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO outbox (team_id, key, channel, text, blocks, status, attempts, "
+                "maybe_posted, next_attempt_at, created_at) VALUES ('T1', 'old', 'C1', 'hi', "
+                "'[]', 'pending', 0, false, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+    schema.upgrade(empty_url, "0016")
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT key, status, request_id FROM outbox")).one()
+    assert tuple(row) == ("old", "pending", None)
+    assert "channel_slots" in tables(empty_url)
+    schema.downgrade(empty_url, "0015")
+    assert "channel_slots" not in tables(empty_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT key FROM outbox")).scalar_one() == "old"
+    engine.dispose()
