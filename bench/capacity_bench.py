@@ -1,5 +1,6 @@
-"""How long does the capacity forecast take, and how many SQL statements does it issue, for
-200 people on 50 projects and 2,000 people on 500? (Under a second for 2,000 people, and
+"""How long does the capacity forecast take, how many SQL statements does it issue and how
+much memory does it hold at its peak (tracemalloc), for 200 people on 50 projects and
+2,000 people on 500? (Under a second for 2,000 people, and
 a statement count that does not grow with the people or the projects.) The heat map's
 data is made from the same forecast and drawn too.
 
@@ -20,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -44,8 +46,8 @@ from storage.models import (  # noqa: E402
     Workspace,
 )
 from storage.workspaces import ensure_workspace  # noqa: E402
-from workflows.forecast import forecast  # noqa: E402
-from workflows.load_heatmap import heat_map  # noqa: E402
+from workflows.forecast import Forecast, forecast  # noqa: E402
+from workflows.load_heatmap import HeatMap, heat_map  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # a Monday
 MONDAY = date(2026, 11, 30)
@@ -180,8 +182,10 @@ class Figures(NamedTuple):
     forecast: float
     heat: float
     draw: float
+    cpu: float
     skills: int
     png_kb: int
+    peak_mb: float
 
     @property
     def total(self) -> float:
@@ -197,32 +201,49 @@ def measure(database: Database, rounds: int) -> Figures:
         statements += 1
 
     event.listen(database.engine, "before_cursor_execute", count)
-    forecasts, heats, draws = [], [], []
+    forecasts, heats, draws, cpus = [], [], [], []
     counted = 0
     for _ in range(rounds):
         statements = 0
-        started = time.perf_counter()
-        with database.session() as session:
-            workspace = ensure_workspace(session=session, team_id=TEAM)
-            planned = forecast(session=session, workspace=workspace, now=NOW)
-        forecasted = time.perf_counter()
-        picture = heat_map(planned)
-        mapped = time.perf_counter()
-        png = heatmap_png(picture)
-        drawn = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
+        planned, picture, png = run(database)
+        forecasted, mapped, drawn = planned[1], picture[1], png[1]
+        cpus.append((time.process_time() - cpu) * 1000)
         counted = statements
         forecasts.append((forecasted - started) * 1000)
         heats.append((mapped - forecasted) * 1000)
         draws.append((drawn - mapped) * 1000)
     event.remove(database.engine, "before_cursor_execute", count)
+    tracemalloc.start()
+    try:
+        run(database)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
     return Figures(
         statements=counted,
         forecast=statistics.median(forecasts),
         heat=statistics.median(heats),
         draw=statistics.median(draws),
-        skills=len(planned.by_skill) - 1,
-        png_kb=round(len(png) / 1024),
+        cpu=statistics.median(cpus),
+        skills=len(planned[0].by_skill) - 1,
+        png_kb=round(len(png[0]) / 1024),
+        peak_mb=peak,
     )
+
+
+def run(
+    database: Database,
+) -> tuple[tuple[Forecast, float], tuple[HeatMap, float], tuple[bytes, float]]:
+    """The forecast, its heat map's data and its picture, each with when it was done."""
+    with database.session() as session:
+        workspace = ensure_workspace(session=session, team_id=TEAM)
+        planned = forecast(session=session, workspace=workspace, now=NOW)
+    forecasted = time.perf_counter()
+    picture = heat_map(planned)
+    mapped = time.perf_counter()
+    png = heatmap_png(picture)
+    return (planned, forecasted), (picture, mapped), (png, time.perf_counter())
 
 
 def main() -> None:
@@ -231,7 +252,7 @@ def main() -> None:
     )
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite files)")
     parser.add_argument("--sizes", default="200:50,2000:500", help="people:projects,...")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print(
@@ -249,9 +270,11 @@ def main() -> None:
         "heat map ms",
         "draw ms",
         "total ms",
+        "CPU ms",
         "PNG KB",
+        "peak MB",
     )
-    widths = (7, 9, 12, 9, 7, 15, 12, 12, 8, 9, 7)
+    widths = (7, 9, 12, 9, 7, 15, 12, 12, 8, 9, 7, 7, 8)
     print(" ".join(f"{name:>{width}}" for name, width in zip(columns, widths, strict=True)))
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes.split(","):
@@ -273,7 +296,9 @@ def main() -> None:
                 figures.statements,
                 *(f"{ms:.1f}" for ms in (figures.forecast, figures.heat, figures.draw)),
                 f"{figures.total:.1f}",
+                f"{figures.cpu:.0f}",
                 figures.png_kb,
+                f"{figures.peak_mb:.1f}",
             )
             print(" ".join(f"{value:>{width}}" for value, width in zip(row, widths, strict=True)))
 

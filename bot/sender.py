@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.delivery import Courier
+from bot.logs import current_request
 from commands.context import Clock, R
 from commands.rendering import Part, render
 from commands.templates import Templates
@@ -47,10 +48,14 @@ class Sender:
         return result
 
     def enqueue(self, *, session: Session, messages: Iterable[Outgoing], now: datetime) -> None:
-        """Store each message under its key (a key already stored is left as it is)."""
+        """Store each message under its key (a key already stored is left as it is), with the
+        id of the Slack request being handled, if any, for its delivery's log lines."""
+        request_id = current_request().get("request_id")
         # The digest and its chart go to each leader too: each content is rendered once (and
         # kept with its parts, so that no other content can take its id meanwhile).
         rendered: dict[int, tuple[object, list[Part]]] = {}
+        # Stored all at once: the nudge job may have thousands (bench/nudge_bench.py).
+        rows: list[dict[str, Any]] = []
         for message in messages:
             content = message.content
             if id(content) not in rendered:
@@ -58,17 +63,22 @@ class Sender:
             parts = rendered[id(content)][1]
             for number, part in enumerate(parts, start=1):
                 first = number == 1
-                outbox.enqueue(
-                    session=session,
-                    team_id=message.team_id,
-                    key=message.key if first else message_keys.continuation(message.key, number),
-                    channel=message.to,
-                    thread_key=message.thread_key if first else message.key,
-                    update_key=message.update_key if first else None,
-                    link_key=message.link_key if first else None,
-                    now=now,
-                    **_stored(part),
+                rows.append(
+                    {
+                        "team_id": message.team_id,
+                        "key": message.key
+                        if first
+                        else message_keys.continuation(message.key, number),
+                        "channel": message.to,
+                        "thread_key": message.thread_key if first else message.key,
+                        "update_key": message.update_key if first else None,
+                        "link_key": message.link_key if first else None,
+                        "request_id": request_id,
+                        **_stored(part),
+                    }
                 )
+        if rows:
+            outbox.enqueue_many(session=session, messages=rows, now=now)
 
     def send_soon(self) -> None:
         """Ask the courier for a delivery pass; returns at once."""

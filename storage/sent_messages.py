@@ -47,6 +47,44 @@ def first_sent_after(
     return SentMessage(key=row[0], sent_at=row[1]) if row is not None else None
 
 
+def first_sent_after_each(
+    *, session: Session, team_id: str, after: dict[str, datetime | None]
+) -> dict[str, SentMessage]:
+    """For each key prefix in `after` (each ending with ":", as message keys are built), the
+    earliest message posted after its moment (any time, when None) whose key starts with
+    it: `first_sent_after` for many prefixes at once, in one statement."""
+    if not after:
+        return {}
+    statement = select(OutboxMessage.key, OutboxMessage.sent_at).where(
+        OutboxMessage.team_id == team_id,
+        col(OutboxMessage.key).startswith(_shared_start(list(after)), autoescape=True),
+        col(OutboxMessage.status) == OutboxStatus.SENT,
+        col(OutboxMessage.sent_at).is_not(None),
+    )
+    if None not in after.values():
+        earliest = min(moment for moment in after.values() if moment is not None)
+        statement = statement.where(col(OutboxMessage.sent_at) > earliest)
+    found: dict[str, SentMessage] = {}
+    for key, sent_at in session.exec(statement.order_by(col(OutboxMessage.sent_at))):
+        # The prefixes this key has: up to each ":" in it.
+        ends = (n + 1 for n, char in enumerate(key) if char == ":")
+        for prefix in (key[:end] for end in ends):
+            if prefix in after and prefix not in found:
+                moment = after[prefix]
+                if moment is None or sent_at > moment:
+                    found[prefix] = SentMessage(key=key, sent_at=sent_at)
+    return found
+
+
+def _shared_start(words: list[str]) -> str:
+    # What all the words start with (the first and last in order share the least).
+    first, last = min(words), max(words)
+    length = 0
+    while length < min(len(first), len(last)) and first[length] == last[length]:
+        length += 1
+    return first[:length]
+
+
 def existing(*, session: Session, team_id: str, keys: list[str]) -> set[str]:
     """Those of `keys` under which a message is stored, delivered yet or not (one statement
     per 500 keys)."""

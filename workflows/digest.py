@@ -27,16 +27,23 @@ from workflows.digest_benefits import BenefitsReview, benefits_review
 from workflows.digest_capacity import CapacityOutlook, capacity_outlook
 from workflows.digest_goals import GoalWeek, goals_of_week
 from workflows.digest_learning import Learning, learning_review
-from workflows.health_trend import TREND_WEEKS, HealthTrend, health_trend, history_start
+from workflows.forecast import Forecast, forecast
+from workflows.health_trend import (
+    TREND_WEEKS,
+    HealthTrend,
+    health_trend,
+    history_start,
+    trend_ends,
+)
 from workflows.load_heatmap import workspace_heat_map
 from workflows.outgoing import Outgoing
 from workflows.participation import (
     Participation,
     due_in,
-    participation,
     rag_at,
     standing_at,
     updated_in,
+    weekly_participation,
 )
 from workflows.periods import add_working_days, week_label, zone
 from workflows.risks import Severity, severity
@@ -170,9 +177,11 @@ def plan_digest(*, session: Session, team_id: str, now: datetime) -> DigestPlan:
     plan = DigestPlan(team_id=team_id, key=key, recipients=recipients, already_sent=already)
     if already or not recipients:
         return plan
-    # One read of status history serves the digest and its chart.
+    # One read of status history serves the digest and its chart, one count of updates on
+    # time its Participation, Learning and chart, one forecast its Capacity and heat map.
     updates = _history(session, workspace, window)
-    digest = _build(session, workspace, window, updates)
+    planned = forecast(session=session, workspace=workspace, now=window.end)
+    digest = _build(session, workspace, window, updates, planned)
     messages = [
         Outgoing(
             team_id=team_id,
@@ -183,7 +192,14 @@ def plan_digest(*, session: Session, team_id: str, now: datetime) -> DigestPlan:
         for number, recipient in enumerate(recipients)
     ]
     # The chart goes in each copy's thread.
-    trend = health_trend(session=session, workspace=workspace, end=window.end, updates=updates)
+    trend = health_trend(
+        session=session,
+        workspace=workspace,
+        end=window.end,
+        updates=updates,
+        projects=digest.attention.projects,
+        on_time=[week.on_time for week in digest.learning.weeks],
+    )
     if not trend.empty:
         messages += [
             Outgoing(
@@ -196,7 +212,7 @@ def plan_digest(*, session: Session, team_id: str, now: datetime) -> DigestPlan:
             for copy in messages
         ]
     # So does the capacity heat map, once anyone has hours allocated.
-    heat = workspace_heat_map(session=session, workspace=workspace, now=window.end)
+    heat = workspace_heat_map(session=session, workspace=workspace, now=window.end, planned=planned)
     if heat is not None:
         messages += [
             Outgoing(
@@ -237,6 +253,7 @@ def _build(
     workspace: Workspace,
     window: Window,
     updates: dict[int, list[PostedRag]] | None = None,
+    planned: Forecast | None = None,
 ) -> Digest:
     team_id = workspace.team_id
     attention = needs_attention(session=session, team_id=team_id, now=window.end)
@@ -244,6 +261,8 @@ def _build(
     if updates is None:
         updates = _history(session, workspace, window)
     lines = _project_lines(session, team_id, projects, updates, window)
+    # The trend's thirteen weeks end with the four of the Participation section.
+    on_time = weekly_participation(workspace, projects, updates, trend_ends(window.end))
     return Digest(
         team_id=team_id,
         window=window,
@@ -257,10 +276,7 @@ def _build(
         risk_high_from=workspace.risk_high_from,
         pending_gates=_pending_gates(session, workspace, window.end),
         decided_gates=_decided_gates(session, team_id, window),
-        participation=[
-            participation(workspace, projects, updates, window.end - timedelta(days=7 * weeks))
-            for weeks in reversed(range(PARTICIPATION_WEEKS))
-        ],
+        participation=on_time[-PARTICIPATION_WEEKS:],
         kudos=kudos_between(session=session, team_id=team_id, start=window.start, end=window.end),
         capacity=capacity_outlook(
             session=session,
@@ -268,6 +284,7 @@ def _build(
             now=window.end,
             projects=projects,
             standing=attention.standing,
+            planned=planned,
         ),
         goals=goals_of_week(
             session=session,
@@ -286,6 +303,7 @@ def _build(
             end=window.end,
             projects=projects,
             updates=updates,
+            on_time=on_time,
         ),
     )
 

@@ -3,9 +3,10 @@
 Who is over-allocated (which weeks, by how much, which projects ask), the open requests
 for people whose start date has come, the skills short of hours, and the projects whose
 latest update says the team is short. One forecast (three bulk reads,
-workflows/forecast.py) and the latest updates the digest has already read, so the cost
-does not grow with the projects. Over-allocation is the plan asking too much, never the
-person's doing: the section says what is asked of whom, not who is behind.
+workflows/forecast.py; in the digest, its heat map's, cut to four weeks) and the latest
+updates the digest has already read, so the cost does not grow with the projects.
+Over-allocation is the plan asking too much, never the person's doing: the section says
+what is asked of whom, not who is behind.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlmodel import Session
 
 from storage.models import Project, ResourceRequest, TeamCapacity, Workspace
 from storage.watchlist import Standing
-from workflows.forecast import ALL, SkillWeek, forecast
+from workflows.forecast import ALL, Forecast, SkillWeek, forecast
 from workflows.load import ZERO, WeekLoad
 from workflows.periods import zone
 
@@ -91,10 +92,15 @@ def capacity_outlook(
     now: datetime,
     projects: list[Project],
     standing: dict[int, Standing],
+    planned: Forecast | None = None,
 ) -> CapacityOutlook:
     """The workspace's next four weeks from `now` (the active `projects` and their latest
-    updates, `standing`, as the digest has read them)."""
-    ahead = forecast(session=session, workspace=workspace, now=now, weeks=OUTLOOK_WEEKS)
+    updates, `standing`, as the digest has read them). `planned`: the workspace's longer
+    forecast from `now`, when the caller has it (the digest, for its heat map)."""
+    if planned is None:
+        ahead = forecast(session=session, workspace=workspace, now=now, weeks=OUTLOOK_WEEKS)
+    else:
+        ahead = planned.first(OUTLOOK_WEEKS)
     tz = zone(workspace.time_zone)
     active = {p.id: p for p in projects if p.id is not None}
     said = [standing[pid] for pid in active if pid in standing]

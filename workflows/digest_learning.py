@@ -20,7 +20,7 @@ from storage.learning_log import actions_due_before, retros_summarised_between
 from storage.models import ActionStatus, Project, Retro, RetroAction, Workspace
 from storage.portfolio import PostedRag
 from workflows.health_trend import TREND_WEEKS
-from workflows.participation import Participation, participation
+from workflows.participation import Participation, weekly_participation
 from workflows.periods import zone
 
 DAY = timedelta(days=1)
@@ -76,10 +76,12 @@ def learning_review(
     end: datetime,
     projects: list[Project],
     updates: dict[int, list[PostedRag]],
+    on_time: list[Participation] | None = None,
 ) -> Learning:
     """The Learning section of the digest for the week [start, end). `projects` and
     `updates` are those the digest reads for its Participation section (the history must
-    reach 13 weeks back, and a period before), so both count on-time updates alike."""
+    reach 13 weeks back, and a period before), so both count on-time updates alike;
+    `on_time`, each trend week's participation when the digest has already counted it."""
     team_id = workspace.team_id
     today = end.astimezone(zone(workspace.time_zone)).date()
     due = actions_due_before(session=session, team_id=team_id, day=today)
@@ -89,7 +91,7 @@ def learning_review(
         actions_due=len(due),
         actions_done=len(done),
         overdue=[ActionLine(a, p) for a, p in due if a.status == ActionStatus.OPEN],
-        weeks=_weeks(session, workspace, end, projects, updates),
+        weeks=_weeks(session, workspace, end, projects, updates, on_time),
     )
 
 
@@ -99,6 +101,7 @@ def _weeks(
     end: datetime,
     projects: list[Project],
     updates: dict[int, list[PostedRag]],
+    on_time: list[Participation] | None,
 ) -> list[LearningWeek]:
     # The trend's weeks end where the chart's do: at the digest's time, a week apart.
     first = end - TREND_WEEKS * WEEK
@@ -108,13 +111,15 @@ def _weeks(
         assert gate.decided_at is not None  # decided_between reads decided gates only
         week = (gate.decided_at - first) // WEEK
         cycle_days[week].append((gate.decided_at - gate.requested_at) / DAY)
+    ends = [first + (number + 1) * WEEK for number in range(TREND_WEEKS)]
+    if on_time is None:
+        on_time = weekly_participation(workspace, projects, updates, ends)
     weeks = []
-    for number, days in enumerate(cycle_days):
-        week_end = first + (number + 1) * WEEK
+    for week_end, days, week_on_time in zip(ends, cycle_days, on_time, strict=True):
         weeks.append(
             LearningWeek(
                 end=week_end,
-                on_time=participation(workspace, projects, updates, week_end),
+                on_time=week_on_time,
                 gate_days=statistics.median(days) if days else None,
                 gates=len(days),
             )

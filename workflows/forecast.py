@@ -9,7 +9,7 @@ number of people or projects (bench/capacity_bench.py), then workflows/load.py.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -53,6 +53,16 @@ class Forecast:
     loads: list[PersonLoad]
     open_requests: list[ResourceRequest]
     threshold: int
+
+    def first(self, weeks: int) -> Forecast:
+        """The forecast of only the first `weeks` of these weeks: what `forecast` says for
+        that many weeks (each week's figures depend on that week alone)."""
+        return replace(
+            self,
+            weeks=self.weeks[:weeks],
+            by_skill={skill: each[:weeks] for skill, each in self.by_skill.items()},
+            loads=[PersonLoad(person=load.person, weeks=load.weeks[:weeks]) for load in self.loads],
+        )
 
 
 def requested_in(request: ResourceRequest, week: date) -> Decimal:

@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from storage import audit, gate_log
 from storage.models import AuditEvent, Gate, Project, Role
-from storage.projects import holders
+from storage.watchlist import holders_by_project
 from storage.workspaces import ensure_workspace
 from workflows.actor import Actor
-from workflows.gates import gate_label, tally
+from workflows.gates import gate_label
 from workflows.periods import add_working_days
 from workflows.projects import resolve_project
 
@@ -52,22 +52,31 @@ def history(
 
 
 def pending_past_sla(*, session: Session, team_id: str, now: datetime) -> list[OverdueGate]:
-    """Pending gates older than their SLA in working days, oldest first."""
+    """Pending gates older than their SLA in working days, oldest first (four statements,
+    however many gates: the nudge job asks every few minutes)."""
     workspace = ensure_workspace(session=session, team_id=team_id)
+    late = [
+        (gate, project, due)
+        for gate, project in gate_log.pending_gates(session=session, team_id=team_id)
+        if now > (due := add_working_days(gate.requested_at, gate.sla_days, workspace.time_zone))
+    ]
+    if not late:
+        return []
+    ids = [gate.id for gate, _, _ in late if gate.id is not None]
+    approvers = gate_log.approvers_by_gate(session=session, team_id=team_id, gate_ids=ids)
+    decided = gate_log.verdicts_by_gate(session=session, team_id=team_id, gate_ids=ids)
+    sponsors = holders_by_project(session=session, team_id=team_id, roles={Role.SPONSOR})
     overdue = []
-    for gate, project in gate_log.pending_gates(session=session, team_id=team_id):
-        due = add_working_days(gate.requested_at, gate.sla_days, workspace.time_zone)
-        if now <= due:
-            continue
-        assert project.id is not None
+    for gate, project, due in late:
+        assert gate.id is not None and project.id is not None
         overdue.append(
             OverdueGate(
                 gate=gate,
                 project=project,
-                waiting=tally(session=session, gate=gate).waiting,
-                sponsors=holders(
-                    session=session, team_id=team_id, project_id=project.id, role=Role.SPONSOR
-                ),
+                waiting=[
+                    u for u in approvers.get(gate.id, []) if u not in decided.get(gate.id, {})
+                ],
+                sponsors=list(sponsors.get(project.id, {}).get(Role.SPONSOR, [])),
                 due_at=due,
             )
         )
@@ -84,18 +93,34 @@ def record_reminder(
     now: datetime,
 ) -> None:
     """Note that approvers were reminded (or the sponsor told), in the gate's audit trail."""
-    if action == "gate.reminded":
-        gate.reminded_at = now
-    else:
-        gate.escalated_at = now
-    session.add(gate)
-    audit.record(
-        session=session,
-        team_id=gate.team_id,
-        actor="pmo-bot",
-        action=action,
-        entity="gate",
-        entity_id=gate.id or 0,
-        at=now,
-        detail={"project": project.key, "gate": gate_label(gate, project), "to": recipients},
-    )
+    record_reminders(session=session, reminders=[(gate, project, action, recipients)], now=now)
+
+
+def record_reminders(
+    *, session: Session, reminders: list[tuple[Gate, Project, str, list[str]]], now: datetime
+) -> None:
+    """`record_reminder` for each (gate, project, action, recipients), the audit rows
+    written in one statement (the nudge job may remind hundreds of gates at once)."""
+    events = []
+    for gate, project, action, recipients in reminders:
+        if action == "gate.reminded":
+            gate.reminded_at = now
+        else:
+            gate.escalated_at = now
+        session.add(gate)
+        events.append(
+            {
+                "team_id": gate.team_id,
+                "actor": "pmo-bot",
+                "action": action,
+                "entity": "gate",
+                "entity_id": gate.id or 0,
+                "at": now,
+                "detail": {
+                    "project": project.key,
+                    "gate": gate_label(gate, project),
+                    "to": recipients,
+                },
+            }
+        )
+    audit.record_many(session=session, events=events)

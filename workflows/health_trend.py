@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from storage.models import Rag, Workspace
+from storage.models import Project, Rag, Workspace
 from storage.portfolio import PostedRag, rag_history
 from storage.projects import list_projects
-from workflows.participation import Participation, participation
+from workflows.participation import Participation, weekly_participation
 from workflows.periods import zone
 
 TREND_WEEKS = 13
@@ -64,18 +64,24 @@ def health_trend(
     end: datetime,
     weeks: int = TREND_WEEKS,
     updates: dict[int, list[PostedRag]] | None = None,
+    projects: list[Project] | None = None,
+    on_time: list[Participation] | None = None,
 ) -> HealthTrend:
     """The `weeks` seven-day weeks ending at `end` (a digest's send time), oldest first.
-    `updates`: the history from `history_start(end, weeks)` to `end`, when the caller has
-    already read it (the digest has)."""
+    `updates`: the history from `history_start(end, weeks)` to `end`, `projects`: the
+    active projects, and `on_time`: each week's participation, when the caller has already
+    read or counted them (the digest has)."""
     team_id = workspace.team_id
-    projects = list_projects(session=session, team_id=team_id)
+    if projects is None:
+        projects = list_projects(session=session, team_id=team_id)
     if updates is None:
         updates = rag_history(
             session=session, team_id=team_id, since=history_start(end, weeks), until=end
         )
     tz = zone(workspace.time_zone)
-    ends = [end - timedelta(weeks=back) for back in reversed(range(weeks))]
+    ends = trend_ends(end, weeks)
+    if on_time is None:
+        on_time = weekly_participation(workspace, projects, updates, ends)
     counts = [dict.fromkeys(STANDINGS, 0) for _ in ends]
     for project in projects:
         created = project.created_at
@@ -84,17 +90,22 @@ def health_trend(
             if created < week_end:
                 counts[week][standing] += 1
     trend = []
-    for week_end, counted in zip(ends, counts, strict=True):
+    for week_end, counted, week_on_time in zip(ends, counts, on_time, strict=True):
         trend.append(
             TrendWeek(
                 label=_day_label((week_end - timedelta(weeks=1)).astimezone(tz).date()),
                 start=week_end - timedelta(weeks=1),
                 end=week_end,
                 counts=counted,
-                participation=participation(workspace, projects, updates, week_end),
+                participation=week_on_time,
             )
         )
     return HealthTrend(team_id=team_id, weeks=trend)
+
+
+def trend_ends(end: datetime, weeks: int = TREND_WEEKS) -> list[datetime]:
+    """Where each of the trend's `weeks` weeks ending at `end` ends, oldest first."""
+    return [end - timedelta(weeks=back) for back in reversed(range(weeks))]
 
 
 def history_start(end: datetime, weeks: int = TREND_WEEKS) -> datetime:

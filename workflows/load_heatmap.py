@@ -109,10 +109,14 @@ def heat_map(planned: Forecast, *, skill: str | None = None, rows_max: int = ROW
     )
 
 
-def workspace_heat_map(*, session: Session, workspace: Workspace, now: datetime) -> HeatMap | None:
+def workspace_heat_map(
+    *, session: Session, workspace: Workspace, now: datetime, planned: Forecast | None = None
+) -> HeatMap | None:
     """The workspace's heat map for the weeks from `now`, or None when nobody has hours
-    allocated in them (a map of empty weeks says nothing)."""
-    planned = forecast(session=session, workspace=workspace, now=now)
+    allocated in them (a map of empty weeks says nothing). `planned`: the workspace's
+    forecast from `now`, when the caller has already made it."""
+    if planned is None:
+        planned = forecast(session=session, workspace=workspace, now=now)
     if not any(week.allocated for load in planned.loads for week in load.weeks):
         return None
     return heat_map(planned)

@@ -26,11 +26,11 @@ from storage.models import (
     Role,
     Workspace,
 )
-from storage.projects import holders
+from storage.watchlist import holders_by_project
 from storage.workspaces import ensure_workspace, people_of
 from workflows import message_keys
 from workflows.benefit_checkins import awaiting_check_in, mark_due
-from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminder
+from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminders
 from workflows.outgoing import Outgoing
 from workflows.periods import add_working_days, zone
 from workflows.risks import risks_past_review
@@ -101,10 +101,11 @@ def local_date(workspace: Workspace, person: Person | None, now: datetime) -> da
 def candidates(*, session: Session, team_id: str, now: datetime) -> list[str]:
     """Everyone who might be nudged now, so their time zones can be looked up first."""
     people: list[str] = []
+    sponsors = holders_by_project(session=session, team_id=team_id, roles={Role.SPONSOR})
     for stale in projects_needing_update(session=session, team_id=team_id, now=now):
         if stale.pm:
             people.append(stale.pm)
-        people += _sponsors(session, stale.project)
+        people += sponsors.get(stale.project.id or 0, {}).get(Role.SPONSOR, [])
     for risk, _ in risks_past_review(session=session, team_id=team_id, now=now):
         if risk.owner:
             people.append(risk.owner)
@@ -130,8 +131,7 @@ def issue_nudges(*, session: Session, team_id: str, now: datetime) -> list[Outgo
     check-in has come are marked due first (workflows/benefit_checkins.py)."""
     mark_due(session=session, team_id=team_id, now=now)
     nudges = _due(session, team_id, now)
-    for nudge in nudges:
-        record_sent(session=session, nudge=nudge, now=now)
+    record_reminders(session=session, reminders=_reminders(session, nudges), now=now)
     return [_message(nudge) for nudge in nudges]
 
 
@@ -146,7 +146,8 @@ def _message(nudge: Nudge) -> Outgoing:
 
 
 def _due(session: Session, team_id: str, now: datetime) -> list[Nudge]:
-    # Each nudge once (its key), at a humane hour for its recipient, linked where it can be.
+    # Each nudge once (its key), at a humane hour for its recipient, linked where it can be;
+    # what was sent is read in bulk (a statement per 500 keys), not once per nudge.
     workspace = ensure_workspace(session=session, team_id=team_id)
     people = people_of(session=session, team_id=team_id)
     found = [
@@ -155,26 +156,33 @@ def _due(session: Session, team_id: str, now: datetime) -> list[Nudge]:
         *_gate_nudges(session, workspace, now),
         *_benefit_nudges(session, team_id, now),
     ]
-    return [
-        _linked(session, nudge)
+    sent = sent_messages.existing(
+        session=session, team_id=team_id, keys=list(dict.fromkeys(n.key for n in found))
+    )
+    due = [
+        nudge
         for nudge in found
-        if not sent_messages.exists(session=session, team_id=team_id, key=nudge.key)
+        if nudge.key not in sent
         and may_nudge(workspace=workspace, person=people.get(nudge.to), now=now)
+    ]
+    targets = {id(nudge): target for nudge in due if (target := _link_target(nudge))}
+    posted = sent_messages.existing(
+        session=session, team_id=team_id, keys=list(dict.fromkeys(targets.values()))
+    )
+    return [
+        replace(nudge, link_key=targets[id(nudge)]) if targets.get(id(nudge)) in posted else nudge
+        for nudge in due
     ]
 
 
-def _linked(session: Session, nudge: Nudge) -> Nudge:
+def _link_target(nudge: Nudge) -> str | None:
     # A nudge links to the risk's card or the gate's request, if that was ever posted;
     # otherwise its text points to the project channel (see commands/nudge_message.py).
     if nudge.risk is not None and nudge.risk.id is not None:
-        target = message_keys.risk_posted(nudge.risk.id)
-    elif nudge.gate is not None and nudge.gate.gate.id is not None:
-        target = message_keys.gate_request(nudge.gate.gate.id)
-    else:
-        return nudge
-    if not sent_messages.exists(session=session, team_id=nudge.project.team_id, key=target):
-        return nudge
-    return replace(nudge, link_key=target)
+        return message_keys.risk_posted(nudge.risk.id)
+    if nudge.gate is not None and nudge.gate.gate.id is not None:
+        return message_keys.gate_request(nudge.gate.gate.id)
+    return None
 
 
 def _status_nudges(
@@ -182,6 +190,7 @@ def _status_nudges(
 ) -> list[Nudge]:
     firm = workspace.nudge_style == NudgeStyle.FIRM
     found: list[Nudge] = []
+    stale_projects = []
     for stale in projects_needing_update(session=session, team_id=workspace.team_id, now=now):
         if stale.pm is None:
             continue
@@ -191,8 +200,37 @@ def _status_nudges(
         assert stale.project.id is not None
         key = message_keys.nudge_status(stale.project.id, stale.period.label)
         found.append(Nudge(NudgeKind.STATUS, key, stale.pm, stale.project, stale=stale))
-        if firm:
-            found += _status_escalations(session, workspace, stale, now)
+        stale_projects.append(stale)
+    if firm and stale_projects:
+        # Each project's escalation follows its own reminder.
+        found = _with_escalations(session, workspace, found, stale_projects, now)
+    return found
+
+
+def _with_escalations(
+    session: Session,
+    workspace: Workspace,
+    reminders: list[Nudge],
+    stale_projects: list[StaleProject],
+    now: datetime,
+) -> list[Nudge]:
+    # The reminders each followed by its project's escalations, read in two statements.
+    prefixes = {
+        message_keys.nudge_status_prefix(stale.project.id or 0): stale.last_update_at
+        for stale in stale_projects
+    }
+    reminded = sent_messages.first_sent_after_each(
+        session=session, team_id=workspace.team_id, after=prefixes
+    )
+    sponsors = holders_by_project(session=session, team_id=workspace.team_id, roles={Role.SPONSOR})
+    found: list[Nudge] = []
+    for nudge, stale in zip(reminders, stale_projects, strict=True):
+        found.append(nudge)
+        project_id = stale.project.id or 0
+        reminder = reminded.get(message_keys.nudge_status_prefix(project_id))
+        found += _status_escalations(
+            workspace, stale, reminder, sponsors.get(project_id, {}).get(Role.SPONSOR, []), now
+        )
     return found
 
 
@@ -243,23 +281,21 @@ def _benefit_nudges(session: Session, team_id: str, now: datetime) -> list[Nudge
 
 
 def _status_escalations(
-    session: Session, workspace: Workspace, stale: StaleProject, now: datetime
+    workspace: Workspace,
+    stale: StaleProject,
+    reminder: sent_messages.SentMessage | None,
+    sponsors: list[str],
+    now: datetime,
 ) -> list[Nudge]:
-    # Firm style: two working days after the first reminder the PM left unanswered, the
-    # sponsor hears (even when that reminder was for the period that just ended).
+    # Firm style: two working days after the first reminder the PM left unanswered (the
+    # first posted since their last update), the sponsor hears (even when that reminder
+    # was for the period that just ended).
     assert stale.project.id is not None
-    prefix = message_keys.nudge_status_prefix(stale.project.id)
-    reminder = sent_messages.first_sent_after(
-        session=session,
-        team_id=workspace.team_id,
-        key_prefix=prefix,
-        after=stale.last_update_at,
-    )
     if reminder is None:
         return []
     if now < add_working_days(reminder.sent_at, ESCALATE_AFTER_WORKING_DAYS, workspace.time_zone):
         return []
-    period = reminder.key.removeprefix(prefix)
+    period = reminder.key.removeprefix(message_keys.nudge_status_prefix(stale.project.id))
     return [
         Nudge(
             NudgeKind.STATUS_ESCALATION,
@@ -269,41 +305,30 @@ def _status_escalations(
             stale=stale,
             reminded_at=reminder.sent_at,
         )
-        for sponsor in _sponsors(session, stale.project)
+        for sponsor in sponsors
     ]
-
-
-def _sponsors(session: Session, project: Project) -> list[str]:
-    assert project.id is not None
-    return holders(
-        session=session, team_id=project.team_id, project_id=project.id, role=Role.SPONSOR
-    )
 
 
 def record_sent(*, session: Session, nudge: Nudge, now: datetime) -> None:
     """Note gate reminders and escalations in the gate's audit trail (once per gate)."""
-    if nudge.gate is None:
-        return
-    gate = session.get(Gate, nudge.gate.gate.id)
-    assert gate is not None
-    if nudge.kind == NudgeKind.GATE_REMINDER and gate.reminded_at is None:
-        record_reminder(
-            session=session,
-            gate=gate,
-            project=nudge.project,
-            action="gate.reminded",
-            recipients=nudge.gate.waiting,
-            now=now,
-        )
-    elif nudge.kind == NudgeKind.GATE_ESCALATION and gate.escalated_at is None:
-        record_reminder(
-            session=session,
-            gate=gate,
-            project=nudge.project,
-            action="gate.escalated",
-            recipients=nudge.gate.sponsors,
-            now=now,
-        )
+    record_reminders(session=session, reminders=_reminders(session, [nudge]), now=now)
+
+
+def _reminders(session: Session, nudges: list[Nudge]) -> list[tuple[Gate, Project, str, list[str]]]:
+    # The gate reminders and escalations among the nudges not yet noted, once per gate.
+    found: dict[tuple[int, str], tuple[Gate, Project, str, list[str]]] = {}
+    for nudge in nudges:
+        if nudge.gate is None:
+            continue
+        gate = session.get(Gate, nudge.gate.gate.id)
+        assert gate is not None and gate.id is not None
+        if nudge.kind == NudgeKind.GATE_REMINDER and gate.reminded_at is None:
+            noted = (gate, nudge.project, "gate.reminded", nudge.gate.waiting)
+            found.setdefault((gate.id, "gate.reminded"), noted)
+        elif nudge.kind == NudgeKind.GATE_ESCALATION and gate.escalated_at is None:
+            noted = (gate, nudge.project, "gate.escalated", nudge.gate.sponsors)
+            found.setdefault((gate.id, "gate.escalated"), noted)
+    return list(found.values())
 
 
 def people_to_refresh(

@@ -7,6 +7,8 @@ this module, so they cannot disagree. Pure functions: no queries.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -14,6 +16,8 @@ from functools import lru_cache
 from storage.models import Project, Rag, Workspace
 from storage.portfolio import PostedRag
 from workflows.periods import Period, period_containing, previous_period, week_label, zone
+
+DAY, WEEK = timedelta(days=1), timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -39,21 +43,47 @@ def participation(
     on hold all along owes none, nor one created after its due time) and how many of
     those posted by the end of their due day. `updates`: each project's history, oldest
     first."""
-    start = end - timedelta(days=7)
-    due = on_time = 0
+    return weekly_participation(workspace, projects, updates, [end])[0]
+
+
+def weekly_participation(
+    workspace: Workspace,
+    projects: list[Project],
+    updates: dict[int, list[PostedRag]],
+    ends: Sequence[datetime],
+) -> list[Participation]:
+    """`participation` for the week before each of `ends`, in one walk over the projects
+    and their histories (the digest asks thirteen weeks of thousands of projects)."""
+    due, on_time = [0] * len(ends), [0] * len(ends)
+    periods: dict[str, list[Period | None]] = {}
+    tz_name, weekday = workspace.time_zone, workspace.status_due_weekday
     for project in projects:
+        cadence = str(project.status_cadence)
+        if cadence not in periods:
+            periods[cadence] = [
+                _due_for_cadence(cadence, tz_name, weekday, end - WEEK, end) for end in ends
+            ]
         history = updates.get(project.id or 0, [])
-        period = due_in(workspace, project, start, end)
-        if period is None or project.created_at >= period.due_at:
-            continue
-        if rag_at(history, period.start) == Rag.HOLD and not updated_in(history, period.start, end):
-            continue  # on hold all along: nothing was due
-        due += 1
-        deadline = period.due_at + timedelta(days=1)  # by the end of the due day
-        if updated_in(history, period.start, deadline):
-            on_time += 1
-    label = week_label(end.astimezone(zone(workspace.time_zone)).date() - timedelta(days=7))
-    return Participation(label=label, on_time=on_time, due=due)
+        times = [update.created_at for update in history]
+        for number, (end, period) in enumerate(zip(ends, periods[cadence], strict=True)):
+            if period is None or project.created_at >= period.due_at:
+                continue
+            # The first update at or after the period's start, and the one before it.
+            first = bisect_left(times, period.start)
+            posted = first < len(times) and times[first] < end
+            if not posted and first and history[first - 1].overall == Rag.HOLD:
+                continue  # on hold all along: nothing was due
+            due[number] += 1
+            # By the end of the due day.
+            if first < len(times) and times[first] < period.due_at + DAY:
+                on_time[number] += 1
+    tz = zone(tz_name)
+    return [
+        Participation(
+            label=week_label(end.astimezone(tz).date() - WEEK), on_time=on_time[n], due=due[n]
+        )
+        for n, end in enumerate(ends)
+    ]
 
 
 def due_in(workspace: Workspace, project: Project, start: datetime, end: datetime) -> Period | None:

@@ -14,7 +14,8 @@ from sqlmodel import Session
 
 from storage import status_history
 from storage.models import Project, Rag, Role
-from storage.projects import list_projects, roles_by_project
+from storage.projects import list_projects
+from storage.watchlist import holders_by_project
 from storage.workspaces import ensure_workspace
 from workflows.periods import Period, period_containing, previous_period, zone
 
@@ -41,7 +42,7 @@ def projects_needing_update(*, session: Session, team_id: str, now: datetime) ->
     projects = list_projects(session=session, team_id=team_id)
     ids = [p.id for p in projects if p.id is not None]
     latest = status_history.latest_by_project(session=session, team_id=team_id, project_ids=ids)
-    pms = roles_by_project(session=session, team_id=team_id, project_ids=ids)
+    pms = holders_by_project(session=session, team_id=team_id, roles={Role.PM})
     stale = []
     for project in projects:
         assert project.id is not None
@@ -59,7 +60,7 @@ def projects_needing_update(*, session: Session, team_id: str, now: datetime) ->
         )
         overdue = (last_at is None or last_at < before.start) and project.created_at < period.start
         if overdue or now >= period.due_at:
-            project_pms = pms[project.id].get(Role.PM, [])
+            project_pms = pms.get(project.id, {}).get(Role.PM, [])
             stale.append(
                 StaleProject(
                     project=project,

@@ -193,6 +193,17 @@ def test_a_person_counts_under_each_of_their_skills_and_all_under_all(database, 
     assert (everyone.capacity, everyone.allocated, everyone.requested) == (220, 10, 8)
 
 
+def test_the_first_weeks_of_a_forecast_are_the_forecast_of_those_weeks(database, apollo):
+    # The digest cuts its heat map's twelve weeks to its Capacity section's four.
+    skills(database, MEMBER, "backend")
+    skills(database, DANA, "design", hours="20")
+    away_until(database, DANA, week(1) + timedelta(days=2))
+    give(database, MEMBER, week(0), week(2) + timedelta(days=2), hours="45")
+    give(database, DANA, week(3) + timedelta(days=3), week(9), percent=50)
+    request(database, "qa", "8", week(2), week(6))
+    assert planned(database).first(4) == planned(database, weeks=4)
+
+
 def test_weeks_start_on_the_workspaces_own_monday(database, apollo):
     sunday_noon = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
     assert planned(database, now=sunday_noon).weeks[0] == week(0)

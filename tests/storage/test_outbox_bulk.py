@@ -1,0 +1,80 @@
+"""Jobs store and look up outbox messages in bulk: the same rows as one at a time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from storage import outbox, sent_messages
+from storage.models import OutboxMessage, OutboxStatus
+from storage.workspaces import ensure_workspace
+from tests.conftest import START
+from tests.factories import TEAM
+
+
+def stored(database):
+    with database.session() as session:
+        rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+        return [(m.key, m.channel, m.text, m.thread_key, m.next_attempt_at) for m in rows]
+
+
+def test_many_are_stored_in_order_and_a_stored_key_is_left_as_it_was(database):
+    with database.session() as session:
+        ensure_workspace(session=session, team_id=TEAM)
+        outbox.enqueue(session=session, team_id=TEAM, key="k1", channel="C1", text="old", now=START)
+    later = START + timedelta(minutes=5)
+    messages = [
+        {"team_id": TEAM, "key": "k1", "channel": "C1", "text": "new"},
+        {"team_id": TEAM, "key": "k2", "channel": "C2", "text": "two"},
+        {"team_id": TEAM, "key": "k3", "channel": "C2", "text": "three", "thread_key": "k2"},
+        {"team_id": TEAM, "key": "k2", "channel": "C2", "text": "again"},
+    ]
+    with database.session() as session:
+        assert outbox.enqueue_many(session=session, messages=messages, now=later) == 2
+    assert stored(database) == [
+        ("k1", "C1", "old", None, START),
+        ("k2", "C2", "two", None, later),
+        ("k3", "C2", "three", "k2", later),
+    ]
+    with database.session() as session:
+        assert outbox.enqueue_many(session=session, messages=messages, now=later) == 0
+
+
+def test_the_first_reminder_after_each_moment_is_found_by_its_prefix(database):
+    sent = {"nudge:status:1:W1": 1, "nudge:status:1:W2": 3, "nudge:status:2:W2": 2}
+    with database.session() as session:
+        ensure_workspace(session=session, team_id=TEAM)
+        for key, days in sent.items():
+            message, _ = outbox.enqueue(
+                session=session, team_id=TEAM, key=key, channel="U1", text="x", now=START
+            )
+            message.status, message.sent_at = OutboxStatus.SENT, START + timedelta(days=days)
+            session.add(message)
+        outbox.enqueue(
+            session=session,
+            team_id=TEAM,
+            key="nudge:status:3:W2",
+            channel="U1",
+            text="x",
+            now=START,
+        )
+    after = {
+        "nudge:status:1:": START + timedelta(days=2),
+        "nudge:status:2:": None,
+        "nudge:status:3:": None,
+        "nudge:status:12:": None,
+    }
+    with database.session() as session:
+        found = sent_messages.first_sent_after_each(session=session, team_id=TEAM, after=after)
+        one_by_one = {
+            prefix: sent_messages.first_sent_after(
+                session=session, team_id=TEAM, key_prefix=prefix, after=moment
+            )
+            for prefix, moment in after.items()
+        }
+    assert {prefix: m.key for prefix, m in found.items()} == {
+        "nudge:status:1:": "nudge:status:1:W2",
+        "nudge:status:2:": "nudge:status:2:W2",
+    }
+    assert found == {prefix: m for prefix, m in one_by_one.items() if m is not None}
