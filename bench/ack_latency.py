@@ -1,29 +1,42 @@
-"""How fast does pmo-bot acknowledge `/status`? Against a bare Bolt app on the same server.
+"""How fast does pmo-bot acknowledge a command, and how soon is a status in its channel?
 
-Both apps run under gunicorn (gthread, 1 worker, 8 threads, as `pmo-bot serve`), against
-the local Slack Web API of the test suite, on SQLite. Each gets the same signed `/status`
-requests one after another; the figure is the time from sending the request to reading
-the HTTP answer (Slack's 3-second clock). Run: python bench/ack_latency.py [--requests N]
+pmo-bot and a bare Bolt app (bench/bare_bolt_app.py, whose listeners only ack) run under
+gunicorn with the Procfile's web line (gthread, 2 workers x 8 threads, the same flags for
+both), against the local Slack Web API of the test suite, in a process of its own (Slack
+is another machine: its work must not slow the clients). Clients send signed commands,
+1, 20 and 50 at once, each as fast as the answers come, for a few seconds per case; the
+ack time is from sending a request to reading its HTTP answer (Slack's 3-second clock).
+
+The second table is the time from a `/status KEY green …` short form to its
+`chat.postMessage` at the Slack server, one command at a time, each project in its own
+channel (so no channel is being paced).
+
+Run: python bench/ack_latency.py [--seconds 5] [--clients 1,20,50] [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import multiprocessing
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from storage import schema  # noqa: E402
+from bench.scratch_db import drop, fresh_database  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Rag  # noqa: E402
 from tests.factories import PM, make_project  # noqa: E402
@@ -33,6 +46,26 @@ from workflows.status import StatusDraft, post_update  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TEAM = "T0PMO0001"
+# The Procfile's web line, less the bind address.
+GUNICORN_FLAGS = [
+    "--config",
+    "python:bot.gunicorn_config",
+    "--worker-class",
+    "gthread",
+    "--threads",
+    "8",
+    "--workers",
+    "2",
+    "--timeout",
+    "60",
+    "--graceful-timeout",
+    "30",
+]
+COMMANDS = (("/pmo", "help"), ("/status", ""))
+APPS = (("pmo-bot", "bot.wsgi:app"), ("bare Bolt", "bench.bare_bolt_app:app"))
+PROJECTS = 40  # one channel each, for the time to the channel
+# Runs those projects; PM (who sends the load) runs APOLLO only, as a typical PM does.
+CHANNEL_PM = "UPM000002"
 
 
 def free_port() -> int:
@@ -47,12 +80,7 @@ def start(module: str, env: dict[str, str], log: IO[str]) -> tuple[subprocess.Po
     process = subprocess.Popen(
         [
             gunicorn,
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "8",
-            "--workers",
-            "1",
+            *GUNICORN_FLAGS,
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -77,80 +105,257 @@ def start(module: str, env: dict[str, str], log: IO[str]) -> tuple[subprocess.Po
     raise SystemExit(f"{module} did not start in 30 s")
 
 
-def measure(port: int, api: FakeSlackAPI, text: str, count: int) -> list[float]:
-    slack = SlackClient(
+class RemoteSlack:
+    """The test suite's Slack Web API, run in a child process; asked over a pipe what it
+    received."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pipe, child = context.Pipe()
+        self._process = context.Process(target=_serve_slack, args=(child,), daemon=True)
+        self._process.start()
+        self.url: str = self._pipe.recv()
+        self._ids = itertools.count(1)
+
+    def response_url(self) -> str:
+        """A fresh response_url, as Slack puts in commands."""
+        return f"{self.url.removesuffix('/api/')}/response/{next(self._ids)}"
+
+    def posts(self) -> list[tuple[str, float]]:
+        """(channel, time.monotonic() of arrival) of every chat.postMessage so far."""
+        self._pipe.send("posts")
+        return self._pipe.recv()
+
+    def post_latency(self) -> float:
+        """Its own median answer time to chat.postMessage, in ms, asked from here."""
+        from slack_sdk import WebClient
+
+        web = WebClient(token="xoxb-bench", base_url=self.url)
+        times = []
+        for _ in range(200):
+            started = time.perf_counter()
+            web.chat_postMessage(channel="CLATENCY", text="ping")
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times)
+
+    def stop(self) -> None:
+        self._pipe.send("stop")
+        self._process.join(timeout=10)
+
+
+def _serve_slack(pipe: Connection) -> None:
+    api = FakeSlackAPI(team_id=TEAM).start()
+    pipe.send(api.url)
+    while (asked := pipe.recv()) != "stop":
+        assert asked == "posts"
+        pipe.send([(call["channel"], call.at) for call in api.calls_to("chat.postMessage")])
+    api.stop()
+
+
+def client(port: int, api: Any) -> SlackClient:
+    return SlackClient(
         app_url=f"http://127.0.0.1:{port}",
         signing_secret=SECRET,
         api=api,
         settle=lambda: None,
         team_id=TEAM,
     )
-    for _ in range(20):  # warm up: imports, first auth.test, connection pools
-        slack.command("/status", text, user=PM, channel="CAPOLLO01")
+
+
+@dataclass
+class Load:
+    """What `clients` clients sending one command for `seconds` saw."""
+
+    times: list[float]
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return len(self.times) / self.seconds
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.times)
+        return ordered[min(int(len(ordered) * share), len(ordered) - 1)]
+
+
+def load(
+    port: int, api: RemoteSlack, command: str, text: str, clients: int, seconds: float
+) -> Load:
+    slack = client(port, api)
+    times: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    start_line = threading.Barrier(clients + 1)
+    deadline = 0.0
+
+    def one_client() -> None:
+        start_line.wait()
+        mine = []
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            reply = slack.command(command, text, user=PM, channel="CAPOLLO01")
+            mine.append((time.perf_counter() - started) * 1000)
+            if reply.status != 200:
+                failures.append(f"{reply.status} {reply.body[:200]}")
+                break
+        with lock:
+            times.extend(mine)
+
+    threads = [threading.Thread(target=one_client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    deadline = time.perf_counter() + seconds
+    began = time.perf_counter()
+    start_line.wait()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(f"{command} {text!r} answered {failures[0]}")
+    return Load(times, time.perf_counter() - began)
+
+
+def warm_up(port: int, api: RemoteSlack) -> None:
+    slack = client(port, api)
+    for _ in range(20):  # imports, the first auth.test, connection pools, in both workers
+        for command, text in COMMANDS:
+            slack.command(command, text, user=PM, channel="CAPOLLO01")
+
+
+def to_the_channel(port: int, api: RemoteSlack, keys: list[str], rounds: int) -> list[float]:
+    """Milliseconds from sending `/status KEY green …` to its chat.postMessage."""
+    slack = client(port, api)
     times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        reply = slack.command("/status", text, user=PM, channel="CAPOLLO01")
-        times.append((time.perf_counter() - started) * 1000)
-        if reply.status != 200:
-            raise SystemExit(f"answered {reply.status} {reply.body}")
+    for round_ in range(rounds):
+        for key in keys:
+            channel = f"C{key}"
+            seen = len(api.posts())
+            started = time.monotonic()
+            reply = slack.command(
+                "/status", f"{key} green Round {round_}", user=CHANNEL_PM, channel=channel
+            )
+            if reply.status != 200:
+                raise SystemExit(f"/status answered {reply.status} {reply.body[:200]}")
+            while len(posts := api.posts()) == seen:
+                if time.monotonic() - started > 30:
+                    raise SystemExit(f"the {key} status never reached {channel}")
+                time.sleep(0.0005)
+            posted_to, at = posts[-1]
+            if posted_to != channel:
+                raise SystemExit(f"the {key} status went to {posted_to}, not {channel}")
+            times.append((at - started) * 1000)
     return times
 
 
-def summary(times: list[float]) -> str:
-    ordered = sorted(times)
-    p99 = ordered[max(int(len(ordered) * 0.99) - 1, 0)]
-    median = statistics.median(ordered)
-    return f"median {median:6.2f} ms   p99 {p99:6.2f} ms   max {ordered[-1]:6.2f} ms"
+def seed(database: Database) -> list[str]:
+    keys = ["APOLLO"]
+    project = make_project(database, key="APOLLO", channel_id="CAPOLLO01")
+    with database.session() as session:
+        post_update(
+            session=session,
+            project=project,
+            author=PM,
+            draft=StatusDraft(overall=Rag.GREEN, summary="Last week"),
+            now=datetime.now(UTC),
+        )
+    for number in range(1, PROJECTS):
+        key = f"P{number:03d}"
+        make_project(
+            database,
+            actor=CHANNEL_PM,
+            key=key,
+            name=f"Project {number}",
+            channel_id=f"C{key}",
+            pm=CHANNEL_PM,
+        )
+        keys.append(key)
+    database.dispose()
+    return keys[1:]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per command and load")
+    parser.add_argument("--clients", default="1,20,50", help="requests at once, comma-separated")
+    parser.add_argument("--rounds", type=int, default=3, help="short forms per project")
+    parser.add_argument("--database-url", help="a PostgreSQL URL; default a scratch SQLite file")
     args = parser.parse_args()
-    api = FakeSlackAPI(team_id=TEAM).start()
+    levels = [int(n) for n in args.clients.split(",")]
+    api = RemoteSlack()
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/bench.db"
-        schema.upgrade(url)
-        database = Database(url)
-        project = make_project(database)
-        with database.session() as session:
-            post_update(
-                session=session,
-                project=project,
-                author=PM,
-                draft=StatusDraft(overall=Rag.GREEN, summary="Last week"),
-                now=datetime.now(UTC),
-            )
-        database.dispose()
+        database, pg_name = fresh_database(args.database_url, folder, "ack")
+        url = database.engine.url.render_as_string(hide_password=False)
+        keys = seed(database)
         env = {
             "SLACK_BOT_TOKEN": "xoxb-bench",
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": api.url,
             "DATABASE_URL": url,
         }
-        rows = []
-        cases = (
-            ("bare Bolt app, no-op /status", "bench.bare_bolt_app:app", ""),
-            ("pmo-bot /status (opens the form)", "bot.wsgi:app", ""),
-            ("pmo-bot /status KEY green … (posts)", "bot.wsgi:app", "APOLLO green Shipped beta"),
-        )
+        results: dict[tuple[str, str, int], Load] = {}
+        channel_times: list[float] = []
         with open(Path(folder) / "servers.log", "w") as log:
-            for name, module, text in cases:
+            for app_name, module in APPS:
                 process, port = start(module, env, log)
                 try:
-                    rows.append((name, measure(port, api, text, args.requests)))
+                    warm_up(port, api)
+                    for command, text in COMMANDS:
+                        for clients in levels:
+                            results[app_name, command, clients] = load(
+                                port, api, command, text, clients, args.seconds
+                            )
+                    if app_name == "pmo-bot":
+                        channel_times = to_the_channel(port, api, keys, args.rounds)
                 finally:
                     process.terminate()
                     process.wait(timeout=30)
+        if pg_name:
+            drop(args.database_url, pg_name)
+        own = api.post_latency()
     api.stop()
-    print(
-        f"Time from a signed /status request to its acknowledgement, {args.requests} requests each"
-    )
+    report(results, levels, channel_times, own, args)
+
+
+def report(
+    results: dict[tuple[str, str, int], Load],
+    levels: list[int],
+    channel_times: list[float],
+    own: float,
+    args: argparse.Namespace,
+) -> None:
     python = sys.version.split()[0]
-    print(f"(gunicorn gthread, 1 worker x 8 threads, SQLite, loopback; Python {python})\n")
-    for name, times in rows:
-        print(f"{name:42s} {summary(times)}")
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"Acknowledgements, {args.seconds:g} s per case (gunicorn gthread 2 x 8, {database}, ")
+    print(f"loopback, Python {python}); times in ms\n")
+    print(
+        "| command | at once | pmo-bot median / p99 | bare Bolt median / p99 "
+        "| p99 ratio | acks/s pmo-bot / bare | throughput ratio |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for command, text in COMMANDS:
+        name = f"`{command} {text}`".replace(" `", "`")
+        for clients in levels:
+            ours, bare = (
+                results["pmo-bot", command, clients],
+                results["bare Bolt", command, clients],
+            )
+            print(
+                f"| {name} | {clients} "
+                f"| {statistics.median(ours.times):.0f} / {ours.percentile(0.99):.0f} "
+                f"| {statistics.median(bare.times):.0f} / {bare.percentile(0.99):.0f} "
+                f"| {ours.percentile(0.99) / bare.percentile(0.99):.1f}x "
+                f"| {ours.per_second:,.0f} / {bare.per_second:,.0f} "
+                f"| {ours.per_second / bare.per_second:.2f}x |"
+            )
+    ordered = sorted(channel_times)
+    p99 = ordered[min(int(len(ordered) * 0.99), len(ordered) - 1)]
+    median = statistics.median(ordered)
+    print(
+        f"\nTime to the channel, `/status KEY green …` to its chat.postMessage, "
+        f"{len(ordered)} posts one at a time, one channel per project:"
+    )
+    print("\n| median | p99 | Slack server's own median | median above it |")
+    print("|---:|---:|---:|---:|")
+    print(f"| {median:.0f} ms | {p99:.0f} ms | {own:.1f} ms | {median - own:.0f} ms |")
 
 
 if __name__ == "__main__":

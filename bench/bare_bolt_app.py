@@ -1,4 +1,4 @@
-"""The baseline for bench/ack_latency.py: a Bolt app whose /status handler only acks.
+"""The baseline for bench/ack_latency.py: a Bolt app whose /pmo and /status only ack.
 
 Served by gunicorn exactly like pmo-bot (`bench.bare_bolt_app:app`).
 """
@@ -18,6 +18,7 @@ bolt = App(
 )
 
 
+@bolt.command("/pmo")
 @bolt.command("/status")
 def no_op(ack: Ack) -> None:
     ack()

@@ -63,8 +63,10 @@ def serve(
 
 @cli.command()
 def scheduler() -> None:
-    """Run the scheduled jobs alone (the Procfile's `worker`); with METRICS_PORT set, serve
-    its GET /metrics and /healthz there."""
+    """Run the scheduled jobs alone (the Procfile's `worker`).
+
+    With METRICS_PORT set, it serves GET /metrics and /healthz on that port.
+    """
     from bot.app import build_runtime
     from bot.scheduler import SchedulerService
     from bot.worker_http import serve_in_background
@@ -123,8 +125,10 @@ def manifest(
 
 @cli.command()
 def doctor() -> None:
-    """Check this deployment: database, token and scopes, signing secret, digest channel,
-    scheduler, outbox. One line each, with the fix; exit code 0 only when all pass."""
+    """Check this deployment, one line per check with the fix; exit code 0 when all pass.
+
+    Checks: database, migration, token, scopes, signing secret, digest channel, scheduler.
+    """
     from bot.doctor import run_checks
 
     findings = run_checks(settings_or_exit(), now=datetime.now(UTC))

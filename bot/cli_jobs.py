@@ -108,8 +108,10 @@ def digest(
         Path | None, typer.Option(metavar="FILE", help=CHART_HELP, dir_okay=False)
     ] = None,
 ) -> None:
-    """Run the digest job now: each workspace's digest for its latest digest time (once),
-    its chart shared in its thread."""
+    """Run the digest job now: each workspace's digest for its latest digest time, once.
+
+    The chart is shared in the digest's thread.
+    """
     now = parse_at(at)
     if chart is not None and not preview:
         raise fail("--chart goes with --preview (a real run shares the chart in Slack)", code=2)

@@ -261,7 +261,7 @@ class Deliverer:
                 sent += outcome == "sent"
                 deferred += outcome == "deferred"
                 failed += outcome == "failed"
-        with self.database.session() as session:
+        with self.database.reading() as session:
             next_due = outbox.next_due(session=session)
         return DeliveryReport(sent=sent, deferred=deferred, failed=failed, next_due=next_due)
 
@@ -300,7 +300,7 @@ class Deliverer:
                 return "deferred"
 
     def _attempt(self, message: OutboxMessage, uncertain: bool) -> str:
-        with self.database.session() as session:
+        with self.database.reading() as session:
             target = self._target(session, message)
         if isinstance(target, Waiting):
             if target.parent_failed:

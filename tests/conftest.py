@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
@@ -105,15 +105,31 @@ def postgres_url() -> Iterator[str]:
     drop_postgres_database(url)
 
 
-KEEP_TABLES = {"alembic_version"}
+# Every table emptied and every sequence restarted, in one round trip. DELETE, not
+# TRUNCATE: on tables this small TRUNCATE costs half a second (new files for 30-odd
+# tables), DELETE a few milliseconds. As the replica role, no foreign key or guard
+# trigger (the audit trail refuses deletes) gets in the way. The tables are listed as
+# they are now, so one a test created is emptied too.
+EMPTY_POSTGRES = """
+DO $$
+DECLARE found record;
+BEGIN
+    SET LOCAL session_replication_role = replica;
+    FOR found IN
+        SELECT tablename FROM pg_tables
+        WHERE schemaname = current_schema() AND tablename <> 'alembic_version'
+    LOOP
+        EXECUTE 'DELETE FROM ' || quote_ident(found.tablename);
+    END LOOP;
+    PERFORM setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S';
+END
+$$
+"""
 
 
 def _empty_postgres(database: Database) -> None:
-    tables = [t for t in inspect(database.engine).get_table_names() if t not in KEEP_TABLES]
-    if tables:
-        quoted = ", ".join(f'"{t}"' for t in tables)
-        with database.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(EMPTY_POSTGRES)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

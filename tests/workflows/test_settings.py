@@ -240,8 +240,8 @@ def test_a_day_that_has_passed_in_the_workspace_time_zone_is_refused(database):
     assert pause(database, date(2026, 11, 23), now=early) == date(2026, 11, 23)
     with pytest.raises(InvalidInput) as refused:
         pause(database, date(2026, 11, 22), now=early)
-    assert "Sun 22 Nov 2026 has passed: pick today (Mon 23 Nov 2026) or a later day." == str(
-        refused.value
+    assert str(refused.value) == (
+        "Sun 22 Nov 2026 has passed: pick today (Mon 23 Nov 2026) or a later day."
     )
 
 
