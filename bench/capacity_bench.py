@@ -21,7 +21,6 @@ import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, insert  # noqa: E402
 
+from bench.measure import peak_memory  # noqa: E402
 from bench.scratch_db import drop, fresh_database  # noqa: E402
 from commands.capacity_heatmap import heatmap_png  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -214,12 +214,7 @@ def measure(database: Database, rounds: int) -> Figures:
         heats.append((mapped - forecasted) * 1000)
         draws.append((drawn - mapped) * 1000)
     event.remove(database.engine, "before_cursor_execute", count)
-    tracemalloc.start()
-    try:
-        run(database)
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
+    peak = peak_memory(lambda: run(database))
     return Figures(
         statements=counted,
         forecast=statistics.median(forecasts),

@@ -25,8 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import delete, event, insert, update  # noqa: E402
 from sqlmodel import Session, col  # noqa: E402
 
+from bench.measure import peak_memory  # noqa: E402
 from bench.scratch_db import drop, fresh_database  # noqa: E402
 from bot.jobs import nudge_job  # noqa: E402
 from bot.sender import Sender  # noqa: E402
@@ -313,16 +313,6 @@ def measure(database: Database, rounds: int) -> Figures:
         nudges=nudges,
         peak_mb=peak_memory(lambda: run_job(database, sender)),
     )
-
-
-def peak_memory(job: Callable[[], object]) -> float:
-    """The most memory Python held at once while `job` ran (tracemalloc), in MB."""
-    tracemalloc.start()
-    try:
-        job()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def main() -> None:
