@@ -32,8 +32,9 @@ from commands.capacity_message import hours, week_words
 from commands.context import Clock, Delivery
 from commands.goal_message import goal_summary
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
-from commands.pmo import is_slack_admin, new_project_form
+from commands.pmo import new_project_form
 from commands.risk import risk_form_for
+from commands.slack_person import is_slack_admin
 from commands.status import update_again
 from commands.status_message import COMMENT_ACTION
 from storage.db import Database

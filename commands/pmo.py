@@ -13,7 +13,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from commands import (
     benefit,
@@ -30,6 +29,7 @@ from commands.help import help_blocks
 from commands.mrkdwn import day, quoted
 from commands.pmo_export import send_export
 from commands.project_card import portfolio_blocks, project_card_blocks
+from commands.slack_person import is_slack_admin
 from storage.db import Database
 from storage.goal_log import has_active_goals
 from storage.project_type_log import types_of
@@ -270,17 +270,6 @@ def save_project(ack: Ack, body: dict[str, Any], view: dict[str, Any], delivery:
     else:
         delivery.perform(partial(projects.new_project, actor=actor, draft=draft))
     ack()
-
-
-def is_slack_admin(client: WebClient, user_id: str) -> bool:
-    """What Slack says: a workspace admin or owner. Someone Slack doesn't know is neither."""
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as exc:
-        if exc.response.get("error") == "user_not_found":
-            return False
-        raise
-    return bool(user.get("is_admin") or user.get("is_owner"))
 
 
 def open_settings_form(

@@ -14,6 +14,7 @@ from commands import payload, project_type_form
 from commands.context import Delivery
 from commands.labels import GATE_RULE_LABELS
 from commands.mrkdwn import escape, fit
+from commands.slack_person import is_slack_admin
 from storage.models import ProjectType
 from storage.project_type_log import types_of
 from workflows import project_types
@@ -68,7 +69,7 @@ def type_verb(ask: PmoAsk) -> None:
     action, name = action.lower(), name.strip()
     if action not in ("new", "edit") or (action == "edit") != bool(name):
         raise PmoError(f"`{USAGE}`.")
-    admin = _is_slack_admin(ask.client, ask.actor.user_id)
+    admin = is_slack_admin(ask.client, ask.actor.user_id)
     with ask.db.session() as session:
         project_types.require_may_define_types(
             session=session,
@@ -91,7 +92,7 @@ def save_type(
     """Store the type if the person may; wrong fields are shown inline (bot/errors.py)."""
     actor = payload.sender(body)
     draft = project_type_form.read_type_form(view)
-    admin = _is_slack_admin(client, actor.user_id)
+    admin = is_slack_admin(client, actor.user_id)
     delivery.perform(
         partial(
             project_types.save_type,
@@ -102,10 +103,3 @@ def save_type(
         )
     )
     ack()
-
-
-def _is_slack_admin(client: WebClient, user_id: str) -> bool:
-    # commands/pmo.py routes `/pmo` here, so its helper is imported when first needed.
-    from commands.pmo import is_slack_admin
-
-    return is_slack_admin(client, user_id)

@@ -1,5 +1,6 @@
-"""Is this user id someone of the workspace, as Slack says? One `users.info` answer,
-checked for the forms that give someone work (an allocation, a retro action)."""
+"""What Slack says of a user id, from one `users.info` answer: someone of the workspace (for
+the forms that give someone work: an allocation, a retro action), or one of its admins (who
+may change the settings and the project types)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,14 @@ def check_in_workspace(
             now=now,
         )
     return None
+
+
+def is_slack_admin(client: WebClient, user_id: str) -> bool:
+    """What Slack says: a workspace admin or owner. Someone Slack doesn't know is neither."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as exc:
+        if exc.response.get("error") == "user_not_found":
+            return False
+        raise
+    return bool(user.get("is_admin") or user.get("is_owner"))
