@@ -54,9 +54,9 @@ def drop_replays(
     if key is not None:
         # The team id is not checked yet here: keep it only when it has Slack's shape.
         team_id = context.team_id if is_team_id(context.team_id) else None
-        with context["db"].session() as session:
+        with context["db"].connection() as connection:
             first = request_log.first_sighting(
-                session=session, key=key, team_id=team_id, now=context["clock"]()
+                connection=connection, key=key, team_id=team_id, now=context["clock"]()
             )
         if not first:
             logger.info("already handled %s of team %s; acknowledged only", key, context.team_id)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
-from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from commands.block_cache import blocks_built_once
 
 # (command, what it does). Surfaces add their lines here as they ship.
 COMMANDS: list[tuple[str, list[tuple[str, str]]]] = [
@@ -153,10 +159,11 @@ FOOTNOTE = (
 )
 
 
-def help_blocks(only: str | None = None) -> list[dict[str, Any]]:
+@blocks_built_once
+def help_blocks(only: str | None = None) -> list[Block]:
     """The help message, one section per surface (only the one whose title names the
     command `only`, such as "/pmo", then a pointer to the rest)."""
-    blocks: list[Any] = [HeaderBlock(text="pmo-bot commands")]
+    blocks: list[Block] = [HeaderBlock(text="pmo-bot commands")]
     if only is None:
         blocks.append(SectionBlock(text=FIRST_STEP))
     for title, lines in COMMANDS:
@@ -166,7 +173,7 @@ def help_blocks(only: str | None = None) -> list[dict[str, Any]]:
         blocks.append(SectionBlock(text=text))
     note = FOOTNOTE if only is None else f"`/pmo help` lists every command. {FOOTNOTE}"
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
-    return [block.to_dict() for block in blocks]
+    return blocks
 
 
 def help_text() -> str:

@@ -16,9 +16,9 @@ from slack_sdk.models.blocks import (
     RadioButtonsElement,
     StaticSelectElement,
 )
-from slack_sdk.models.views import View
 
 from commands import payload
+from commands.block_cache import built_once, view_dict, with_initial_value
 from commands.labels import DIMENSION_LABELS, RAG_EMOJI, TEAM_CAPACITY_LABELS
 from commands.project_picker import ProjectChoice, project_picker
 from commands.view_state import ViewState, metadata_text, pack_metadata
@@ -65,15 +65,15 @@ def status_modal(
         _team_capacity_block(draft),
         *_detail_blocks(draft),
     ]
-    return View(
+    return view_dict(
+        blocks,
         type="modal",
         callback_id=CALLBACK_ID,
         title="Status update",
         submit="Post update",
         close="Cancel",
-        blocks=blocks,
         private_metadata=pack_metadata(key=selected.key if selected else None),
-    ).to_dict()
+    )
 
 
 def _project_blocks(
@@ -98,39 +98,47 @@ def _project_blocks(
     return blocks
 
 
-def _rag_blocks(draft: StatusDraft | None, dimensions: tuple[str, ...]) -> list[InputBlock]:
+def _rag_blocks(draft: StatusDraft | None, dimensions: tuple[str, ...]) -> list[dict[str, Any]]:
     # Overall as radio buttons (one click), each dimension the project's type asks as a select.
-    overall = draft.overall if draft else Rag.GREEN
-    blocks = [
-        InputBlock(
-            block_id=OVERALL,
-            label="Overall",
-            element=RadioButtonsElement(
-                action_id=OVERALL,
-                options=[rag_option(r) for r in Rag],
-                initial_option=rag_option(overall),
-            ),
-        )
-    ]
+    blocks = [_overall_block(draft.overall if draft else Rag.GREEN)]
     for name in dimensions:
-        value = getattr(draft, name) if draft else Rag.GREEN
-        blocks.append(
-            InputBlock(
-                block_id=name,
-                label=DIMENSION_LABELS[name],
-                element=StaticSelectElement(
-                    action_id=name,
-                    options=[rag_option(r) for r in Rag],
-                    initial_option=rag_option(value),
-                ),
-            )
-        )
+        blocks.append(_dimension_block(name, getattr(draft, name) if draft else Rag.GREEN))
     return blocks
 
 
-def _team_capacity_block(draft: StatusDraft | None) -> InputBlock:
+@built_once
+def _overall_block(overall: Rag) -> InputBlock:
+    return InputBlock(
+        block_id=OVERALL,
+        label="Overall",
+        element=RadioButtonsElement(
+            action_id=OVERALL,
+            options=[rag_option(r) for r in Rag],
+            initial_option=rag_option(overall),
+        ),
+    )
+
+
+@built_once
+def _dimension_block(name: str, value: Rag) -> InputBlock:
+    return InputBlock(
+        block_id=name,
+        label=DIMENSION_LABELS[name],
+        element=StaticSelectElement(
+            action_id=name,
+            options=[rag_option(r) for r in Rag],
+            initial_option=rag_option(value),
+        ),
+    )
+
+
+def _team_capacity_block(draft: StatusDraft | None) -> dict[str, Any]:
     # Optional: a PM who does not say leaves it out of the post and the digest.
-    said = draft.team_capacity if draft else None
+    return _capacity_block(draft.team_capacity if draft else None)
+
+
+@built_once
+def _capacity_block(said: TeamCapacity | None) -> InputBlock:
     options = [_capacity_option(capacity) for capacity in TeamCapacity]
     return InputBlock(
         block_id=TEAM_CAPACITY,
@@ -149,20 +157,11 @@ def _capacity_option(capacity: TeamCapacity) -> Option:
     return Option(value=capacity.value, label=TEAM_CAPACITY_LABELS[capacity])
 
 
-def _detail_blocks(draft: StatusDraft | None) -> list[InputBlock]:
+def _detail_blocks(draft: StatusDraft | None) -> list[dict[str, Any]]:
     # Progress, the texts and the money, prefilled from `draft` when there is one.
     percent = draft.percent_complete if draft else None
     return [
-        InputBlock(
-            block_id=PERCENT,
-            label="Percent complete",
-            optional=True,
-            element=NumberInputElement(
-                action_id=PERCENT,
-                is_decimal_allowed=False,
-                initial_value=str(percent) if percent is not None else None,
-            ),
-        ),
+        with_initial_value(_percent_block(), str(percent) if percent is not None else None),
         _text(SUMMARY, "Summary", draft.summary if draft else "", optional=False),
         _text(ACCOMPLISHMENTS, "Accomplishments", draft.accomplishments if draft else ""),
         _text(NEXT_STEPS, "Next steps", draft.next_steps if draft else ""),
@@ -178,34 +177,46 @@ def _detail_blocks(draft: StatusDraft | None) -> list[InputBlock]:
     ]
 
 
+@built_once
+def _percent_block() -> InputBlock:
+    return InputBlock(
+        block_id=PERCENT,
+        label="Percent complete",
+        optional=True,
+        element=NumberInputElement(action_id=PERCENT, is_decimal_allowed=False),
+    )
+
+
 def _text(
     block_id: str, label: str, value: str, optional: bool = True, hint: str | None = None
-) -> InputBlock:
+) -> dict[str, Any]:
+    return with_initial_value(_text_block(block_id, label, optional, hint), value[:TEXT_MAX])
+
+
+@built_once
+def _text_block(block_id: str, label: str, optional: bool, hint: str | None) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
         optional=optional,
         hint=hint,
-        element=PlainTextInputElement(
-            action_id=block_id,
-            multiline=True,
-            max_length=TEXT_MAX,
-            initial_value=value[:TEXT_MAX] or None,
-        ),
+        element=PlainTextInputElement(action_id=block_id, multiline=True, max_length=TEXT_MAX),
     )
 
 
-def _money(block_id: str, label: str, value: Decimal | None) -> InputBlock:
+def _money(block_id: str, label: str, value: Decimal | None) -> dict[str, Any]:
+    typed = format_money(value) if value is not None else None
+    return with_initial_value(_money_block(block_id, label), typed)
+
+
+@built_once
+def _money_block(block_id: str, label: str) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
         optional=True,
         hint="An amount such as 120000, 120,000 or 120k.",
-        element=PlainTextInputElement(
-            action_id=block_id,
-            max_length=TYPED_MAX,
-            initial_value=format_money(value) if value is not None else None,
-        ),
+        element=PlainTextInputElement(action_id=block_id, max_length=TYPED_MAX),
     )
 
 

@@ -3,28 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from storage.models import SeenRequest
 
-# INSERT ... ON CONFLICT DO NOTHING, in each database's own dialect.
-INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
-
-def first_sighting(*, session: Session, key: str, team_id: str | None, now: datetime) -> bool:
-    """Record the request `key`; True if no process had recorded it before."""
-    insert = INSERTS[session.get_bind().dialect.name]
-    statement = (
-        insert(SeenRequest)
-        .values(key=key, team_id=team_id, seen_at=now)
+def _record(insert: Any) -> Any:
+    # INSERT ... ON CONFLICT DO NOTHING RETURNING key, built once: each request runs it.
+    table = SeenRequest.__table__  # type: ignore[attr-defined]
+    return (
+        insert(table)
+        .values(key=bindparam("key"), team_id=bindparam("team_id"), seen_at=bindparam("seen_at"))
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(col(SeenRequest.key))
+        .returning(table.c.key)
     )
+
+
+RECORDS = {"postgresql": _record(postgresql.insert), "sqlite": _record(sqlite.insert)}
+
+
+def first_sighting(*, connection: Connection, key: str, team_id: str | None, now: datetime) -> bool:
+    """Record the request `key`; True if no process had recorded it before."""
+    record = RECORDS[connection.dialect.name]
     # A row comes back only if this insert made it (INSERT's rowcount is not reliable).
-    return session.execute(statement).first() is not None
+    seen = connection.execute(record, {"key": key, "team_id": team_id, "seen_at": now})
+    return seen.first() is not None
 
 
 def forget_before(*, session: Session, before: datetime) -> int:

@@ -13,8 +13,8 @@ from tests.factories import TEAM
 
 
 def sight(database, key, now=START):
-    with database.session() as session:
-        return first_sighting(session=session, key=key, team_id=TEAM, now=now)
+    with database.connection() as connection:
+        return first_sighting(connection=connection, key=key, team_id=TEAM, now=now)
 
 
 def test_a_key_is_new_once(database):
