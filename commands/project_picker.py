@@ -25,7 +25,7 @@ from sqlmodel import Session
 from commands import payload
 from storage.db import Database
 from storage.models import Project, Role
-from storage.projects import projects_with_role
+from storage.projects import held_roles
 from workflows.actor import Actor
 from workflows.projects import get_project
 
@@ -48,13 +48,11 @@ def project_choices(
     *, session: Session, team_id: str, user_id: str, roles: set[Role]
 ) -> list[ProjectChoice]:
     """Projects where the person holds one of `roles`: those they run (PM) first."""
-    run = projects_with_role(session=session, team_id=team_id, user_id=user_id, roles={Role.PM})
-    run_keys = {p.key for p in run} if Role.PM in roles else set()
-    others = projects_with_role(
-        session=session, team_id=team_id, user_id=user_id, roles=roles - {Role.PM}
-    )
-    return [ProjectChoice(p.key, p.name, True) for p in run if p.key in run_keys] + [
-        ProjectChoice(p.key, p.name, False) for p in others if p.key not in run_keys
+    held = held_roles(session=session, team_id=team_id, user_id=user_id, roles=roles)
+    run = {key for key, _name, role in held if role == Role.PM}
+    names = {key: name for key, name, _role in held}  # by key, each project once
+    return [ProjectChoice(key, name, True) for key, name in names.items() if key in run] + [
+        ProjectChoice(key, name, False) for key, name in names.items() if key not in run
     ]
 
 

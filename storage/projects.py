@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
 
 from storage.models import Project, ProjectRole, Role
@@ -16,15 +17,18 @@ def find_project(*, session: Session, team_id: str, key: str) -> Project | None:
     ).first()
 
 
+# Built once: every command typed in a project's channel asks it.
+_IN_CHANNEL = select(Project).where(
+    Project.team_id == bindparam("team_id"),
+    Project.channel_id == bindparam("channel_id"),
+    col(Project.archived).is_(False),
+)
+
+
 def project_in_channel(*, session: Session, team_id: str, channel_id: str) -> Project | None:
     """The active project whose home channel this is, if any."""
-    return session.exec(
-        select(Project).where(
-            Project.team_id == team_id,
-            Project.channel_id == channel_id,
-            col(Project.archived).is_(False),
-        )
-    ).first()
+    found = session.execute(_IN_CHANNEL, {"team_id": team_id, "channel_id": channel_id})
+    return found.scalars().first()
 
 
 def has_projects(*, session: Session, team_id: str) -> bool:
@@ -82,18 +86,18 @@ def holders(*, session: Session, team_id: str, project_id: int, role: Role) -> l
     )
 
 
+# Built once: each permission check asks it.
+_ROLES_OF = select(ProjectRole.role).where(
+    ProjectRole.team_id == bindparam("team_id"),
+    ProjectRole.project_id == bindparam("project_id"),
+    ProjectRole.user_id == bindparam("user_id"),
+)
+
+
 def roles_of(*, session: Session, team_id: str, project_id: int, user_id: str) -> set[Role]:
     """The roles one person holds on the project."""
-    return {
-        Role(role)
-        for role in session.exec(
-            select(ProjectRole.role).where(
-                ProjectRole.team_id == team_id,
-                ProjectRole.project_id == project_id,
-                ProjectRole.user_id == user_id,
-            )
-        )
-    }
+    params = {"team_id": team_id, "project_id": project_id, "user_id": user_id}
+    return {Role(role) for role in session.execute(_ROLES_OF, params).scalars()}
 
 
 def projects_with_role(
@@ -114,6 +118,32 @@ def projects_with_role(
             .order_by(col(Project.key))
         )
     )
+
+
+# Built once: the project pickers ask it on every form they open.
+_HELD_ROLES = (
+    select(Project.key, Project.name, ProjectRole.role)
+    .join(ProjectRole, col(ProjectRole.project_id) == col(Project.id))
+    .where(
+        Project.team_id == bindparam("team_id"),
+        col(Project.archived).is_(False),
+        ProjectRole.user_id == bindparam("user_id"),
+        col(ProjectRole.role).in_(bindparam("roles", expanding=True)),
+    )
+    .order_by(col(Project.key))
+)
+
+
+def held_roles(
+    *, session: Session, team_id: str, user_id: str, roles: set[Role]
+) -> list[tuple[str, str, Role]]:
+    """(key, name, role) for each of `roles` the person holds on an active project, by key:
+    one query, no project loaded."""
+    if not roles:
+        return []
+    params = {"team_id": team_id, "user_id": user_id, "roles": [role.value for role in roles]}
+    rows = session.execute(_HELD_ROLES, params)
+    return [(key, name, Role(role)) for key, name, role in rows]
 
 
 def set_role_holders(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from storage.models import StatusUpdate
@@ -64,22 +64,25 @@ def latest_by_project(
     return {row.project_id: row for row in rows}
 
 
+# Built once: every status form and post asks it.
+_STANDING = (
+    select(StatusUpdate)
+    .where(
+        StatusUpdate.team_id == bindparam("team_id"),
+        StatusUpdate.project_id == bindparam("project_id"),
+        col(StatusUpdate.superseded_by_id).is_(None),
+    )
+    .order_by(col(StatusUpdate.id).desc())
+    .limit(bindparam("limit"))
+)
+
+
 def standing_history(
     *, session: Session, team_id: str, project_id: int, limit: int
 ) -> list[StatusUpdate]:
     """The standing update of each of the last `limit` periods, newest first."""
-    return list(
-        session.exec(
-            select(StatusUpdate)
-            .where(
-                StatusUpdate.team_id == team_id,
-                StatusUpdate.project_id == project_id,
-                col(StatusUpdate.superseded_by_id).is_(None),
-            )
-            .order_by(col(StatusUpdate.id).desc())
-            .limit(limit)
-        )
-    )
+    params = {"team_id": team_id, "project_id": project_id, "limit": limit}
+    return list(session.execute(_STANDING, params).scalars())
 
 
 def versions_by_period(
