@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -88,10 +89,16 @@ def find_type(*, session: Session, team_id: str, name: str) -> ProjectType | Non
     )
 
 
+# Built once: every status form asks it.
+_TYPE_BY_ID = select(ProjectType).where(
+    ProjectType.id == bindparam("type_id"), ProjectType.team_id == bindparam("team_id")
+)
+
+
 def type_by_id(*, session: Session, team_id: str, type_id: int) -> ProjectType | None:
     """The type with this id, if it is this workspace's."""
-    found = session.get(ProjectType, type_id)
-    return found if found is not None and found.team_id == team_id else None
+    found = session.execute(_TYPE_BY_ID, {"type_id": type_id, "team_id": team_id})
+    return found.scalars().first()
 
 
 def type_of(*, session: Session, project: Project) -> ProjectType | None:
