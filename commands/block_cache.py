@@ -47,15 +47,32 @@ def _once(factory: Callable[P, Any], serialise: Callable[[Any], Any]) -> Callabl
     return copy
 
 
-def view_dict(blocks: Sequence[Block | dict[str, Any]], **fields: Any) -> dict[str, Any]:
-    """A view (`fields` as for slack_sdk's View) as a dict with `blocks`: models are
-    serialised here, dicts (from `built_once`) are taken as they are."""
+def view_dict(
+    blocks: Sequence[Block | dict[str, Any]],
+    *,
+    private_metadata: str | None = None,
+    **fields: Hashable,
+) -> dict[str, Any]:
+    """A view (`fields` as for slack_sdk's View: type, callback_id, title…) as a dict with
+    `blocks` and `private_metadata`: models are serialised here, dicts (from `built_once`)
+    are taken as they are, and the view's own fields are checked once."""
     if not 0 < len(blocks) <= VIEW_BLOCKS_MAX:
         raise ValueError(f"a view holds 1 to {VIEW_BLOCKS_MAX} blocks, not {len(blocks)}")
-    # The view's own fields are checked with one stand-in block.
-    built = View(blocks=[DividerBlock()], **fields).to_dict()
+    if private_metadata and len(private_metadata) > View.private_metadata_max_length:
+        raise ValueError(
+            f"private_metadata holds at most {View.private_metadata_max_length} characters"
+        )
+    built = _view_shell(**fields)
+    if private_metadata:
+        built["private_metadata"] = private_metadata
     built["blocks"] = [block if isinstance(block, dict) else block.to_dict() for block in blocks]
     return built
+
+
+@built_once
+def _view_shell(**fields: Any) -> View:
+    # The view's own fields, checked with one stand-in block (a view holds at least one).
+    return View(blocks=[DividerBlock()], **fields)
 
 
 def with_initial_value(block: dict[str, Any], value: str | None) -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionBlock
 
 from commands import benefit_message, mrkdwn, risk_message
+from commands.block_cache import blocks_built_once
 from commands.templates import Templates
+from storage.models import Benefit
 from workflows.gates import gate_label
 from workflows.nudges import Nudge, NudgeKind
 from workflows.risks import risk_label
@@ -45,33 +47,54 @@ def nudge_message(nudge: Nudge, templates: Templates) -> tuple[str, list[dict[st
     text = mrkdwn.fit(
         templates.render(TEMPLATES[nudge.kind], team_id=nudge.project.team_id, **context), 3000
     )
-    blocks: list[Any] = [SectionBlock(text=text)]
-    if nudge.kind == NudgeKind.STATUS:
-        blocks.append(
-            ActionsBlock(
-                elements=[
-                    ButtonElement(
-                        text="Post update",
-                        action_id=POST_STATUS_ACTION,
-                        value=nudge.project.key,
-                        style="primary",
-                    )
-                ]
-            )
-        )
-    if nudge.benefit is not None:
-        blocks.append(ActionsBlock(elements=[benefit_message.record_button(nudge.benefit)]))
-    if nudge.kind == NudgeKind.RISK_REVIEW and nudge.risk is not None:
-        button = ButtonElement(
-            text="New review date",
-            action_id=risk_message.REVIEW_ACTION,
-            value=str(nudge.risk.id),
-        )
-        blocks.append(ActionsBlock(elements=[button]))
-    rendered = [block.to_dict() for block in blocks]
+    rendered = _blocks(nudge, text)
     if nudge.link_key is None and nudge.kind in LINKING:
         return _unlinked(text, rendered, nudge.project.channel_id)
     return text, rendered
+
+
+def _blocks(nudge: Nudge, text: str) -> list[dict[str, Any]]:
+    # The message's shape (a section, then a button or none) is checked once and filled
+    # per nudge: the job renders thousands, and checking each was most of what it cost.
+    # The text is within Slack's 3,000 characters (`fit`), the buttons' values are a
+    # project key (ten characters at most) or an id; an empty text is built the long way,
+    # so that slack_sdk refuses it as it always did.
+    if not text:
+        SectionBlock(text=text).to_dict()
+    values = _button_values(nudge)
+    blocks = _shape(tuple(values))
+    blocks[0]["text"]["text"] = text
+    for block, value in zip(blocks[1:], values.values(), strict=True):
+        block["elements"][0]["value"] = value
+    return blocks
+
+
+def _button_values(nudge: Nudge) -> dict[str, str]:
+    # The message's buttons in order, each by its action id, with the value it carries.
+    values: dict[str, str] = {}
+    if nudge.kind == NudgeKind.STATUS:
+        values[POST_STATUS_ACTION] = nudge.project.key
+    if nudge.benefit is not None:
+        values[benefit_message.RECORD_ACTION] = str(nudge.benefit.id)
+    if nudge.kind == NudgeKind.RISK_REVIEW and nudge.risk is not None:
+        values[risk_message.REVIEW_ACTION] = str(nudge.risk.id)
+    return values
+
+
+@blocks_built_once
+def _shape(actions: tuple[str, ...]) -> list[Block]:
+    # A nudge's blocks with stand-ins for the text and the buttons' values.
+    buttons = {
+        POST_STATUS_ACTION: ButtonElement(
+            text="Post update", action_id=POST_STATUS_ACTION, value="-", style="primary"
+        ),
+        # A stand-in benefit: the button is the one its list shows.
+        benefit_message.RECORD_ACTION: benefit_message.record_button(Benefit(id=0)),
+        risk_message.REVIEW_ACTION: ButtonElement(
+            text="New review date", action_id=risk_message.REVIEW_ACTION, value="-"
+        ),
+    }
+    return [SectionBlock(text="-"), *(ActionsBlock(elements=[buttons[a]]) for a in actions)]
 
 
 def _unlinked(

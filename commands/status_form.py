@@ -60,7 +60,7 @@ def status_modal(
     the `dimensions` its type asks."""
     blocks = [
         *_project_blocks(choices, selected, draft, budget),
-        DividerBlock(),
+        _divider(),
         *_rag_blocks(draft, dimensions),
         _team_capacity_block(draft),
         *_detail_blocks(draft),
@@ -83,9 +83,7 @@ def _project_blocks(
     budget: Decimal | None,
 ) -> list[Any]:
     # The picker, and once a project is chosen, what the form was prefilled from.
-    blocks: list[Any] = [
-        project_picker(choices, selected, block_id=PROJECT, action_id=PROJECT_ACTION, refills=True)
-    ]
+    blocks: list[Any] = [_picker(tuple(choices), selected)]
     if selected is not None:
         note = (
             "Prefilled from the last update: change what moved, then post."
@@ -94,8 +92,25 @@ def _project_blocks(
         )
         if budget is not None:
             note += f" Approved budget: {format_money(budget)}."
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+        blocks.append(_note(note))
     return blocks
+
+
+@built_once
+def _picker(choices: tuple[ProjectChoice, ...], selected: ProjectChoice | None) -> InputBlock:
+    return project_picker(
+        list(choices), selected, block_id=PROJECT, action_id=PROJECT_ACTION, refills=True
+    )
+
+
+@built_once
+def _note(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+@built_once
+def _divider() -> DividerBlock:
+    return DividerBlock()
 
 
 def _rag_blocks(draft: StatusDraft | None, dimensions: tuple[str, ...]) -> list[dict[str, Any]]:

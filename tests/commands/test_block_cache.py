@@ -45,6 +45,11 @@ def test_view_dict_matches_slack_sdk_and_keeps_its_limits() -> None:
     fields = {"type": "modal", "callback_id": "c", "title": "Form", "submit": "Save"}
 
     assert view_dict(blocks, **fields) == View(blocks=blocks, **fields).to_dict()
+    assert view_dict(blocks, private_metadata="k=1", **fields) == (
+        View(blocks=blocks, private_metadata="k=1", **fields).to_dict()
+    )
+    with pytest.raises(ValueError, match="private_metadata"):
+        view_dict(blocks, private_metadata="x" * 3001, **fields)
     with pytest.raises(ValueError, match="1 to 100 blocks"):
         view_dict([DividerBlock()] * (VIEW_BLOCKS_MAX + 1), **fields)
     with pytest.raises(ValueError):
