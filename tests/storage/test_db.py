@@ -142,3 +142,12 @@ def test_sqlite_writers_in_many_threads_all_get_their_turn(tmp_path):
     assert _count(database) == 200
     assert _line_is_free(tmp_path / "pmo.db.writers")
     database.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_without_a_sync_at_each_commit(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'pmo.db'}", create_file=True)
+    with database.connection() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    database.dispose()
