@@ -86,23 +86,27 @@ def pmo_command(
     delivery: Delivery,
 ) -> None:
     """Route `/pmo <verb> ...` to its answer (the VERBS table); unknown verbs get the help."""
-    ack()
-    actor = payload.command_sender(command)
     verb, _, rest = payload.command_text(command).strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
-    answer = VERBS.get(verb, _unknown_verb)
+    answer = VERBS.get(verb)
+    if answer is None:
+        # The help needs nothing but the words typed: it is the acknowledgement itself,
+        # shown at once, with no second request to Slack.
+        ack(**help_answer(verb))
+        return
+    ack()
+    actor = payload.command_sender(command)
     answer(PmoAsk(verb, rest, actor, command, respond, client, db, clock, delivery))
 
 
-def _help(ask: PmoAsk) -> None:
-    ask.respond(blocks=help_blocks(), text="pmo-bot commands")
-
-
-def _unknown_verb(ask: PmoAsk) -> None:
-    ask.respond(
-        text=f"I don't know `/pmo {quoted(ask.verb)}`. Here is what `/pmo` does:",
-        blocks=help_blocks(only="/pmo"),
-    )
+def help_answer(verb: str) -> dict[str, Any]:
+    """The message answering `/pmo`, `/pmo help` or a verb `/pmo` does not know."""
+    if verb in ("", "help"):
+        return {"blocks": help_blocks(), "text": "pmo-bot commands"}
+    return {
+        "text": f"I don't know `/pmo {quoted(verb)}`. Here is what `/pmo` does:",
+        "blocks": help_blocks(only="/pmo"),
+    }
 
 
 def _list(ask: PmoAsk) -> None:
@@ -182,10 +186,9 @@ def _pause(ask: PmoAsk) -> None:
         )
 
 
-# Each verb of `/pmo` and what answers it; `/pmo help` lists them for people.
+# Each verb of `/pmo` and what answers it (`/pmo`, `help` and the rest: help_answer);
+# `/pmo help` lists them for people.
 VERBS: dict[str, Callable[[PmoAsk], None]] = {
-    "": _help,
-    "help": _help,
     "list": _list,
     "show": _show,
     "new": _new,

@@ -615,6 +615,13 @@ class FakeSlackAPI:
             return {"ok": False, "error": "not_supported_in_tests"}
         return {"ok": True, "url": self.socket_mode_url()}
 
+    def answered_in_ack(self, body: dict[str, Any]) -> None:
+        """The message an app answered a slash command with, in its acknowledgement: shown
+        like one sent to response_url (ephemeral unless it says otherwise)."""
+        if "text" in body or "blocks" in body:
+            with self._lock:
+                self.responses.append({"url_path": None, **body})
+
     def _record_response(self, path: str, body: dict[str, Any]) -> None:
         with self._lock:
             self.calls.append(Call("response_url", body, None))

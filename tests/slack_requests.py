@@ -295,7 +295,18 @@ class SlackClient:
             "response_url": self.api.response_url(),
             "trigger_id": self._trigger(),
         }
-        return self.post(urlencode(form), **kwargs)
+        settle = kwargs.pop("settle", True)
+        reply = self.post(urlencode(form), settle=False, **kwargs)
+        # Slack shows a message the app answers with as it shows one sent to response_url.
+        if (
+            reply.status == 200
+            and reply.body
+            and reply.headers.get("content-type", "").startswith("application/json")
+        ):
+            self.api.answered_in_ack(reply.json())
+        if settle:
+            self.settle()
+        return reply
 
     def event(self, event: dict[str, Any], *, retry: int | None = None, **kwargs: Any) -> Reply:
         """An Events API delivery (`retry`: Slack's X-Slack-Retry-Num on a redelivery)."""

@@ -186,7 +186,7 @@ def test_socket_mode_needs_no_signing_secret_and_runs_the_same_handlers(
     response = runtime.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
     executor.wait_idle()
     assert response.status == 200
-    assert "/pmo new" in str(slack_api.last_reply()["blocks"])
+    assert "/pmo new" in response.body  # the help is the acknowledgement itself
 
 
 def test_a_listener_that_fails_just_after_acking_still_answers_slack_200(
@@ -214,5 +214,5 @@ def test_blank_oauth_variables_leave_the_app_on_its_bot_token(
     response = runtime.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
     executor.wait_idle()
     assert response.status == 200
-    assert "/pmo new" in str(slack_api.last_reply()["blocks"])
+    assert "/pmo new" in response.body  # the help is the acknowledgement itself
     assert runtime.app.oauth_flow is None

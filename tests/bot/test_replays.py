@@ -165,7 +165,7 @@ def test_in_socket_mode_events_are_handled_once_and_other_requests_every_time(
         "user_id": PM,
         "channel_id": "CGENERAL",
         "command": "/pmo",
-        "text": "help",
+        "text": "list",
         "response_url": slack_api.response_url(),
         "trigger_id": "1.2.3",
     }
