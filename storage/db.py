@@ -105,8 +105,11 @@ def _begin(connection: Any) -> None:
     if connection.get_execution_options().get(READ_ONLY):
         # A reading transaction takes no lock: under WAL it reads a snapshot while others
         # write, and SQLite refuses any write in it.
-        connection.exec_driver_sql("BEGIN")
-        connection.exec_driver_sql("PRAGMA query_only=ON")
+        # Straight to the driver: neither can fail (no lock is asked for), and SQLAlchemy
+        # has nothing to do with them.
+        dbapi_connection = connection.connection.dbapi_connection
+        dbapi_connection.execute("BEGIN")
+        dbapi_connection.execute("PRAGMA query_only=ON")
         connection.connection.info[READ_ONLY] = True
         return
     # Take SQLite's write lock when a transaction starts, not at its first write: a
@@ -117,7 +120,7 @@ def _begin(connection: Any) -> None:
     if isinstance(dbapi_connection, TurnTakingConnection):
         dbapi_connection.take_turn()
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # its errors wrapped as SQLAlchemy's
     except BaseException:
         if isinstance(dbapi_connection, TurnTakingConnection):
             dbapi_connection.give_turn_back()
