@@ -78,7 +78,7 @@ def attack_body(slack) -> str:
             "user_id": PM,
             "channel_id": "CGENERAL",
             "command": "/pmo",
-            "text": CANARY,
+            "text": f"list {CANARY}",  # /pmo list answers at the response_url
             "response_url": slack.api.response_url(),
             "trigger_id": "1.2.3",
         }
