@@ -9,6 +9,7 @@ name can never ping a channel. Counts and days are written with the filters `cou
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,16 @@ def _day(value: date | datetime | None) -> str:
     return mrkdwn.day(value)
 
 
+class _Environment(Environment):
+    """An environment whose templates' globals are one plain dict, made when a template is
+    loaded: Jinja's own (a ChainMap over the environment's) is merged again at every
+    render, which costs more than the render itself for a short nudge. The environment's
+    globals are never changed after it is made, so nothing is missed."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 class Templates:
     """Renders a named template for a workspace."""
 
@@ -66,7 +77,7 @@ class Templates:
                     FileSystemLoader(str(self._override)),
                 ]
             loaders.append(PackageLoader("commands", "templates"))
-            environment = Environment(
+            environment = _Environment(
                 loader=ChoiceLoader(loaders),
                 finalize=_finalize,
                 undefined=StrictUndefined,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -92,3 +93,21 @@ def people_of(
     if user_ids is not None:
         statement = statement.where(col(Person.user_id).in_(user_ids))
     return {person.user_id: person for person in session.exec(statement)}
+
+
+class PersonClock(NamedTuple):
+    """Where a person's day is and until when they paused nudges: all the nudge job asks
+    of each person, read without the rest of their row."""
+
+    time_zone: str | None
+    paused_until: date | None
+
+
+def clocks_of(*, session: Session, team_id: str) -> dict[str, PersonClock]:
+    """The workspace's people known so far, by Slack user id, as `PersonClock`s."""
+    rows = session.exec(
+        select(Person.user_id, Person.time_zone, Person.paused_until).where(
+            Person.team_id == team_id
+        )
+    )
+    return {user_id: PersonClock(zone, paused) for user_id, zone, paused in rows}

@@ -27,7 +27,7 @@ from storage.models import (
     Workspace,
 )
 from storage.watchlist import holders_by_project
-from storage.workspaces import ensure_workspace, people_of
+from storage.workspaces import PersonClock, clocks_of, ensure_workspace, people_of
 from workflows import message_keys
 from workflows.benefit_checkins import awaiting_check_in, mark_due
 from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminders
@@ -81,7 +81,7 @@ def in_quiet_hours(moment: time, start: time, end: time) -> bool:
     return moment >= start or moment < end
 
 
-def may_nudge(*, workspace: Workspace, person: Person | None, now: datetime) -> bool:
+def may_nudge(*, workspace: Workspace, person: Person | PersonClock | None, now: datetime) -> bool:
     """A weekday, 10:00 or later where the person is, not quiet hours, not paused."""
     local = now.astimezone(zone((person and person.time_zone) or workspace.time_zone))
     if local.weekday() >= 5 or local.time() < NUDGE_HOUR:
@@ -93,7 +93,7 @@ def may_nudge(*, workspace: Workspace, person: Person | None, now: datetime) -> 
     return not (person is not None and person.paused_until and person.paused_until >= local.date())
 
 
-def local_date(workspace: Workspace, person: Person | None, now: datetime) -> date:
+def local_date(workspace: Workspace, person: Person | PersonClock | None, now: datetime) -> date:
     """Today where the person is."""
     return now.astimezone(zone((person and person.time_zone) or workspace.time_zone)).date()
 
@@ -147,9 +147,9 @@ def _message(nudge: Nudge) -> Outgoing:
 
 def _due(session: Session, team_id: str, now: datetime) -> list[Nudge]:
     # Each nudge once (its key), at a humane hour for its recipient, linked where it can be;
-    # what was sent is read in bulk (a statement per 500 keys), not once per nudge.
+    # what was sent is read in bulk (one statement for all the keys), not once per nudge.
     workspace = ensure_workspace(session=session, team_id=team_id)
-    people = people_of(session=session, team_id=team_id)
+    people = clocks_of(session=session, team_id=team_id)
     found = [
         *_status_nudges(session, workspace, people, now),
         *_risk_nudges(session, team_id, now),
@@ -159,12 +159,16 @@ def _due(session: Session, team_id: str, now: datetime) -> list[Nudge]:
     sent = sent_messages.existing(
         session=session, team_id=team_id, keys=list(dict.fromkeys(n.key for n in found))
     )
-    due = [
-        nudge
-        for nudge in found
-        if nudge.key not in sent
-        and may_nudge(workspace=workspace, person=people.get(nudge.to), now=now)
-    ]
+    # Whether now is humane depends on the person's time zone and leave only: asked once
+    # for each of those (a few), not once for each of thousands of nudges.
+    humane: dict[PersonClock | None, bool] = {}
+    due = []
+    for nudge in found:
+        clock = people.get(nudge.to)
+        if clock not in humane:
+            humane[clock] = may_nudge(workspace=workspace, person=clock, now=now)
+        if nudge.key not in sent and humane[clock]:
+            due.append(nudge)
     targets = {id(nudge): target for nudge in due if (target := _link_target(nudge))}
     posted = sent_messages.existing(
         session=session, team_id=team_id, keys=list(dict.fromkeys(targets.values()))
@@ -186,16 +190,20 @@ def _link_target(nudge: Nudge) -> str | None:
 
 
 def _status_nudges(
-    session: Session, workspace: Workspace, people: dict[str, Person], now: datetime
+    session: Session, workspace: Workspace, people: dict[str, PersonClock], now: datetime
 ) -> list[Nudge]:
     firm = workspace.nudge_style == NudgeStyle.FIRM
     found: list[Nudge] = []
     stale_projects = []
+    today: dict[PersonClock | None, date] = {}  # by time zone, as `_due` asks `may_nudge`
     for stale in projects_needing_update(session=session, team_id=workspace.team_id, now=now):
         if stale.pm is None:
             continue
         due_day = stale.period.due_at.astimezone(zone(workspace.time_zone)).date()
-        if not stale.overdue and local_date(workspace, people.get(stale.pm), now) < due_day:
+        clock = people.get(stale.pm)
+        if clock not in today:
+            today[clock] = local_date(workspace, clock, now)
+        if not stale.overdue and today[clock] < due_day:
             continue
         assert stale.project.id is not None
         key = message_keys.nudge_status(stale.project.id, stale.period.label)

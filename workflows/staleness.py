@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -40,24 +41,24 @@ def projects_needing_update(*, session: Session, team_id: str, now: datetime) ->
     workspace = ensure_workspace(session=session, team_id=team_id)
     tz = zone(workspace.time_zone)
     projects = list_projects(session=session, team_id=team_id)
-    ids = [p.id for p in projects if p.id is not None]
-    latest = status_history.latest_by_project(session=session, team_id=team_id, project_ids=ids)
+    latest = status_history.latest_colour_by_project(session=session, team_id=team_id)
     pms = holders_by_project(session=session, team_id=team_id, roles={Role.PM})
+    # This period and the one before, once per cadence: all projects of one share them.
+    periods: dict[str, tuple[Period, Period]] = {}
     stale = []
     for project in projects:
         assert project.id is not None
         last = latest.get(project.id)
         if last is not None and last.overall == Rag.HOLD:
             continue
-        period = period_containing(
-            now, cadence=project.status_cadence, tz=tz, due_weekday=workspace.status_due_weekday
-        )
+        if project.status_cadence not in periods:
+            periods[project.status_cadence] = _periods(
+                now, project.status_cadence, tz, workspace.status_due_weekday
+            )
+        period, before = periods[project.status_cadence]
         last_at = last.created_at if last else None
         if last_at is not None and last_at >= period.start:
             continue
-        before = previous_period(
-            period, cadence=project.status_cadence, tz=tz, due_weekday=workspace.status_due_weekday
-        )
         overdue = (last_at is None or last_at < before.start) and project.created_at < period.start
         if overdue or now >= period.due_at:
             project_pms = pms.get(project.id, {}).get(Role.PM, [])
@@ -71,3 +72,9 @@ def projects_needing_update(*, session: Session, team_id: str, now: datetime) ->
                 )
             )
     return stale
+
+
+def _periods(now: datetime, cadence: str, tz: ZoneInfo, due_weekday: int) -> tuple[Period, Period]:
+    # The period of `cadence` containing `now`, and the one before it.
+    period = period_containing(now, cadence=cadence, tz=tz, due_weekday=due_weekday)
+    return period, previous_period(period, cadence=cadence, tz=tz, due_weekday=due_weekday)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from storage import outbox, sent_messages
@@ -78,3 +79,30 @@ def test_the_first_reminder_after_each_moment_is_found_by_its_prefix(database):
         "nudge:status:2:": "nudge:status:2:W2",
     }
     assert found == {prefix: m for prefix, m in one_by_one.items() if m is not None}
+
+
+def test_thousands_of_keys_are_looked_up_and_stored_in_a_statement_each(database):
+    # The nudge job asks about every nudge's key at once: one statement however many.
+    keys = [f"nudge:status:{n}:2026-W49" for n in range(1200)]
+    with database.session() as session:
+        ensure_workspace(session=session, team_id=TEAM)
+        outbox.enqueue(
+            session=session, team_id=TEAM, key=keys[7], channel="U1", text="x", now=START
+        )
+    messages = [{"team_id": TEAM, "key": key, "channel": "U1", "text": "due"} for key in keys]
+    executed = []
+
+    def note(_conn, _cursor, statement, *_):
+        executed.append(statement.split()[0])
+
+    event.listen(database.engine, "before_cursor_execute", note)
+    try:
+        with database.session() as session:
+            found = sent_messages.existing(session=session, team_id=TEAM, keys=[*keys, "other"])
+            stored_now = outbox.enqueue_many(session=session, messages=messages, now=START)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", note)
+    assert found == {keys[7]}
+    assert stored_now == len(keys) - 1
+    assert executed.count("SELECT") == 2 and executed.count("INSERT") == 1
+    assert len(stored(database)) == len(keys)
