@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from commands import mrkdwn
 from commands.labels import RISK_STATUS_WORDS, SEVERITY_EMOJI
 from storage.models import Risk, RiskKind, RiskStatus
+from storage.watchlist import UnattendedRisk
 from workflows.risks import (
     IMPACT,
     PROBABILITY,
@@ -45,7 +46,7 @@ SECTION_MAX = 3000
 MESSAGE_BLOCKS_MAX = 50
 
 
-def severity_text(risk: Risk, band: Severity) -> str:
+def severity_text(risk: Risk | UnattendedRisk, band: Severity) -> str:
     """`:red_circle: Critical · P4 Likely × I5 Severe = 20`."""  # noqa: RUF002
     return (
         f"{SEVERITY_EMOJI[band]} {band.value.capitalize()} · P{risk.probability} "

@@ -9,6 +9,8 @@ workflows/capacity.py.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -70,6 +72,30 @@ def allocations_between(
     if project_id is not None:
         statement = statement.where(Allocation.project_id == project_id)
     return list(session.exec(statement.order_by(col(Allocation.start_date), col(Allocation.id))))
+
+
+class AllocationSpan(NamedTuple):
+    """What a forecast reads of an allocation (rows, not ORM objects: a large workspace
+    has thousands)."""
+
+    user_id: str
+    project_id: int
+    start_date: date
+    end_date: date
+    hours_per_week: Decimal | None
+    percent: int | None
+
+
+def allocation_spans(
+    *, session: Session, team_id: str, start: date, end: date
+) -> list[AllocationSpan]:
+    """`allocations_between` as plain rows, for the whole workspace, oldest first."""
+    columns = [col(getattr(Allocation, name)) for name in AllocationSpan._fields]
+    statement = select(*columns).where(
+        Allocation.team_id == team_id, Allocation.start_date <= end, Allocation.end_date >= start
+    )
+    rows = session.exec(statement.order_by(col(Allocation.start_date), col(Allocation.id)))
+    return [AllocationSpan(*row) for row in rows]
 
 
 def allocations_with_projects(

@@ -9,6 +9,7 @@ workflows/goal_health.py.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
@@ -39,20 +40,53 @@ def has_active_goals(*, session: Session, team_id: str) -> bool:
     return session.exec(statement.limit(1)).first() is not None
 
 
+class GoalLink(NamedTuple):
+    """A link from a project to a goal, as the roll-up reads it (rows, not ORM objects: a
+    workspace may have thousands of projects)."""
+
+    goal_id: int
+    weight: int
+    project: Project
+
+
 def goal_links(
     *, session: Session, team_id: str, goal_ids: list[int] | None = None
-) -> list[tuple[ProjectGoal, Project]]:
+) -> list[GoalLink]:
     """The links from active projects to goals (to `goal_ids` only, when given), each with
     its project: heaviest first, then by project key."""
     statement = (
-        select(ProjectGoal, Project)
+        select(ProjectGoal.goal_id, ProjectGoal.weight, Project)
         .join(Project, col(Project.id) == col(ProjectGoal.project_id))
         .where(ProjectGoal.team_id == team_id, col(Project.archived).is_(False))
     )
     if goal_ids is not None:
         statement = statement.where(col(ProjectGoal.goal_id).in_(goal_ids))
     order = (col(ProjectGoal.weight).desc(), col(Project.key))
-    return list(session.exec(statement.order_by(*order)).all())
+    return [GoalLink(*row) for row in session.exec(statement.order_by(*order))]
+
+
+class GoalLinkRow(NamedTuple):
+    """A `GoalLink` naming its project by id, for a caller that read the projects already."""
+
+    goal_id: int
+    weight: int
+    project_id: int
+
+
+def goal_link_rows(*, session: Session, team_id: str, goal_ids: list[int]) -> list[GoalLinkRow]:
+    """`goal_links` with project ids, not projects (no project is loaded again), in the
+    same order."""
+    statement = (
+        select(ProjectGoal.goal_id, ProjectGoal.weight, Project.id)
+        .join(Project, col(Project.id) == col(ProjectGoal.project_id))
+        .where(
+            ProjectGoal.team_id == team_id,
+            col(Project.archived).is_(False),
+            col(ProjectGoal.goal_id).in_(goal_ids),
+        )
+    )
+    order = (col(ProjectGoal.weight).desc(), col(Project.key))
+    return [GoalLinkRow(*row) for row in session.exec(statement.order_by(*order))]
 
 
 def links_of_project(

@@ -7,10 +7,10 @@ bench/digest_bench.py); the digest's rules live in workflows/digest.py.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import DateTime, func, type_coerce
 from sqlmodel import Session, col, select
 
 from storage.models import StatusUpdate
@@ -31,13 +31,17 @@ def rag_history(
 ) -> dict[int, list[PostedRag]]:
     """Per project, every update posted in [since, until) plus the newest one from before
     `since` (where the project stood then), oldest first."""
+    # Tens of thousands of rows: read as plain Core rows (no ORM loading), created_at as
+    # stored (naive UTC) and made aware here, once per row.
     columns = (
         StatusUpdate.id,
         StatusUpdate.project_id,
-        StatusUpdate.created_at,
+        type_coerce(StatusUpdate.created_at, DateTime()),
         StatusUpdate.overall,
     )
-    recent = session.exec(
+    session.flush()
+    connection = session.connection()
+    recent = connection.execute(
         select(*columns).where(
             StatusUpdate.team_id == team_id,
             StatusUpdate.created_at >= since,
@@ -49,10 +53,16 @@ def rag_history(
         .where(StatusUpdate.team_id == team_id, StatusUpdate.created_at < since)
         .group_by(col(StatusUpdate.project_id))
     )
-    older = session.exec(select(*columns).where(col(StatusUpdate.id).in_(older_ids)))
+    older = connection.execute(select(*columns).where(col(StatusUpdate.id).in_(older_ids)))
     grouped: dict[int, list[PostedRag]] = defaultdict(list)
-    for row in [*older, *recent]:
-        grouped[row[1]].append(PostedRag(*row))
+    for update_id, project_id, created_at, overall in [*older, *recent]:
+        grouped[project_id].append(
+            PostedRag(update_id, project_id, created_at.replace(tzinfo=UTC), overall)
+        )
     for history in grouped.values():
-        history.sort(key=lambda u: (u.created_at, u.id))
+        history.sort(key=_oldest_first)
     return grouped
+
+
+def _oldest_first(update: PostedRag) -> tuple[datetime, int]:
+    return update.created_at, update.id

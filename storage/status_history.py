@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
@@ -101,3 +104,27 @@ def versions_by_period(
         .group_by(col(StatusUpdate.period))
     )
     return {period: count for period, count in rows}
+
+
+class LatestColour(NamedTuple):
+    """A project's newest standing update, as much of it as staleness asks: its colour and
+    when it was posted."""
+
+    overall: str  # a Rag value
+    created_at: datetime
+
+
+def latest_colour_by_project(*, session: Session, team_id: str) -> dict[int, LatestColour]:
+    """For each project of the workspace, its newest standing update's colour and time: one
+    statement, columns only (the nudge job asks it of thousands of projects)."""
+    newest = (
+        select(func.max(StatusUpdate.id))
+        .where(StatusUpdate.team_id == team_id, col(StatusUpdate.superseded_by_id).is_(None))
+        .group_by(col(StatusUpdate.project_id))
+    )
+    rows = session.exec(
+        select(StatusUpdate.project_id, StatusUpdate.overall, StatusUpdate.created_at).where(
+            col(StatusUpdate.id).in_(newest)
+        )
+    )
+    return {project_id: LatestColour(overall, at) for project_id, overall, at in rows}

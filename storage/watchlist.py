@@ -87,8 +87,10 @@ def holders_by_project(
         .order_by(col(ProjectRole.id))
     )
     found: dict[int, dict[Role, list[str]]] = defaultdict(lambda: defaultdict(list))
+    # Each role's member looked up by its value: Role(value) costs more, row by row.
+    members = {role.value: role for role in Role}
     for project_id, role, user_id in rows:
-        found[project_id][Role(role)].append(user_id)
+        found[project_id][members[role]].append(user_id)
     return found
 
 
@@ -160,11 +162,31 @@ def _changed(value: Any) -> Any:
     return case((before == value, null()), else_=col(StatusUpdate.created_at))
 
 
-def unattended_risks(*, session: Session, team_id: str, min_score: int, today: date) -> list[Risk]:
+class UnattendedRisk(NamedTuple):
+    """What "Needs attention" says of a risk nobody looks after (rows, not ORM objects: a
+    large portfolio has thousands)."""
+
+    id: int
+    project_id: int
+    kind: str
+    number: int
+    title: str
+    probability: int
+    impact: int
+    score: int
+    owner: str | None
+    review_date: date | None
+    created_at: datetime
+
+
+def unattended_risks(
+    *, session: Session, team_id: str, min_score: int, today: date
+) -> list[UnattendedRisk]:
     """Open or mitigating entries scored `min_score` or more, on active projects, that have
     no owner or whose review date is before `today`; highest score first."""
+    columns = [col(getattr(Risk, name)) for name in UnattendedRisk._fields]
     statement = (
-        select(Risk)
+        select(*columns)
         .join(Project, col(Project.id) == col(Risk.project_id))
         .where(
             Risk.team_id == team_id,
@@ -175,4 +197,4 @@ def unattended_risks(*, session: Session, team_id: str, min_score: int, today: d
         )
         .order_by(col(Risk.score).desc(), col(Risk.id))
     )
-    return list(session.exec(statement))
+    return [UnattendedRisk(*row) for row in session.exec(statement)]

@@ -25,7 +25,7 @@ from sqlmodel import Session
 from storage import watchlist
 from storage.dependency_log import open_dependencies
 from storage.gate_log import approvers_by_gate, pending_gates, verdicts_by_gate
-from storage.models import Gate, Project, Rag, Risk, Role, Workspace
+from storage.models import Gate, Project, Rag, Role, Workspace
 from storage.projects import list_projects
 from storage.workspaces import ensure_workspace
 from workflows.dependency_threats import Reach, ThreatKind, reaches, threats
@@ -134,7 +134,7 @@ class GateOverdue(Reason):
 class RiskUnattended(Reason):
     """A high or critical entry with no owner, or past its review date (`since`)."""
 
-    risk: Risk
+    risk: watchlist.UnattendedRisk
     label: str
     band: Severity
     unowned: bool
@@ -425,16 +425,19 @@ def _acknowledgement_reasons(
     # A red or amber latest update that none of the project's acknowledgers (its sponsors,
     # the PMO leads, the digest's leaders) acknowledged within the working days allowed.
     workspace = clock.workspace
+    # Who acknowledges for every project (acknowledgers_of less the sponsors): read once.
+    everywhere = set(acknowledgers_of(workspace, []))
     reasons: list[tuple[int, Reason]] = []
     for project in projects:
         update = standing.get(project.id or 0)
         if update is None or update.overall not in (Rag.RED, Rag.AMBER):
             continue
         due = add_working_days(update.created_at, ACKNOWLEDGE_WITHIN, workspace.time_zone)
+        if clock.now < due:
+            continue
+        read = readers.get(update.id)
         sponsors = roles[update.project_id].get(Role.SPONSOR, [])
-        if clock.now < due or readers.get(update.id, set()) & {
-            *acknowledgers_of(workspace, sponsors)
-        }:
+        if read and not read.isdisjoint([*everywhere, *sponsors]):
             continue
         since = clock.day(update.created_at)
         reason = Unacknowledged(

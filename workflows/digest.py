@@ -292,6 +292,7 @@ def _build(
             start=window.start,
             end=window.end,
             colours={line.project.id or 0: (line.previous, line.rag) for line in lines},
+            projects=projects,
         ),
         benefits=benefits_review(
             session=session, workspace=workspace, start=window.start, end=window.end

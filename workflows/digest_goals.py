@@ -44,14 +44,19 @@ def goals_of_week(
     start: datetime,
     end: datetime,
     colours: dict[int, tuple[Rag | None, Rag | None]],
+    projects: list[Project] | None = None,
 ) -> list[GoalWeek]:
     """The active goals, by key, for the week [start, end). `colours`: each active
-    project's colour at `start` and at `end` (by id), as the digest read them."""
+    project's colour at `start` and at `end` (by id), as the digest read them;
+    `projects`: the active projects, when the digest read them already."""
     goals = goal_log.goals_of(session=session, team_id=workspace.team_id)
     if not goals:
         return []
     now = {pid: after for pid, (_, after) in colours.items()}
-    healths = goal_health(session=session, workspace=workspace, goals=goals, colours=now, at=end)
+    by_id = None if projects is None else {p.id or 0: p for p in projects}
+    healths = goal_health(
+        session=session, workspace=workspace, goals=goals, colours=now, at=end, projects=by_id
+    )
     earlier = goal_log.latest_checkins(session=session, team_id=workspace.team_id, before=start)
     weeks = []
     for health in healths:

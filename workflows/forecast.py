@@ -79,7 +79,8 @@ def forecast(
     today = today_of(workspace, now)
     mondays = weeks_from(today, weeks)
     people = capacity.people_on_projects(session=session, team_id=team_id)
-    allocations = capacity.allocations_between(
+    # Rows, not ORM objects: only their hours and dates are read (loads_of).
+    allocations = capacity.allocation_spans(
         session=session, team_id=team_id, start=mondays[0], end=mondays[-1] + timedelta(days=6)
     )
     requests = [
@@ -105,15 +106,29 @@ def _by_skill(
     capacity_of: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(weeks))
     allocated_of: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(weeks))
     requested_of: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * len(weeks))
+    # People with the same skills are added up once for all of them, then to each skill
+    # (sums of hours are exact: the order they are added in changes nothing).
+    by_skills: dict[tuple[str, ...], tuple[list[Decimal], list[Decimal]]] = {}
     for load in loads:
-        for skill in [ALL, *load.person.skills]:
-            for n, week in enumerate(load.weeks):
-                capacity_of[skill][n] += week.capacity
-                allocated_of[skill][n] += week.allocated
+        if not load.weeks:
+            continue
+        shared = tuple(load.person.skills)
+        if shared not in by_skills:
+            by_skills[shared] = ([ZERO] * len(weeks), [ZERO] * len(weeks))
+        capacities, allocations = by_skills[shared]
+        for n, week in enumerate(load.weeks):
+            capacities[n] += week.capacity
+            allocations[n] += week.allocated
+    for shared, (capacities, allocations) in by_skills.items():
+        for skill in [ALL, *shared]:
+            for n, (hours, allocated) in enumerate(zip(capacities, allocations, strict=True)):
+                capacity_of[skill][n] += hours
+                allocated_of[skill][n] += allocated
     for request in requests:
+        asked = [requested_in(request, week) for week in weeks]
         for skill in (ALL, request.skill):
-            for n, week in enumerate(weeks):
-                requested_of[skill][n] += requested_in(request, week)
+            for n, hours in enumerate(asked):
+                requested_of[skill][n] += hours
     skills = sorted(set(capacity_of) | set(requested_of), key=lambda s: (s != ALL, s))
     return {
         skill: [

@@ -97,15 +97,26 @@ def goal_health(
     goals: list[Goal],
     colours: dict[int, Rag | None] | None = None,
     at: datetime | None = None,
+    projects: dict[int, Project] | None = None,
 ) -> list[GoalHealth]:
     """Each goal rolled up, in the order given. `colours`: each project's colour to use
     (by id; the digest's, as at its week's end), else their latest updates; `at`: only
-    check-ins made before it count."""
+    check-ins made before it count; `projects`: the workspace's active projects by id,
+    when already read (the digest's thousands are not loaded again)."""
     if not goals:
         return []
     team_id = workspace.team_id
     ids = [goal.id for goal in goals if goal.id is not None]
-    links = goal_log.goal_links(session=session, team_id=team_id, goal_ids=ids)
+    if projects is None:
+        links = goal_log.goal_links(session=session, team_id=team_id, goal_ids=ids)
+    else:
+        # A project made since they were read (another transaction) waits for next time.
+        rows = goal_log.goal_link_rows(session=session, team_id=team_id, goal_ids=ids)
+        links = [
+            goal_log.GoalLink(goal, weight, projects[pid])
+            for goal, weight, pid in rows
+            if pid in projects
+        ]
     if colours is None:
         standing = watchlist.latest_standing(session=session, team_id=team_id)
         colours = {pid: Rag(update.overall) for pid, update in standing.items()}
@@ -115,8 +126,8 @@ def goal_health(
     )
     latest = goal_log.latest_checkins(session=session, team_id=team_id, before=at)
     served: dict[int, list[GoalProject]] = {goal_id: [] for goal_id in ids}
-    for link, project in links:
-        served[link.goal_id].append(GoalProject(project, link.weight, colours.get(project.id or 0)))
+    for goal_id, weight, project in links:
+        served[goal_id].append(GoalProject(project, weight, colours.get(project.id or 0)))
     health = []
     for goal in goals:
         assert goal.id is not None

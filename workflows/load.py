@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from storage.capacity import AllocationSpan
 from storage.models import Allocation, Person
 
 WORKING_DAYS = 5
@@ -22,6 +23,11 @@ ZERO = Decimal("0")
 # Below this share of capacity over the next four weeks, a person is "on the bench".
 BENCH_BELOW_PERCENT = 50
 BENCH_WEEKS = 4
+_WEEK = timedelta(weeks=1)
+_MONDAY_TO_FRIDAY = timedelta(days=WORKING_DAYS - 1)
+_FRIDAY_TO_SUNDAY = timedelta(days=6)
+# An allocation as stored, or as the forecast reads it (its hours and dates only).
+Allotted = Allocation | AllocationSpan
 
 
 def monday(day: date) -> date:
@@ -41,7 +47,7 @@ def working_days(start: date, end: date, week: date) -> int:
     return max((last - first).days + 1, 0)
 
 
-def weekly_hours(allocation: Allocation, person: Person) -> Decimal:
+def weekly_hours(allocation: Allotted, person: Person) -> Decimal:
     """The hours a week the allocation asks of the person: its own, or its share of
     their capacity."""
     if allocation.hours_per_week is not None:
@@ -108,36 +114,51 @@ class PersonLoad:
 
 
 def person_load(
-    person: Person, allocations: Iterable[Allocation], weeks: list[date], today: date
+    person: Person, allocations: Iterable[Allotted], weeks: list[date], today: date
 ) -> PersonLoad:
     """The person's load in each of `weeks` (Mondays, in order) from their allocations."""
+    return _load(person, allocations, weeks, {week: n for n, week in enumerate(weeks)}, today)
+
+
+def _load(
+    person: Person,
+    allocations: Iterable[Allotted],
+    weeks: list[date],
+    index: dict[date, int],
+    today: date,
+) -> PersonLoad:
+    # `index`: each of `weeks` by its place, made once for everyone by loads_of.
     by_week: list[dict[int, Decimal]] = [{} for _ in weeks]
-    index = {week: n for n, week in enumerate(weeks)}
     # Each allocation visits only the weeks it overlaps: the forecast does this for
-    # thousands of people (bench/capacity_bench.py).
+    # thousands of people (bench/capacity_bench.py); a week it covers Monday to Friday
+    # takes its whole weekly hours, only its first and last weeks are counted by the day.
     for allocation in allocations:
         start, end = allocation.start_date, allocation.end_date
-        if not weeks or end < weeks[0] or start > weeks[-1] + timedelta(days=6):
+        if not weeks or end < weeks[0] or start > weeks[-1] + _FRIDAY_TO_SUNDAY:
             continue
         weekly = weekly_hours(allocation, person)
+        whole = weekly * WORKING_DAYS / WORKING_DAYS
+        project_id = allocation.project_id
         week = max(monday(start), weeks[0])
         while week <= end and week <= weeks[-1]:
             n = index.get(week)
-            days = working_days(start, end, week) if n is not None else 0
-            hours = weekly * days / WORKING_DAYS if days else ZERO
-            if n is not None and hours:
-                by_project = by_week[n]
-                by_project[allocation.project_id] = (
-                    by_project.get(allocation.project_id, ZERO) + hours
-                )
-            week += timedelta(weeks=1)
+            if n is not None:
+                if start <= week and week + _MONDAY_TO_FRIDAY <= end:
+                    hours = whole
+                else:
+                    days = working_days(start, end, week)
+                    hours = weekly * days / WORKING_DAYS if days else ZERO
+                if hours:
+                    by_project = by_week[n]
+                    by_project[project_id] = by_project.get(project_id, ZERO) + hours
+            week += _WEEK
     on_leave = person.paused_until is not None and person.paused_until >= today
     full = Decimal(person.capacity_hours)
     loads = [
         WeekLoad(
             week=week,
             capacity=capacity_in(person, week, today) if on_leave else full,
-            allocated=sum(by_project.values(), ZERO),
+            allocated=sum(by_project.values(), ZERO) if by_project else ZERO,
             by_project=by_project,
         )
         for week, by_project in zip(weeks, by_week, strict=True)
@@ -146,11 +167,12 @@ def person_load(
 
 
 def loads_of(
-    people: Iterable[Person], allocations: Iterable[Allocation], weeks: list[date], today: date
+    people: Iterable[Person], allocations: Iterable[Allotted], weeks: list[date], today: date
 ) -> list[PersonLoad]:
     """Everyone's load, in the order of `people` (allocations of people not listed are
     left out)."""
-    by_person: dict[str, list[Allocation]] = defaultdict(list)
+    by_person: dict[str, list[Allotted]] = defaultdict(list)
     for allocation in allocations:
         by_person[allocation.user_id].append(allocation)
-    return [person_load(p, by_person.get(p.user_id, []), weeks, today) for p in people]
+    index = {week: n for n, week in enumerate(weeks)}
+    return [_load(p, by_person.get(p.user_id, []), weeks, index, today) for p in people]

@@ -8,6 +8,7 @@ below commands/ because the rules' own sentences (refusals, confirmations) say t
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 # The plurals that are not the noun plus "s".
 IRREGULAR = {
@@ -47,7 +48,14 @@ def day(value: date | None) -> str:
     """A day as people read it: 2026-12-01 becomes `Tue 1 Dec 2026` (a dash for none)."""
     if value is None:
         return "—"
-    # Without the platform-dependent "%-d".
+    return _day(value.year, value.month, value.day)
+
+
+@lru_cache(maxsize=4096)
+def _day(year: int, month: int, of_month: int) -> str:
+    # By the calendar day alone (a moment's own fields, whatever its zone), so a digest's
+    # thousands of lines format each day once. Without the platform-dependent "%-d".
+    value = date(year, month, of_month)
     return f"{value:%a} {value.day} {value:%b %Y}"
 
 
