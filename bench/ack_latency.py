@@ -138,6 +138,9 @@ class RemoteSlack:
             times.append((time.perf_counter() - started) * 1000)
         return statistics.median(times)
 
+    def answered_in_ack(self, _body: dict[str, Any]) -> None:
+        """What the app answered a command with in its ack: the bench times it, no more."""
+
     def stop(self) -> None:
         self._pipe.send("stop")
         self._process.join(timeout=10)
