@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -25,6 +26,15 @@ EXIT_MARGIN = 5
 # Socket Mode: seconds for the envelopes in hand to be acknowledged (Slack waits 3).
 ACK_TIMEOUT = 3
 RUNTIME = "pmo_bot.runtime"
+
+
+def freeze_startup_objects() -> None:
+    """Once a serving process has started: take every object made so far (modules, the app,
+    its listeners, some 150,000) out of the cycle collector's sight. A full collection then
+    walks what requests made, not all of those: it held every thread for 50 to 140 ms, the
+    tail of the acknowledgement times. (Python's gc.freeze, made for this.)"""
+    gc.collect()
+    gc.freeze()
 
 
 def start_web_app(runtime: Runtime) -> Flask:
@@ -71,7 +81,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             # In the worker, after the fork: threads don't survive a fork.
             self._service = SchedulerService(runtime)
             self._thread = self._service.start_in_background()
-        return start_web_app(runtime)
+        web = start_web_app(runtime)
+        freeze_startup_objects()
+        return web
 
     def _worker_exit(self, server: Any, worker: Any) -> None:
         # Give the lease back on the way out, so another replica need not wait for it to lapse.
@@ -115,6 +127,7 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool, host: str = "0.0.0
     service = SchedulerService(runtime) if scheduler else None
     service_thread = service.start_in_background() if service else None
     runtime.courier.send_soon()  # what waited in the outbox goes out now
+    freeze_startup_objects()
     # SIGTERM stops it as it stops a gunicorn worker: the work in flight is finished first.
     signal.signal(signal.SIGTERM, _exit)
     try:

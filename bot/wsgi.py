@@ -7,7 +7,7 @@ import sys
 
 from bot.app import build_runtime
 from bot.logs import configure_logging
-from bot.server import start_web_app
+from bot.server import freeze_startup_objects, start_web_app
 from bot.settings import SettingsError, load_settings
 
 configure_logging()
@@ -19,3 +19,4 @@ except SettingsError as exc:
     sys.exit(1)
 
 app = start_web_app(runtime)
+freeze_startup_objects()

@@ -3,6 +3,7 @@ finishes what was acknowledged."""
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import shlex
@@ -61,10 +62,14 @@ def test_the_procfile_entry_point_delivers_what_waited_without_a_request(
     monkeypatch.setenv("SLACK_API_URL", slack_api.url)
     monkeypatch.setenv("DATABASE_URL", database.url)
     monkeypatch.delitem(sys.modules, "bot.wsgi", raising=False)
+    gc.unfreeze()
     wsgi = importlib.import_module("bot.wsgi")  # what `gunicorn bot.wsgi:app` does
     try:
+        # What the worker made while starting is out of the cycle collector's sight.
+        assert gc.get_freeze_count() > 10_000
         wsgi.runtime.courier.wait_idle()
     finally:
+        gc.unfreeze()  # this test process goes on
         stopped(wsgi.runtime)
         sys.modules.pop("bot.wsgi", None)
     [post] = slack_api.posts("CDIGEST01")
@@ -74,7 +79,11 @@ def test_the_procfile_entry_point_delivers_what_waited_without_a_request(
 def test_serve_delivers_what_waited_without_a_request(database, slack_api):
     enqueue_before_start(database)
     settings = make_settings(SLACK_API_URL=slack_api.url, DATABASE_URL=database.url)
+    gc.unfreeze()
     web = _Gunicorn(settings, {}, scheduler=False).load()  # what each worker does after the fork
+    frozen = gc.get_freeze_count()
+    gc.unfreeze()  # this test process goes on
+    assert frozen > 10_000
     runtime = web.extensions[RUNTIME]
     try:
         runtime.courier.wait_idle()
