@@ -8,6 +8,7 @@ workspace has (see bench/digest_bench.py); commands/digest_chart.py draws it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -84,11 +85,11 @@ def health_trend(
         on_time = weekly_participation(workspace, projects, updates, ends)
     counts = [dict.fromkeys(STANDINGS, 0) for _ in ends]
     for project in projects:
-        created = project.created_at
-        standings = _standings(updates.get(project.id or 0, []), ends)
-        for week, (week_end, standing) in enumerate(zip(ends, standings, strict=True)):
-            if created < week_end:
-                counts[week][standing] += 1
+        # Counted in the weeks that end after it was created.
+        first = bisect_right(ends, project.created_at)
+        standings = _standings(updates.get(project.id or 0, []), ends[first:])
+        for counted, standing in zip(counts[first:], standings, strict=True):
+            counted[standing] += 1
     trend = []
     for week_end, counted, week_on_time in zip(ends, counts, on_time, strict=True):
         trend.append(
@@ -116,10 +117,10 @@ def history_start(end: datetime, weeks: int = TREND_WEEKS) -> datetime:
 def _standings(history: list[PostedRag], ends: list[datetime]) -> list[str]:
     # Where a project stood at each of `ends` (ascending): its latest update before each,
     # in one walk through its history (oldest first) rather than one search per week.
-    standings, current, seen = [], "none", 0
+    standings, current, seen, count = [], "none", 0, len(history)
     for moment in ends:
-        while seen < len(history) and history[seen].created_at < moment:
-            current, seen = history[seen].overall, seen + 1
+        while seen < count and history[seen][0] < moment:
+            current, seen = history[seen][1], seen + 1
         standings.append(current)
     return standings
 

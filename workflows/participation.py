@@ -12,12 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from operator import itemgetter
 
 from storage.models import Project, Rag, Workspace
 from storage.portfolio import PostedRag
 from workflows.periods import Period, period_containing, previous_period, week_label, zone
 
 DAY, WEEK = timedelta(days=1), timedelta(days=7)
+# A PostedRag is (created_at, overall).
+_CREATED_AT = itemgetter(0)
 
 
 @dataclass(frozen=True)
@@ -55,27 +58,26 @@ def weekly_participation(
     """`participation` for the week before each of `ends`, in one walk over the projects
     and their histories (the digest asks thirteen weeks of thousands of projects)."""
     due, on_time = [0] * len(ends), [0] * len(ends)
-    periods: dict[str, list[Period | None]] = {}
+    weeks: dict[str, list[_DueWeek]] = {}
     tz_name, weekday = workspace.time_zone, workspace.status_due_weekday
     for project in projects:
         cadence = str(project.status_cadence)
-        if cadence not in periods:
-            periods[cadence] = [
-                _due_for_cadence(cadence, tz_name, weekday, end - WEEK, end) for end in ends
-            ]
+        if cadence not in weeks:
+            weeks[cadence] = _due_weeks(cadence, tz_name, weekday, ends)
         history = updates.get(project.id or 0, [])
-        times = [update.created_at for update in history]
-        for number, (end, period) in enumerate(zip(ends, periods[cadence], strict=True)):
-            if period is None or project.created_at >= period.due_at:
+        times = [created_at for created_at, _ in history]
+        count, created = len(times), project.created_at
+        for number, start, end, due_at, due_by in weeks[cadence]:
+            if created >= due_at:
                 continue
             # The first update at or after the period's start, and the one before it.
-            first = bisect_left(times, period.start)
-            posted = first < len(times) and times[first] < end
-            if not posted and first and history[first - 1].overall == Rag.HOLD:
+            first = bisect_left(times, start)
+            posted = first < count and times[first] < end
+            if not posted and first and history[first - 1][1] == Rag.HOLD:
                 continue  # on hold all along: nothing was due
             due[number] += 1
             # By the end of the due day.
-            if first < len(times) and times[first] < period.due_at + DAY:
+            if first < count and times[first] < due_by:
                 on_time[number] += 1
     tz = zone(tz_name)
     return [
@@ -95,19 +97,37 @@ def due_in(workspace: Workspace, project: Project, start: datetime, end: datetim
 
 def standing_at(history: list[PostedRag], moment: datetime) -> PostedRag | None:
     """The last update before `moment` in a history ordered oldest first."""
-    before = [u for u in history if u.created_at < moment]
-    return before[-1] if before else None
+    before = bisect_left(history, moment, key=_CREATED_AT)
+    return history[before - 1] if before else None
 
 
 def rag_at(history: list[PostedRag], moment: datetime) -> Rag | None:
     """The colour the project stood at just before `moment` (None: no update yet)."""
     standing = standing_at(history, moment)
-    return Rag(standing.overall) if standing else None
+    return Rag(standing[1]) if standing else None
 
 
 def updated_in(history: list[PostedRag], start: datetime, end: datetime) -> bool:
-    """True when the project posted in [start, end)."""
-    return any(start <= u.created_at < end for u in history)
+    """True when the project posted in [start, end), in a history ordered oldest first."""
+    first = bisect_left(history, start, key=_CREATED_AT)
+    return first < len(history) and history[first][0] < end
+
+
+# A week with an update due: its number, its period's start, the week's end, when the
+# update fell due, and the end of that due day (on time before it).
+_DueWeek = tuple[int, datetime, datetime, datetime, datetime]
+
+
+def _due_weeks(
+    cadence: str, tz_name: str, due_weekday: int, ends: Sequence[datetime]
+) -> list[_DueWeek]:
+    # Worked out once per cadence, not once per project and week.
+    weeks = []
+    for number, end in enumerate(ends):
+        period = _due_for_cadence(cadence, tz_name, due_weekday, end - WEEK, end)
+        if period is not None:
+            weeks.append((number, period.start, end, period.due_at, period.due_at + DAY))
+    return weeks
 
 
 @lru_cache(maxsize=1024)

@@ -1,0 +1,68 @@
+"""The digest's bulk read of status history: every microsecond kept, in the order posted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from storage.models import Rag, StatusUpdate
+from storage.portfolio import rag_history
+from tests.conftest import START
+from tests.factories import TEAM, make_project
+
+SINCE, UNTIL = START - timedelta(weeks=2), START
+TICK = timedelta(microseconds=1)
+
+
+def post(database, project_id, period, at, rag):
+    with database.session() as session:
+        session.add(
+            StatusUpdate(
+                team_id=TEAM,
+                project_id=project_id,
+                period=period,
+                author="UPM000001",
+                created_at=at,
+                overall=rag,
+                schedule=rag,
+                scope=rag,
+                budget=rag,
+                resources=rag,
+                summary="Steady.",
+            )
+        )
+
+
+def history(database):
+    with database.session() as session:
+        return rag_history(session=session, team_id=TEAM, since=SINCE, until=UNTIL)
+
+
+def test_history_keeps_microseconds_and_breaks_ties_in_the_order_posted(database):
+    project = make_project(database).id
+    post(database, project, "W1", SINCE - timedelta(days=3), Rag.RED)
+    post(database, project, "W2", SINCE - TICK, Rag.HOLD)  # where it stood at `since`
+    post(database, project, "W3", SINCE + TICK, Rag.AMBER)
+    post(database, project, "W4", SINCE + TICK, Rag.GREEN)  # same moment, posted later
+    post(database, project, "W5", UNTIL - TICK, Rag.RED)
+    post(database, project, "W6", UNTIL, Rag.GREEN)  # not before `until`
+    assert history(database) == {
+        project: [
+            (SINCE - TICK, Rag.HOLD),
+            (SINCE + TICK, Rag.AMBER),
+            (SINCE + TICK, Rag.GREEN),
+            (UNTIL - TICK, Rag.RED),
+        ]
+    }
+
+
+def test_each_project_has_its_own_history_and_one_without_updates_none(database):
+    first = make_project(database).id
+    second = make_project(database, key="ZEUS", name="Zeus", channel_id="CZEUS0001").id
+    make_project(database, key="HERA", name="Hera", channel_id="CHERA0001")
+    post(database, second, "W1", SINCE + timedelta(days=1), Rag.AMBER)
+    post(database, first, "W1", SINCE + timedelta(days=2), Rag.GREEN)
+    post(database, second, "W2", SINCE + timedelta(days=3), Rag.RED)
+    assert history(database) == {
+        first: [(SINCE + timedelta(days=2), Rag.GREEN)],
+        second: [(SINCE + timedelta(days=1), Rag.AMBER), (SINCE + timedelta(days=3), Rag.RED)],
+    }
