@@ -12,7 +12,7 @@ import io
 from typing import Any
 
 # One lock for every picture: matplotlib's font cache is shared by all figures.
-from commands.digest_chart import ALT_TEXT_MAX, DRAWING
+from commands.digest_chart import ALT_TEXT_MAX, DRAWING, PNG
 from commands.upload import Upload
 from workflows import wording
 from workflows.load_heatmap import Band, HeatCell, HeatMap, HeatRow
@@ -108,8 +108,9 @@ def heatmap_png(heat: HeatMap) -> bytes:
         figure.text(0.5, 0.015, _note(heat), ha="center", fontsize=8, color="#616061")
         figure.suptitle(_plain(title(heat)), fontsize=12)
         png = io.BytesIO()
-        # No "Software" stamp: the same data always gives the same bytes.
-        figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+        # No "Software" stamp: the same data always gives the same bytes. The quickest
+        # compression: the same pixels, a fifth more bytes, a third less time to encode.
+        figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs=PNG)
     return png.getvalue()
 
 

@@ -36,6 +36,8 @@ LEGEND = {rag.value: rag.label for rag in Rag} | {"none": "No update yet"}
 LINE_COLOUR = "#1264A3"
 # matplotlib's font cache and text layout are shared by every figure: one drawing at a time.
 DRAWING = threading.Lock()
+# How the pictures are written: zlib's quickest level (lossless like any other).
+PNG = {"compress_level": 1}
 
 
 def title(trend: HealthTrend) -> str:
@@ -104,8 +106,9 @@ def health_chart(trend: HealthTrend) -> bytes:
         )
         figure.suptitle(title(trend), fontsize=12)
         png = io.BytesIO()
-        # No "Software" stamp: the same data always gives the same bytes.
-        figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+        # No "Software" stamp: the same data always gives the same bytes. The quickest
+        # compression: the same pixels, a fifth more bytes, a third less time to encode.
+        figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs=PNG)
     return png.getvalue()
 
 

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 
 from commands import benefit_message, goal_message, learning_message, mrkdwn
 from commands.attention_message import attention_line
+from commands.block_cache import built_once
 from commands.capacity_message import hours
 from commands.labels import RAG_EMOJI, SEVERITY_EMOJI
 from commands.risk_message import severity_text
@@ -66,18 +67,40 @@ def digest_messages(digest: Digest, templates: Templates) -> list[DigestMessage]
         )
 
     header = mrkdwn.fit(render("digest_header.j2", week_of=_week_of(digest)), 150)
-    blocks: list[Any] = [
-        HeaderBlock(text=header),
+    blocks: list[dict[str, Any]] = [
+        HeaderBlock(text=header).to_dict(),
         ContextBlock(
             elements=[MarkdownTextObject(text=mrkdwn.fit(render("digest_intro.j2"), 3000))]
-        ),
+        ).to_dict(),
     ]
     for text in _sections(digest, render):
         if not text:
             continue  # nothing to say: Capacity where nobody plans any, a blanked override
-        blocks.append(DividerBlock())
-        blocks += [SectionBlock(text=chunk) for chunk in _chunks(text)]
-    return _pack(header, [block.to_dict() for block in blocks])
+        blocks.append(_divider())
+        blocks += [_section(chunk) for chunk in _chunks(text)]
+    return _pack(header, blocks)
+
+
+@built_once
+def _divider() -> DividerBlock:
+    return DividerBlock()
+
+
+@built_once
+def _mrkdwn_section() -> SectionBlock:
+    # A section of mrkdwn text as slack_sdk writes it, checked once: at 10,000 projects the
+    # digest has hundreds of them (bench/digest_bench.py).
+    return SectionBlock(text=" ")
+
+
+def _section(text: str) -> dict[str, Any]:
+    # A chunk's section: what SectionBlock(text=text).to_dict() says. _chunks keeps each
+    # chunk to SECTION_MAX characters, never empty (slack_sdk's own checks).
+    if not 0 < len(text) <= SECTION_MAX:
+        return SectionBlock(text=text).to_dict()  # refused as slack_sdk refuses it
+    block = _mrkdwn_section()
+    block["text"]["text"] = text
+    return block
 
 
 def _sections(digest: Digest, render: Section) -> list[str]:
@@ -273,16 +296,22 @@ def _trend(digest: Digest) -> str:
 
 def _chunks(text: str) -> list[str]:
     # Whole lines per section block; a single line longer than a block is cut with a note.
+    # Lines are gathered and joined once per block (thousands of lines at 10,000 projects).
     chunks: list[str] = []
-    current = ""
+    lines: list[str] = []
+    size = 0  # of the lines so far joined; none (or only empty ones) are dropped
     for line in text.split("\n"):
-        line = mrkdwn.fit(line, SECTION_MAX)
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > SECTION_MAX:
-            chunks.append(current)
-            current = line
+        if len(line) > SECTION_MAX:
+            line = mrkdwn.fit(line, SECTION_MAX)
+        if not size:
+            lines, size = [line], len(line)
+        elif size + 1 + len(line) > SECTION_MAX:
+            chunks.append("\n".join(lines))
+            lines, size = [line], len(line)
         else:
-            current = candidate
+            lines.append(line)
+            size += 1 + len(line)
+    current = "\n".join(lines)
     if current.strip():
         chunks.append(current)
     return chunks

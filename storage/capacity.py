@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -40,17 +40,43 @@ def lock_person(*, session: Session, team_id: str, user_id: str) -> None:
 def people_on_projects(*, session: Session, team_id: str) -> list[Person]:
     """Everyone pmo-bot knows in the workspace who is on an active project, has an
     allocation or has named skills (a new hire on no project yet), by user id."""
+    busy = set(session.exec(_busy(team_id)).scalars())
+    people = session.exec(
+        select(Person).where(Person.team_id == team_id).order_by(col(Person.user_id))
+    )
+    return [person for person in people if person.user_id in busy or person.skills]
+
+
+class PersonRow(NamedTuple):
+    """What a forecast reads of a person (rows, not ORM objects: a large workspace has
+    thousands): who they are, their weekly hours and skills, and any leave."""
+
+    user_id: str
+    name: str | None
+    skills: list[str]
+    capacity_hours: Decimal
+    paused_until: date | None
+
+
+def people_rows_on_projects(*, session: Session, team_id: str) -> list[PersonRow]:
+    """`people_on_projects` as plain rows, by user id."""
+    busy = set(session.exec(_busy(team_id)).scalars())
+    columns = [col(getattr(Person, name)) for name in PersonRow._fields]
+    rows = session.exec(
+        select(*columns).where(Person.team_id == team_id).order_by(col(Person.user_id))
+    )
+    return [PersonRow(*row) for row in rows if row[0] in busy or row[2]]
+
+
+def _busy(team_id: str) -> Any:
+    # Whoever is on an active project or has an allocation, by user id.
     on_projects = (
         select(ProjectRole.user_id)
         .join(Project, col(Project.id) == col(ProjectRole.project_id))
         .where(ProjectRole.team_id == team_id, col(Project.archived).is_(False))
     )
     allocated = select(Allocation.user_id).where(Allocation.team_id == team_id)
-    busy = set(session.exec(on_projects.union(allocated)).scalars())
-    people = session.exec(
-        select(Person).where(Person.team_id == team_id).order_by(col(Person.user_id))
-    )
-    return [person for person in people if person.user_id in busy or person.skills]
+    return on_projects.union(allocated)
 
 
 def allocations_between(

@@ -78,8 +78,9 @@ def forecast(
     team_id = workspace.team_id
     today = today_of(workspace, now)
     mondays = weeks_from(today, weeks)
-    people = capacity.people_on_projects(session=session, team_id=team_id)
-    # Rows, not ORM objects: only their hours and dates are read (loads_of).
+    # Rows, not ORM objects: only who people are, their hours, skills and leave, and the
+    # allocations' hours and dates, are read (loads_of); a workspace may have thousands.
+    people = capacity.people_rows_on_projects(session=session, team_id=team_id)
     allocations = capacity.allocation_spans(
         session=session, team_id=team_id, start=mondays[0], end=mondays[-1] + timedelta(days=6)
     )
@@ -116,16 +117,22 @@ def _by_skill(
         if shared not in by_skills:
             by_skills[shared] = ([ZERO] * len(weeks), [ZERO] * len(weeks))
         capacities, allocations = by_skills[shared]
-        for n, week in enumerate(load.weeks):
-            capacities[n] += week.capacity
-            allocations[n] += week.allocated
+        by_skills[shared] = (
+            [hours + week.capacity for hours, week in zip(capacities, load.weeks, strict=True)],
+            [hours + week.allocated for hours, week in zip(allocations, load.weeks, strict=True)],
+        )
     for shared, (capacities, allocations) in by_skills.items():
         for skill in [ALL, *shared]:
             for n, (hours, allocated) in enumerate(zip(capacities, allocations, strict=True)):
                 capacity_of[skill][n] += hours
                 allocated_of[skill][n] += allocated
+    # Requests over the same weeks asking the same hours ask them alike: worked out once.
+    spreads: dict[tuple[date, date, str], list[Decimal]] = {}
     for request in requests:
-        asked = [requested_in(request, week) for week in weeks]
+        key = (request.start_date, request.end_date, str(request.hours_per_week))
+        asked = spreads.get(key)
+        if asked is None:
+            asked = spreads[key] = [requested_in(request, week) for week in weeks]
         for skill in (ALL, request.skill):
             for n, hours in enumerate(asked):
                 requested_of[skill][n] += hours

@@ -15,14 +15,14 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from storage.models import Person, Workspace
+from storage.models import Workspace
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
 from workflows.actor import Actor
 from workflows.capacity import is_pmo_lead
 from workflows.errors import NotPermitted, PmoError
 from workflows.forecast import ALL, Forecast, SkillWeek, forecast
-from workflows.load import BENCH_WEEKS, ZERO, PersonLoad
+from workflows.load import BENCH_WEEKS, ZERO, PersonLoad, Someone
 from workflows.load_heatmap import HeatMap, heat_map
 from workflows.markup import mentions, quoted
 from workflows.outgoing import Outgoing
@@ -109,7 +109,7 @@ def forecast_view(
 class BenchLine:
     """Someone on the bench: their capacity and allocated hours over the bench's weeks."""
 
-    person: Person
+    person: Someone
     capacity: Decimal
     allocated: Decimal
 

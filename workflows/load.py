@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from storage.capacity import AllocationSpan
+from storage.capacity import AllocationSpan, PersonRow
 from storage.models import Allocation, Person
 
 WORKING_DAYS = 5
@@ -28,6 +28,8 @@ _MONDAY_TO_FRIDAY = timedelta(days=WORKING_DAYS - 1)
 _FRIDAY_TO_SUNDAY = timedelta(days=6)
 # An allocation as stored, or as the forecast reads it (its hours and dates only).
 Allotted = Allocation | AllocationSpan
+# A person as stored, or as the forecast reads them (who, hours, skills, leave).
+Someone = Person | PersonRow
 
 
 def monday(day: date) -> date:
@@ -47,7 +49,7 @@ def working_days(start: date, end: date, week: date) -> int:
     return max((last - first).days + 1, 0)
 
 
-def weekly_hours(allocation: Allotted, person: Person) -> Decimal:
+def weekly_hours(allocation: Allotted, person: Someone) -> Decimal:
     """The hours a week the allocation asks of the person: its own, or its share of
     their capacity."""
     if allocation.hours_per_week is not None:
@@ -61,7 +63,7 @@ def allocated_in(allocation: Allocation, person: Person, week: date) -> Decimal:
     return weekly_hours(allocation, person) * days / WORKING_DAYS if days else ZERO
 
 
-def capacity_in(person: Person, week: date, today: date) -> Decimal:
+def capacity_in(person: Someone, week: date, today: date) -> Decimal:
     """The hours the person can work in the week: their weekly capacity less the working
     days of leave (from `/pmo pause until`, which starts today)."""
     capacity = Decimal(person.capacity_hours)
@@ -98,7 +100,7 @@ class WeekLoad:
 class PersonLoad:
     """A person and their weeks, in order."""
 
-    person: Person
+    person: Someone
     weeks: list[WeekLoad]
 
     def over_weeks(self, threshold_percent: int) -> list[WeekLoad]:
@@ -114,60 +116,80 @@ class PersonLoad:
 
 
 def person_load(
-    person: Person, allocations: Iterable[Allotted], weeks: list[date], today: date
+    person: Someone, allocations: Iterable[Allotted], weeks: list[date], today: date
 ) -> PersonLoad:
     """The person's load in each of `weeks` (Mondays, in order) from their allocations."""
     return _load(person, allocations, weeks, {week: n for n, week in enumerate(weeks)}, today)
 
 
 def _load(
-    person: Person,
+    person: Someone,
     allocations: Iterable[Allotted],
     weeks: list[date],
     index: dict[date, int],
     today: date,
+    spreads: dict[tuple[date, date, str], Spread] | None = None,
 ) -> PersonLoad:
-    # `index`: each of `weeks` by its place, made once for everyone by loads_of.
+    # `index`: each of `weeks` by its place, made once for everyone by loads_of, as is
+    # `spreads`: the hours an allocation takes in each week it overlaps, worked out once per
+    # span and weekly hours (most allocations share them) for the thousands of people a
+    # forecast counts (bench/capacity_bench.py).
     by_week: list[dict[int, Decimal]] = [{} for _ in weeks]
-    # Each allocation visits only the weeks it overlaps: the forecast does this for
-    # thousands of people (bench/capacity_bench.py); a week it covers Monday to Friday
-    # takes its whole weekly hours, only its first and last weeks are counted by the day.
+    if spreads is None:
+        spreads = {}
     for allocation in allocations:
         start, end = allocation.start_date, allocation.end_date
         if not weeks or end < weeks[0] or start > weeks[-1] + _FRIDAY_TO_SUNDAY:
             continue
         weekly = weekly_hours(allocation, person)
-        whole = weekly * WORKING_DAYS / WORKING_DAYS
+        # By its digits, not its value: 30 and 30.00 hours are written differently.
+        key = (start, end, str(weekly))
+        spread = spreads.get(key)
+        if spread is None:
+            spread = spreads[key] = _spread(start, end, weekly, weeks, index)
         project_id = allocation.project_id
-        week = max(monday(start), weeks[0])
-        while week <= end and week <= weeks[-1]:
-            n = index.get(week)
-            if n is not None:
-                if start <= week and week + _MONDAY_TO_FRIDAY <= end:
-                    hours = whole
-                else:
-                    days = working_days(start, end, week)
-                    hours = weekly * days / WORKING_DAYS if days else ZERO
-                if hours:
-                    by_project = by_week[n]
-                    by_project[project_id] = by_project.get(project_id, ZERO) + hours
-            week += _WEEK
-    on_leave = person.paused_until is not None and person.paused_until >= today
-    full = Decimal(person.capacity_hours)
+        for n, hours in spread:
+            by_project = by_week[n]
+            by_project[project_id] = by_project.get(project_id, ZERO) + hours
+    if person.paused_until is not None and person.paused_until >= today:
+        capacities = [capacity_in(person, week, today) for week in weeks]
+    else:
+        capacities = [Decimal(person.capacity_hours)] * len(weeks)
     loads = [
-        WeekLoad(
-            week=week,
-            capacity=capacity_in(person, week, today) if on_leave else full,
-            allocated=sum(by_project.values(), ZERO) if by_project else ZERO,
-            by_project=by_project,
-        )
-        for week, by_project in zip(weeks, by_week, strict=True)
+        WeekLoad(week, capacity, sum(by_project.values(), ZERO) if by_project else ZERO, by_project)
+        for week, capacity, by_project in zip(weeks, capacities, by_week, strict=True)
     ]
     return PersonLoad(person=person, weeks=loads)
 
 
+# The hours an allocation takes in each week it overlaps: (the week's place, hours).
+Spread = tuple[tuple[int, Decimal], ...]
+
+
+def _spread(
+    start: date, end: date, weekly: Decimal, weeks: list[date], index: dict[date, int]
+) -> Spread:
+    # Only the weeks the span overlaps are visited; a week it covers Monday to Friday takes
+    # its whole weekly hours, only its first and last weeks are counted by the day.
+    whole = weekly * WORKING_DAYS / WORKING_DAYS
+    spread = []
+    week = max(monday(start), weeks[0])
+    while week <= end and week <= weeks[-1]:
+        n = index.get(week)
+        if n is not None:
+            if start <= week and week + _MONDAY_TO_FRIDAY <= end:
+                hours = whole
+            else:
+                days = working_days(start, end, week)
+                hours = weekly * days / WORKING_DAYS if days else ZERO
+            if hours:
+                spread.append((n, hours))
+        week += _WEEK
+    return tuple(spread)
+
+
 def loads_of(
-    people: Iterable[Person], allocations: Iterable[Allotted], weeks: list[date], today: date
+    people: Iterable[Someone], allocations: Iterable[Allotted], weeks: list[date], today: date
 ) -> list[PersonLoad]:
     """Everyone's load, in the order of `people` (allocations of people not listed are
     left out)."""
@@ -175,4 +197,5 @@ def loads_of(
     for allocation in allocations:
         by_person[allocation.user_id].append(allocation)
     index = {week: n for n, week in enumerate(weeks)}
-    return [_load(p, by_person.get(p.user_id, []), weeks, index, today) for p in people]
+    spreads: dict[tuple[date, date, str], Spread] = {}
+    return [_load(p, by_person.get(p.user_id, []), weeks, index, today, spreads) for p in people]

@@ -89,7 +89,8 @@ def heat_map(planned: Forecast, *, skill: str | None = None, rows_max: int = ROW
     """The forecast's people (those with `skill`, when given), the most loaded first."""
     threshold = planned.threshold
     loads = [load for load in planned.loads if skill is None or skill in load.person.skills]
-    loads.sort(key=lambda load: _loaded_first(load, threshold))
+    limits: dict[Decimal, Decimal] = {}
+    loads.sort(key=lambda load: _loaded_first(load, threshold, limits))
     rows = tuple(
         HeatRow(
             user_id=load.person.user_id,
@@ -122,10 +123,26 @@ def workspace_heat_map(
     return heat_map(planned)
 
 
-def _loaded_first(load: PersonLoad, threshold: int) -> tuple[int, Decimal, str]:
-    # Weeks over first, then the share of their capacity asked over all the weeks.
-    over = len(load.over_weeks(threshold))
-    capacity = sum((w.capacity for w in load.weeks), ZERO)
-    allocated = sum((w.allocated for w in load.weeks), ZERO)
+def _loaded_first(
+    load: PersonLoad, threshold: int, limits: dict[Decimal, Decimal] | None = None
+) -> tuple[int, Decimal, str]:
+    # Weeks over first, then the share of their capacity asked over all the weeks. What
+    # WeekLoad.over says, with each capacity's limit worked out once (`limits`, shared by
+    # everyone sorted: thousands of people in a large workspace).
+    if limits is None:
+        limits = {}
+    over = 0
+    capacity = allocated = ZERO
+    for week in load.weeks:
+        hours, asked = week.capacity, week.allocated
+        if not hours:
+            over += asked > 0
+        else:
+            limit = limits.get(hours)
+            if limit is None:
+                limit = limits[hours] = hours * (100 + threshold) / 100
+            over += asked > limit
+        capacity += hours
+        allocated += asked
     share = allocated / capacity if capacity else (Decimal(1000) if allocated else ZERO)
     return (-over, -share, load.person.user_id)
