@@ -440,6 +440,17 @@ class StatusUpdate(SQLModel, table=True):
             sqlite_where=text("superseded_by_id IS NULL"),
             postgresql_where=text("superseded_by_id IS NULL"),
         ),
+        # Each project's standing updates in order: its newest, and since when it has been as
+        # it is, read for the whole workspace by "Needs attention" (storage/watchlist.py).
+        Index(
+            "ix_status_updates_standing",
+            "team_id",
+            "project_id",
+            "created_at",
+            "id",
+            sqlite_where=text("superseded_by_id IS NULL"),
+            postgresql_where=text("superseded_by_id IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -17,6 +17,10 @@ from sqlmodel import Session, col, select
 
 from storage.models import (
     Acknowledgement,
+    Gate,
+    GateApprover,
+    GateDecision,
+    GateStatus,
     Project,
     ProjectRole,
     Rag,
@@ -198,3 +202,28 @@ def unattended_risks(
         .order_by(col(Risk.score).desc(), col(Risk.id))
     )
     return [UnattendedRisk(*row) for row in session.exec(statement)]
+
+
+def pending_gate_deciders(
+    *, session: Session, team_id: str
+) -> tuple[dict[int, list[str]], dict[int, dict[str, str]]]:
+    """For each pending gate, who may decide it (in the order they were listed), and each
+    approver who did with their verdict: two statements, rows not ORM objects."""
+    pending = (col(Gate.id) == col(GateApprover.gate_id)) & (Gate.status == GateStatus.PENDING)
+    approvers: dict[int, list[str]] = defaultdict(list)
+    for gate_id, user_id in session.exec(
+        select(GateApprover.gate_id, GateApprover.user_id)
+        .join(Gate, pending)
+        .where(GateApprover.team_id == team_id)
+        .order_by(col(GateApprover.id))
+    ):
+        approvers[gate_id].append(user_id)
+    decided = (col(Gate.id) == col(GateDecision.gate_id)) & (Gate.status == GateStatus.PENDING)
+    verdicts: dict[int, dict[str, str]] = defaultdict(dict)
+    for gate_id, approver, verdict in session.exec(
+        select(GateDecision.gate_id, GateDecision.approver, GateDecision.verdict)
+        .join(Gate, decided)
+        .where(GateDecision.team_id == team_id)
+    ):
+        verdicts[gate_id][approver] = verdict
+    return approvers, verdicts

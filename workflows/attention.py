@@ -7,8 +7,9 @@ red or amber update no leader acknowledged within two working days, or when some
 waits on, at any hop, is threatened (workflows/dependency_threats.py). Each reason says
 since when. A new project whose first update is not due yet is listed for information,
 not as a warning. Archived projects are not listed; one on hold owes no update. The
-digest and the leaders' Home tab both show it; the reads are bulk queries (under a dozen
-statements however many projects, storage/watchlist.py), the rules are here.
+digest and the leaders' Home tab both show it; the reads are bulk queries (at most a dozen
+statements however many projects, storage/watchlist.py), the rules are here. The digest
+takes the pending gates from here too, read once.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlmodel import Session
 
 from storage import watchlist
 from storage.dependency_log import open_dependencies
-from storage.gate_log import approvers_by_gate, pending_gates, verdicts_by_gate
+from storage.gate_log import pending_gates
 from storage.models import Gate, Project, Rag, Role, Workspace
 from storage.projects import list_projects
 from storage.workspaces import ensure_workspace
@@ -180,6 +181,16 @@ class AttentionItem:
 
 
 @dataclass(frozen=True)
+class PendingGates:
+    """The pending gates of active projects (oldest request first), who may decide each and
+    who did: read once here, for the digest's own section too."""
+
+    rows: list[tuple[Gate, Project]] = field(default_factory=list)
+    approvers: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    verdicts: dict[int, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+
+
+@dataclass(frozen=True)
 class Attention:
     """The workspace's projects that need attention at `now`, warnings first."""
 
@@ -190,6 +201,7 @@ class Attention:
     standing: dict[int, watchlist.Standing] = field(default_factory=dict)
     # Who acknowledged each standing red or amber update, by update id.
     readers: dict[int, set[str]] = field(default_factory=dict)
+    gates: PendingGates = field(default_factory=PendingGates)
 
     @property
     def warnings(self) -> list[AttentionItem]:
@@ -239,16 +251,19 @@ def needs_attention(*, session: Session, team_id: str, now: datetime) -> Attenti
         session=session, team_id=team_id, roles={Role.PM, Role.SPONSOR}
     )
     runs = watchlist.run_starts(session=session, team_id=team_id)
+    gates = _pending(session, team_id)
+    # Each id read once: an ORM attribute costs more than a local, ten thousand times over.
+    ids = [project.id or 0 for project in projects]
     found: dict[int, list[Reason]] = defaultdict(list)
-    for project in projects:
-        assert project.id is not None
-        latest = standing.get(project.id)
-        run = runs.get(project.id)
-        found[project.id] += _standing_reasons(clock, project, latest, run)
-        found[project.id] += _update_reasons(clock, project, latest)
+    for project, project_id in zip(projects, ids, strict=True):
+        latest = standing.get(project_id)
+        found[project_id] = [
+            *_standing_reasons(clock, project, latest, runs.get(project_id)),
+            *_update_reasons(clock, project, latest),
+        ]
     for project_id, reason in [
-        *_gate_reasons(session, clock),
-        *_risk_reasons(session, clock, {p.id: p for p in projects}),
+        *_gate_reasons(clock, gates),
+        *_risk_reasons(session, clock, dict(zip(ids, projects, strict=True))),
         *_acknowledgement_reasons(clock, projects, standing, readers, roles),
         *_dependency_reasons(session, clock, projects, standing),
     ]:
@@ -256,14 +271,14 @@ def needs_attention(*, session: Session, team_id: str, now: datetime) -> Attenti
     items = [
         AttentionItem(
             project=project,
-            pm=(roles[project.id].get(Role.PM) or [None])[0],
-            reasons=sorted(found[project.id], key=_severity),
+            pm=(roles[project_id].get(Role.PM) or [None])[0],
+            reasons=sorted(reasons, key=_severity),
         )
-        for project in projects
-        if project.id is not None and found[project.id]
+        for project, project_id in zip(projects, ids, strict=True)
+        if (reasons := found[project_id])
     ]
     items.sort(key=lambda item: (not item.warns, _severity(item.reasons[0]), item.project.key))
-    return Attention(clock.today, items, projects, standing, readers)
+    return Attention(clock.today, items, projects, standing, readers, gates)
 
 
 def _severity(reason: Reason) -> tuple[int, int]:
@@ -363,17 +378,24 @@ def _periods(
     return current, before, after
 
 
-def _gate_reasons(session: Session, clock: _Clock) -> list[tuple[int, Reason]]:
+def _pending(session: Session, team_id: str) -> PendingGates:
+    # Every pending gate with its approvers and verdicts (the digest lists them all).
+    rows = pending_gates(session=session, team_id=team_id)
+    if not rows:
+        return PendingGates(rows)
+    approvers, verdicts = watchlist.pending_gate_deciders(session=session, team_id=team_id)
+    return PendingGates(rows, approvers, verdicts)
+
+
+def _gate_reasons(clock: _Clock, gates: PendingGates) -> list[tuple[int, Reason]]:
     # Pending gates past their SLA in working days (as the gate reminders count them).
-    team_id, tz_name = clock.workspace.team_id, clock.workspace.time_zone
+    tz_name = clock.workspace.time_zone
     late = [
         (gate, project, due)
-        for gate, project in pending_gates(session=session, team_id=team_id)
+        for gate, project in gates.rows
         if clock.now > (due := add_working_days(gate.requested_at, gate.sla_days, tz_name))
     ]
-    ids = [gate.id for gate, _, _ in late if gate.id is not None]
-    approvers = approvers_by_gate(session=session, team_id=team_id, gate_ids=ids) if ids else {}
-    decided = verdicts_by_gate(session=session, team_id=team_id, gate_ids=ids) if ids else {}
+    approvers, decided = gates.approvers, gates.verdicts
     reasons: list[tuple[int, Reason]] = []
     for gate, project, due in late:
         assert gate.id is not None and project.id is not None
@@ -388,7 +410,7 @@ def _gate_reasons(session: Session, clock: _Clock) -> list[tuple[int, Reason]]:
 
 
 def _risk_reasons(
-    session: Session, clock: _Clock, projects: dict[int | None, Project]
+    session: Session, clock: _Clock, projects: dict[int, Project]
 ) -> list[tuple[int, Reason]]:
     # High and critical entries with no owner (since raised) or past their review date.
     workspace = clock.workspace

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from storage import sent_messages
-from storage.gate_log import approvers_by_gate, decided_between, pending_gates, verdicts_by_gate
+from storage.gate_log import decided_between
 from storage.kudos_log import kudos_between
 from storage.models import Gate, Project, Rag, Risk, Role, Workspace
 from storage.portfolio import PostedRag, rag_history
@@ -274,7 +274,7 @@ def _build(
         missing=_missing(workspace, lines, updates, window),
         top_risks=_top_risks(session, workspace, window.end),
         risk_high_from=workspace.risk_high_from,
-        pending_gates=_pending_gates(session, workspace, window.end),
+        pending_gates=_pending_gates(workspace, attention, window.end),
         decided_gates=_decided_gates(session, team_id, window),
         participation=on_time[-PARTICIPATION_WEEKS:],
         kudos=kudos_between(session=session, team_id=team_id, start=window.start, end=window.end),
@@ -326,9 +326,9 @@ def _project_lines(
             ProjectLine(
                 project=project,
                 pm=(pms[project.id].get(Role.PM) or [None])[0],
-                rag=Rag(last.overall) if last else None,
+                rag=Rag(last[1]) if last else None,
                 previous=rag_at(history, window.start),
-                last_update_at=last.created_at if last else None,
+                last_update_at=last[0] if last else None,
             )
         )
     return lines
@@ -372,14 +372,11 @@ def _top_risks(
     return list(grouped.values())
 
 
-def _pending_gates(session: Session, workspace: Workspace, now: datetime) -> list[GateLine]:
-    team_id = workspace.team_id
-    rows = pending_gates(session=session, team_id=team_id)
-    gate_ids = [gate.id for gate, _ in rows if gate.id is not None]
-    approvers = approvers_by_gate(session=session, team_id=team_id, gate_ids=gate_ids)
-    decided = verdicts_by_gate(session=session, team_id=team_id, gate_ids=gate_ids)
+def _pending_gates(workspace: Workspace, attention: Attention, now: datetime) -> list[GateLine]:
+    # Read once, by "Needs attention".
+    approvers, decided = attention.gates.approvers, attention.gates.verdicts
     lines = []
-    for gate, project in rows:
+    for gate, project in attention.gates.rows:
         assert gate.id is not None
         lines.append(
             GateLine(
