@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.models import Goal, ProjectGoal, Risk, RiskStatus, StatusUpdate
+from storage.status_history import newest_standing_ids
 
 ACTIVE_RISKS = [RiskStatus.OPEN.value, RiskStatus.MITIGATING.value]
 
@@ -39,14 +40,9 @@ def goal_weights(*, session: Session, team_id: str) -> dict[int, int]:
 
 def latest_reported(*, session: Session, team_id: str) -> dict[int, Reported]:
     """For each project that reported, its newest standing update's colour and spend."""
-    newest = (
-        select(func.max(StatusUpdate.id))
-        .where(StatusUpdate.team_id == team_id, col(StatusUpdate.superseded_by_id).is_(None))
-        .group_by(col(StatusUpdate.project_id))
-    )
     rows = session.exec(
         select(StatusUpdate.project_id, StatusUpdate.overall, StatusUpdate.spent_to_date).where(
-            col(StatusUpdate.id).in_(newest)
+            col(StatusUpdate.id).in_(newest_standing_ids(team_id))
         )
     )
     return {project_id: Reported(overall, spent) for project_id, overall, spent in rows}

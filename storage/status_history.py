@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import Select, bindparam, func
 from sqlmodel import Session, col, select
 
 from storage.models import StatusUpdate
@@ -117,14 +117,18 @@ class LatestColour(NamedTuple):
 def latest_colour_by_project(*, session: Session, team_id: str) -> dict[int, LatestColour]:
     """For each project of the workspace, its newest standing update's colour and time: one
     statement, columns only (the nudge job asks it of thousands of projects)."""
-    newest = (
+    rows = session.exec(
+        select(StatusUpdate.project_id, StatusUpdate.overall, StatusUpdate.created_at).where(
+            col(StatusUpdate.id).in_(newest_standing_ids(team_id))
+        )
+    )
+    return {project_id: LatestColour(overall, at) for project_id, overall, at in rows}
+
+
+def newest_standing_ids(team_id: str) -> Select[tuple[int]]:
+    """The id of each project's newest standing update in the workspace, as a subquery."""
+    return (
         select(func.max(StatusUpdate.id))
         .where(StatusUpdate.team_id == team_id, col(StatusUpdate.superseded_by_id).is_(None))
         .group_by(col(StatusUpdate.project_id))
     )
-    rows = session.exec(
-        select(StatusUpdate.project_id, StatusUpdate.overall, StatusUpdate.created_at).where(
-            col(StatusUpdate.id).in_(newest)
-        )
-    )
-    return {project_id: LatestColour(overall, at) for project_id, overall, at in rows}
