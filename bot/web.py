@@ -91,6 +91,18 @@ def create_web_app(
     # The read-only API for BI tools: bearer tokens, not Slack's signature (bot/api.py).
     web.register_blueprint(api_blueprint(runtime), url_prefix="/api/v1")
 
+    add_operator_routes(web, runtime, link_health)
+    return web
+
+
+def add_operator_routes(
+    web: Flask,
+    runtime: Runtime,
+    link_health: Callable[[], tuple[dict[str, object], int]] | None = None,
+) -> None:
+    """GET /healthz and GET /metrics on `web`, for whoever watches the process (the web
+    app's and the worker's); `link_health` as for create_web_app."""
+
     @web.get("/healthz")
     def healthz() -> tuple[Response, int]:
         answer, status = health(runtime.database)
@@ -108,8 +120,6 @@ def create_web_app(
         return Response(
             metrics.exposition(runtime.database, runtime.clock), content_type=metrics.CONTENT_TYPE
         )
-
-    return web
 
 
 def health(database: Database) -> tuple[dict[str, object], int]:

@@ -10,30 +10,17 @@ from __future__ import annotations
 import socket
 import threading
 
-from flask import Flask, Response, jsonify
+from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from bot import metrics
 from bot.app import Runtime
-from bot.web import health
+from bot.web import add_operator_routes
 
 
 def worker_web_app(runtime: Runtime) -> Flask:
     """A Flask app with GET /metrics and GET /healthz only (nothing of Slack's)."""
     web = Flask("pmo-bot-worker")
-
-    @web.get("/healthz")
-    def healthz() -> tuple[Response, int]:
-        answer, status = health(runtime.database)
-        return jsonify(answer), status
-
-    @web.get("/metrics")
-    def prometheus_metrics() -> Response:
-        # Not signed: expose it only where Prometheus can reach it.
-        return Response(
-            metrics.exposition(runtime.database, runtime.clock), content_type=metrics.CONTENT_TYPE
-        )
-
+    add_operator_routes(web, runtime)
     return web
 
 
