@@ -29,9 +29,9 @@ from typing import Any, NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event, insert  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
-from bench.measure import peak_memory  # noqa: E402
+from bench.measure import counting_statements, peak_memory  # noqa: E402
 from bench.scratch_db import drop, fresh_database  # noqa: E402
 from commands.capacity_heatmap import heatmap_png  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -194,26 +194,18 @@ class Figures(NamedTuple):
 
 def measure(database: Database, rounds: int) -> Figures:
     """The forecast, its heat map's data and its picture, `rounds` times (medians)."""
-    statements = 0
-
-    def count(*_: object) -> None:
-        nonlocal statements
-        statements += 1
-
-    event.listen(database.engine, "before_cursor_execute", count)
     forecasts, heats, draws, cpus = [], [], [], []
     counted = 0
     for _ in range(rounds):
-        statements = 0
         started, cpu = time.perf_counter(), time.process_time()
-        planned, picture, png = run(database)
+        with counting_statements(database.engine) as statements:
+            planned, picture, png = run(database)
         forecasted, mapped, drawn = planned[1], picture[1], png[1]
         cpus.append((time.process_time() - cpu) * 1000)
-        counted = statements
+        counted = statements()
         forecasts.append((forecasted - started) * 1000)
         heats.append((mapped - forecasted) * 1000)
         draws.append((drawn - mapped) * 1000)
-    event.remove(database.engine, "before_cursor_execute", count)
     peak = peak_memory(lambda: run(database))
     return Figures(
         statements=counted,

@@ -24,7 +24,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -33,14 +32,12 @@ from typing import Any, NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import delete, event, insert  # noqa: E402
+from sqlalchemy import delete, insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from bench.measure import peak_memory  # noqa: E402
+from bench.measure import TimedSender, counting_statements, peak_memory  # noqa: E402
 from bench.scratch_db import drop, fresh_database  # noqa: E402
 from bot.jobs import digest_job  # noqa: E402
-from bot.sender import Sender  # noqa: E402
-from commands.templates import Templates  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
     ActionStatus,
@@ -68,7 +65,6 @@ from storage.models import (  # noqa: E402
     TeamCapacity,
     Workspace,
 )
-from workflows.outgoing import Outgoing  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
 TEAM = "TBENCH001"
@@ -348,26 +344,6 @@ def seed_retros(session: Session, projects: list[Project]) -> None:
             )
 
 
-class TimedSender(Sender):
-    """The job's own sender, noting when the job hands its messages over (planning ends)
-    and when they are stored (rendered, drawn and in the outbox)."""
-
-    def __init__(self, database: Database) -> None:
-        super().__init__(NoCourier(), Templates(), database, lambda: NOW)  # type: ignore[arg-type]
-        self.handed: list[float] = []
-        self.stored: list[float] = []
-
-    def enqueue(self, *, session: Session, messages: Iterable[Outgoing], now: datetime) -> None:
-        self.handed.append(time.perf_counter())
-        super().enqueue(session=session, messages=messages, now=now)
-        self.stored.append(time.perf_counter())
-
-
-class NoCourier:
-    def send_soon(self) -> None:
-        pass
-
-
 class Figures(NamedTuple):
     """One digest job's cost: statements, median milliseconds of each step, peak memory."""
 
@@ -401,21 +377,13 @@ def run_job(database: Database, sender: TimedSender) -> tuple[float, float, floa
 
 def measure(database: Database, rounds: int) -> Figures:
     """The digest job `rounds` times (medians), then once more for its peak memory."""
-    statements = 0
-
-    def count(*_: object) -> None:
-        nonlocal statements
-        statements += 1
-
-    sender = TimedSender(database)
+    sender = TimedSender(database, NOW)
     plans, stores, commits, cpus = [], [], [], []
     counted = rows = 0
     for _ in range(rounds):
-        event.listen(database.engine, "before_cursor_execute", count)
-        statements = 0
-        plan, store, commit, cpu, rows = run_job(database, sender)
-        counted = statements - 1  # not the DELETE that clears the round
-        event.remove(database.engine, "before_cursor_execute", count)
+        with counting_statements(database.engine) as statements:
+            plan, store, commit, cpu, rows = run_job(database, sender)
+        counted = statements() - 1  # not the DELETE that clears the round
         plans.append(plan)
         stores.append(store)
         commits.append(commit)

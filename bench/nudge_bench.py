@@ -25,7 +25,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -34,14 +33,12 @@ from typing import Any, NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import delete, event, insert, update  # noqa: E402
+from sqlalchemy import delete, insert, update  # noqa: E402
 from sqlmodel import Session, col  # noqa: E402
 
-from bench.measure import peak_memory  # noqa: E402
+from bench.measure import TimedSender, counting_statements, peak_memory  # noqa: E402
 from bench.scratch_db import drop, fresh_database  # noqa: E402
 from bot.jobs import nudge_job  # noqa: E402
-from bot.sender import Sender  # noqa: E402
-from commands.templates import Templates  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
     Benefit,
@@ -61,7 +58,6 @@ from storage.models import (  # noqa: E402
     Workspace,
 )
 from workflows import message_keys  # noqa: E402
-from workflows.outgoing import Outgoing  # noqa: E402
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday: 10:00 in New York
 LAST_WEEK = "2026-W48"
@@ -232,26 +228,6 @@ def seed_benefits(session: Session, ids: list[int]) -> None:
     )
 
 
-class TimedSender(Sender):
-    """The job's own sender, noting when the job hands its messages over (planning ends)
-    and when they are stored (rendered and in the outbox)."""
-
-    def __init__(self, database: Database) -> None:
-        super().__init__(NoCourier(), Templates(), database, lambda: NOW)  # type: ignore[arg-type]
-        self.handed: list[float] = []
-        self.stored: list[float] = []
-
-    def enqueue(self, *, session: Session, messages: Iterable[Outgoing], now: datetime) -> None:
-        self.handed.append(time.perf_counter())
-        super().enqueue(session=session, messages=messages, now=now)
-        self.stored.append(time.perf_counter())
-
-
-class NoCourier:
-    def send_soon(self) -> None:
-        pass
-
-
 class Figures(NamedTuple):
     """One nudge job's cost: statements, median milliseconds of each step, peak memory."""
 
@@ -285,21 +261,13 @@ def run_job(database: Database, sender: TimedSender) -> tuple[float, float, floa
 
 def measure(database: Database, rounds: int) -> Figures:
     """The nudge job `rounds` times (medians), then once more for its peak memory."""
-    statements = 0
-
-    def count(*_: object) -> None:
-        nonlocal statements
-        statements += 1
-
-    sender = TimedSender(database)
+    sender = TimedSender(database, NOW)
     plans, stores, commits, cpus = [], [], [], []
     counted = nudges = 0
     for _ in range(rounds):
-        event.listen(database.engine, "before_cursor_execute", count)
-        statements = 0
-        plan, store, commit, cpu, nudges = run_job(database, sender)
-        counted = statements - 2  # not the two that undo the round
-        event.remove(database.engine, "before_cursor_execute", count)
+        with counting_statements(database.engine) as statements:
+            plan, store, commit, cpu, nudges = run_job(database, sender)
+        counted = statements() - 2  # not the two that undo the round
         plans.append(plan)
         stores.append(store)
         commits.append(commit)
