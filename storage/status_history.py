@@ -126,7 +126,8 @@ def latest_colour_by_project(*, session: Session, team_id: str) -> dict[int, Lat
 
 
 def newest_standing_ids(team_id: str) -> Select[tuple[int]]:
-    """The id of each project's newest standing update in the workspace, as a subquery."""
+    """The id of each project's newest standing update in the workspace, as a subquery
+    (newer updates have higher ids)."""
     return (
         select(func.max(StatusUpdate.id))
         .where(StatusUpdate.team_id == team_id, col(StatusUpdate.superseded_by_id).is_(None))

@@ -29,6 +29,7 @@ from storage.models import (
     Role,
     StatusUpdate,
 )
+from storage.status_history import newest_standing_ids
 from storage.types import UTCDateTime
 
 ACTIVE_RISKS = [RiskStatus.OPEN.value, RiskStatus.MITIGATING.value]
@@ -56,7 +57,8 @@ class Standing(NamedTuple):
 def latest_standing(*, session: Session, team_id: str) -> dict[int, Standing]:
     """For each project of the workspace that reported, its newest standing update."""
     columns = [col(getattr(StatusUpdate, name)) for name in Standing._fields]
-    rows = session.exec(select(*columns).where(col(StatusUpdate.id).in_(_newest(team_id))))
+    newest = newest_standing_ids(team_id)
+    rows = session.exec(select(*columns).where(col(StatusUpdate.id).in_(newest)))
     return {row[1]: Standing(*row) for row in rows}
 
 
@@ -98,15 +100,6 @@ def holders_by_project(
     return found
 
 
-def _newest(team_id: str) -> Any:
-    # The id of each project's newest standing update (newer updates have higher ids).
-    return (
-        select(func.max(StatusUpdate.id))
-        .where(StatusUpdate.team_id == team_id, col(StatusUpdate.superseded_by_id).is_(None))
-        .group_by(col(StatusUpdate.project_id))
-    )
-
-
 class RunStarts(NamedTuple):
     """When each run of a project's standing updates began: the first update of its current
     colour, of its current flagged-or-not, of its current over-or-within budget forecast."""
@@ -126,7 +119,7 @@ def run_starts(*, session: Session, team_id: str) -> dict[int, RunStarts]:
         select(StatusUpdate.project_id)
         .join(Project, col(Project.id) == col(StatusUpdate.project_id))
         .where(
-            col(StatusUpdate.id).in_(_newest(team_id)),
+            col(StatusUpdate.id).in_(newest_standing_ids(team_id)),
             or_(col(StatusUpdate.overall).in_(TROUBLED), col(StatusUpdate.flagged), over),
         )
     )
