@@ -7,14 +7,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from sqlmodel import Session
 
 from commands import mrkdwn, payload, project_picker, status_form, status_message
 from commands.context import Delivery
 from commands.project_picker import PickerForm, ProjectChoice
 from commands.status_text import USAGE, Kind, StatusCommand, parse_status_text
 from storage.db import Database
-from storage.models import Project, Role
+from storage.models import Role
 from workflows import status
 from workflows.actor import Actor
 from workflows.errors import InvalidInput, PmoError
@@ -95,24 +94,24 @@ def open_status_form(
     """Open the form: for the named project, the channel's project, or a picker."""
     with db.reading() as session:
         choices = PICKER.choices(session=session, actor=actor)
-        project = status.form_project(session=session, actor=actor, key=key, may_pick=bool(choices))
-        view = build_form(session=session, choices=choices, project=project)
-    client.views_open(trigger_id=trigger_id, view=view)
+        start = status.form_start(
+            session=session, actor=actor, key=key, may_post_for={c.key for c in choices}
+        )
+    client.views_open(trigger_id=trigger_id, view=build_form(choices=choices, start=start))
 
 
-def build_form(
-    *, session: Session, choices: list[ProjectChoice], project: Project | None
-) -> dict[str, Any]:
-    """The form for `project` (prefilled from its last update), or with only the picker set."""
-    if project is None:
+def build_form(*, choices: list[ProjectChoice], start: status.FormStart | None) -> dict[str, Any]:
+    """The form for `start`'s project (prefilled from its last update), or with only the
+    picker set."""
+    if start is None:
         return status_form.status_modal(choices=choices, selected=None, draft=None)
-    chosen = ProjectChoice(key=project.key, name=project.name, runs_it=True)
+    project = start.project
     return status_form.status_modal(
         choices=choices,
-        selected=chosen,
-        draft=status.form_draft(session=session, project=project),
+        selected=ProjectChoice(key=project.key, name=project.name, runs_it=True),
+        draft=start.draft,
         budget=project.budget,
-        dimensions=status.dimensions_of(session=session, project=project),
+        dimensions=start.dimensions,
     )
 
 
@@ -121,7 +120,7 @@ PICKER = PickerForm(
     action_id=status_form.PROJECT_ACTION,
     roles=frozenset({Role.PM, Role.MEMBER}),
     refill=lambda session, _actor, project, choices: build_form(
-        session=session, choices=choices, project=project
+        choices=choices, start=status.form_start_for(session=session, project=project)
     ),
 )
 

@@ -11,18 +11,18 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from storage import acknowledgements, audit, status_history
+from storage import acknowledgements, audit, status_form_reads, status_history
 from storage.models import (
     Acknowledgement,
     Project,
+    ProjectType,
     Rag,
     Role,
     StatusUpdate,
     TeamCapacity,
     Workspace,
 )
-from storage.project_type_log import type_of
-from storage.projects import holders, project_in_channel, roles_of
+from storage.projects import holders, roles_of
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
 from workflows.actor import Actor
@@ -36,10 +36,9 @@ from workflows.projects import get_project, resolve_project
 DIMENSIONS = ("schedule", "scope", "budget", "resources")
 
 
-def dimensions_of(*, session: Session, project: Project) -> tuple[str, ...]:
-    """The dimensions the project's updates ask, in the usual order: its type's, else all
-    four. One the form does not ask takes the overall colour."""
-    kind = type_of(session=session, project=project)
+def dimensions_asked(kind: ProjectType | None) -> tuple[str, ...]:
+    """The dimensions a project's updates ask, in the usual order: its type's (`kind`), else
+    all four. One the form does not ask takes the overall colour."""
     if kind is None or not kind.dimensions:
         return DIMENSIONS
     return tuple(name for name in DIMENSIONS if name in kind.dimensions) or DIMENSIONS
@@ -542,30 +541,61 @@ def history_of(
     return project, history(session=session, project=project)
 
 
-def form_project(
-    *, session: Session, actor: Actor, key: str | None, may_pick: bool
-) -> Project | None:
-    """The project a status form opens for: `key`'s, else the actor's channel's, once the
-    actor may post its status. None when neither names one and the actor has projects to
-    pick from (`may_pick`); refused when they have none."""
-    project = None
+@dataclass(frozen=True)
+class FormStart:
+    """What a status form opens with: the project, the draft it is prefilled with (its last
+    update; None before the first) and the dimensions its type asks."""
+
+    project: Project
+    draft: StatusDraft | None
+    dimensions: tuple[str, ...]
+
+
+def form_start(
+    *, session: Session, actor: Actor, key: str | None, may_post_for: set[str]
+) -> FormStart | None:
+    """What the form opens with: `key`'s project, else the actor's channel's, once the actor
+    may post its status. `may_post_for` holds the keys of the projects the actor runs or is a
+    member of (the picker's choices): those need no second check. None when neither names a
+    project and the actor has projects to pick from; refused when they have none."""
+    reads = None
     if key:
         project = get_project(session=session, team_id=actor.team_id, key=key)
+        reads = _form_reads(session, project)
     elif actor.channel_id:
-        project = project_in_channel(
+        reads = status_form_reads.in_channel(
             session=session, team_id=actor.team_id, channel_id=actor.channel_id
         )
-    if project is not None:
-        require_may_post(session=session, project=project, user_id=actor.user_id)
-    elif not may_pick:
-        raise PmoError(
-            "You are not the PM or a member of any project, so there is no status for you "
-            "to post. `/pmo list` shows the projects and their PMs."
-        )
-    return project
+    if reads is None:
+        if not may_post_for:
+            raise PmoError(
+                "You are not the PM or a member of any project, so there is no status for "
+                "you to post. `/pmo list` shows the projects and their PMs."
+            )
+        return None
+    if reads.project.key not in may_post_for:
+        require_may_post(session=session, project=reads.project, user_id=actor.user_id)
+    return _start_from(reads)
 
 
-def form_draft(*, session: Session, project: Project) -> StatusDraft | None:
-    """What the form is prefilled with: the project's last update (None before its first)."""
-    last = last_update(session=session, project=project)
-    return draft_from(last) if last else None
+def form_start_for(*, session: Session, project: Project) -> FormStart:
+    """What the form opens with for a project picked in it."""
+    return _start_from(_form_reads(session, project))
+
+
+def _form_reads(session: Session, project: Project) -> status_form_reads.FormReads:
+    assert project.id is not None
+    reads = status_form_reads.of_project(
+        session=session, team_id=project.team_id, project_id=project.id
+    )
+    # Read in the same transaction that found the project: it is there.
+    assert reads is not None
+    return reads
+
+
+def _start_from(reads: status_form_reads.FormReads) -> FormStart:
+    return FormStart(
+        project=reads.project,
+        draft=draft_from(reads.update) if reads.update else None,
+        dimensions=dimensions_asked(reads.kind),
+    )

@@ -424,6 +424,26 @@ def test_the_update_again_button_opens_the_prefilled_form(slack, slack_api, data
     assert slack.last_modal().initial("Summary") == "Vendor API slipped a week."
 
 
+def test_the_update_again_button_refuses_someone_not_on_the_project(slack, slack_api, database):
+    make_project(database)
+    post_via_form(slack, FIRST)
+    [post] = slack_api.posts("CAPOLLO01")
+    opened = len(slack_api.calls_to("views.open"))
+    slack.click(post, "status.update_again", user=OUTSIDER)
+    assert "Only the PM and members of APOLLO post its status" in slack_api.last_reply()["text"]
+    assert len(slack_api.calls_to("views.open")) == opened
+
+
+def test_after_an_edit_the_form_is_prefilled_from_the_newer_version(slack, database, clock):
+    make_project(database)
+    post_via_form(slack, FIRST)
+    clock.advance(hours=3)
+    post_via_form(slack, {"Summary": "Correction: vendor slipped two weeks."})
+    modal = open_form(slack)
+    assert modal.initial("Summary") == "Correction: vendor slipped two weeks."
+    assert modal.initial("Resources") == "red"
+
+
 def test_someone_on_no_project_is_told_why_there_is_no_form(slack, slack_api, database):
     make_project(database)
     slack.command("/status", "", user=OUTSIDER, channel="CRANDOM01")
