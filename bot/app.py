@@ -18,6 +18,7 @@ from slack_bolt import App, BoltContext
 from bot.ack import StickyAck
 from bot.delivery import ChannelPacer, Courier, Deliverer
 from bot.errors import handle_error
+from bot.listener_matching import match_on_body
 from bot.logs import ContextCarryingExecutor
 from bot.oauth import installation_store, oauth_settings
 from bot.replays import drop_replays
@@ -149,6 +150,7 @@ def _register(app: App, settings: Settings, services: dict[str, Any]) -> None:
         app.event("tokens_revoked")(_log_lifecycle)
     for surface in SURFACES:
         surface.register(app)
+    match_on_body(app)
 
 
 def build_runtime(
