@@ -1,5 +1,6 @@
 """What the status form opens with, read in one statement: the project, its newest standing
-update and its type. Every `/status` typed in a project's channel asks it."""
+update and the dimensions its type asks. Every `/status` typed in a project's channel asks
+it."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from storage.models import Project, ProjectType, StatusUpdate
 
 
 class FormReads(NamedTuple):
-    """A project with its newest standing update (None before the first) and its type (None
-    for a project made before types)."""
+    """A project with its newest standing update (None before the first) and the status
+    dimensions its type asks (None for a project made before types)."""
 
     project: Project
     update: StatusUpdate | None
-    kind: ProjectType | None
+    dimensions: list[str] | None
 
 
 def _with_newest_update_and_type() -> Select:  # type: ignore[type-arg]
@@ -32,7 +33,8 @@ def _with_newest_update_and_type() -> Select:  # type: ignore[type-arg]
         .scalar_subquery()
     )
     return (
-        select(Project, StatusUpdate, ProjectType)
+        # The type's dimensions alone: its phases and checklists need not be parsed.
+        select(Project, StatusUpdate, ProjectType.dimensions)
         .outerjoin(StatusUpdate, col(StatusUpdate.id) == newest)
         .outerjoin(
             ProjectType,

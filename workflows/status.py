@@ -15,7 +15,6 @@ from storage import acknowledgements, audit, status_form_reads, status_history
 from storage.models import (
     Acknowledgement,
     Project,
-    ProjectType,
     Rag,
     Role,
     StatusUpdate,
@@ -36,12 +35,12 @@ from workflows.projects import get_project, resolve_project
 DIMENSIONS = ("schedule", "scope", "budget", "resources")
 
 
-def dimensions_asked(kind: ProjectType | None) -> tuple[str, ...]:
-    """The dimensions a project's updates ask, in the usual order: its type's (`kind`), else
-    all four. One the form does not ask takes the overall colour."""
-    if kind is None or not kind.dimensions:
+def dimensions_asked(of_type: list[str] | None) -> tuple[str, ...]:
+    """The dimensions a project's updates ask, in the usual order: its type's (`of_type`),
+    else all four. One the form does not ask takes the overall colour."""
+    if not of_type:
         return DIMENSIONS
-    return tuple(name for name in DIMENSIONS if name in kind.dimensions) or DIMENSIONS
+    return tuple(name for name in DIMENSIONS if name in of_type) or DIMENSIONS
 
 
 HISTORY_LENGTH = 10
@@ -597,5 +596,5 @@ def _start_from(reads: status_form_reads.FormReads) -> FormStart:
     return FormStart(
         project=reads.project,
         draft=draft_from(reads.update) if reads.update else None,
-        dimensions=dimensions_asked(reads.kind),
+        dimensions=dimensions_asked(reads.dimensions),
     )
