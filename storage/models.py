@@ -286,7 +286,11 @@ class Project(SQLModel, table=True):
     """A project in the portfolio, known by a short key such as APOLLO."""
 
     __tablename__ = "projects"
-    __table_args__ = (UniqueConstraint("team_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        # The project of a channel: every command typed in one asks it.
+        Index("ix_projects_team_id_channel_id", "team_id", "channel_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = team_column()
@@ -322,7 +326,11 @@ class ProjectRole(SQLModel, table=True):
     """One role held by one person on one project."""
 
     __tablename__ = "project_roles"
-    __table_args__ = (UniqueConstraint("project_id", "user_id", "role"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "user_id", "role"),
+        # The roles one person holds: every form's project picker asks it.
+        Index("ix_project_roles_team_id_user_id", "team_id", "user_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = team_column()
