@@ -11,7 +11,12 @@ The second table is the time from a `/status KEY green …` short form to its
 `chat.postMessage` at the Slack server, one command at a time, each project in its own
 channel (so no channel is being paced).
 
+With `--portfolio N`, the workspace holds N more projects, each with a PM and two members
+among 3,000 other people (a large organisation): what each command reads must still be
+found by index, not by reading every project or every role.
+
 Run: python bench/ack_latency.py [--seconds 5] [--clients 1,20,50] [--database-url URL]
+         [--portfolio 10000]
 """
 
 from __future__ import annotations
@@ -36,9 +41,12 @@ from typing import IO, Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import insert  # noqa: E402
+from sqlmodel import col, select  # noqa: E402
+
 from bench.scratch_db import drop, fresh_database  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Rag  # noqa: E402
+from storage.models import Project, ProjectRole, Rag, Role  # noqa: E402
 from tests.factories import PM, make_project  # noqa: E402
 from tests.slack_api import FakeSlackAPI  # noqa: E402
 from tests.slack_requests import SlackClient  # noqa: E402
@@ -249,6 +257,39 @@ def to_the_channel(port: int, api: RemoteSlack, keys: list[str], rounds: int) ->
     return times
 
 
+def fill_portfolio(database: Database, size: int) -> None:
+    """`size` more projects in the workspace, each run by one of 3,000 other people with two
+    of them as members (bulk inserted: the bench measures requests, not project creation)."""
+    now = datetime.now(UTC)
+    projects = [
+        {
+            "team_id": TEAM,
+            "key": f"X{number:05d}",
+            "name": f"Other project {number}",
+            "channel_id": f"CX{number:05d}",
+            "phase": "Delivery",
+            "created_by": CHANNEL_PM,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for number in range(size)
+    ]
+    with database.session() as session:
+        session.execute(insert(Project), projects)
+        ids = session.scalars(select(Project.id).where(col(Project.key).startswith("X"))).all()
+        roles = [
+            {
+                "team_id": TEAM,
+                "project_id": project_id,
+                "user_id": f"UOTHER{(index + offset) % 3000:04d}",
+                "role": role,
+            }
+            for index, project_id in enumerate(ids)
+            for offset, role in ((0, Role.PM), (1, Role.MEMBER), (2, Role.MEMBER))
+        ]
+        session.execute(insert(ProjectRole), roles)
+
+
 def seed(database: Database) -> list[str]:
     keys = ["APOLLO"]
     project = make_project(database, key="APOLLO", channel_id="CAPOLLO01")
@@ -281,6 +322,9 @@ def main() -> None:
     parser.add_argument("--clients", default="1,20,50", help="requests at once, comma-separated")
     parser.add_argument("--rounds", type=int, default=3, help="short forms per project")
     parser.add_argument("--database-url", help="a PostgreSQL URL; default a scratch SQLite file")
+    parser.add_argument(
+        "--portfolio", type=int, default=0, help="this many more projects in the workspace"
+    )
     args = parser.parse_args()
     levels = [int(n) for n in args.clients.split(",")]
     api = RemoteSlack()
@@ -288,6 +332,7 @@ def main() -> None:
         database, pg_name = fresh_database(args.database_url, folder, "ack")
         url = database.engine.url.render_as_string(hide_password=False)
         keys = seed(database)
+        fill_portfolio(database, args.portfolio)
         env = {
             "SLACK_BOT_TOKEN": "xoxb-bench",
             "SLACK_SIGNING_SECRET": SECRET,
@@ -327,7 +372,9 @@ def report(
 ) -> None:
     python = sys.version.split()[0]
     database = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"Acknowledgements, {args.seconds:g} s per case (gunicorn gthread 2 x 8, {database}, ")
+    size = f", {args.portfolio + PROJECTS:,} projects" if args.portfolio else ""
+    setup = f"gunicorn gthread 2 x 8, {database}{size}"
+    print(f"Acknowledgements, {args.seconds:g} s per case ({setup},")
     print(f"loopback, Python {python}); times in ms\n")
     print(
         "| command | at once | pmo-bot median / p99 | bare Bolt median / p99 "
