@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import Project, ProjectRole, Role
 
@@ -104,19 +105,23 @@ def projects_with_role(
     *, session: Session, team_id: str, user_id: str, roles: set[Role]
 ) -> list[Project]:
     """Active projects where the person holds any of `roles`, ordered by key."""
-    return list(
-        session.exec(
-            select(Project)
-            .join(ProjectRole, col(ProjectRole.project_id) == col(Project.id))
-            .where(
-                Project.team_id == team_id,
-                col(Project.archived).is_(False),
-                ProjectRole.user_id == user_id,
-                col(ProjectRole.role).in_([role.value for role in roles]),
-            )
-            .distinct()
-            .order_by(col(Project.key))
+    found = session.exec(_with_role(team_id, user_id, roles))
+    # Sorted here, as the pickers' roles are (see _HELD_ROLES).
+    return sorted(found, key=lambda project: project.key)
+
+
+def _with_role(team_id: str, user_id: str, roles: set[Role]) -> SelectOfScalar[Project]:
+    return (
+        select(Project)
+        .join(ProjectRole, col(ProjectRole.project_id) == col(Project.id))
+        .where(
+            Project.team_id == team_id,
+            col(Project.archived).is_(False),
+            ProjectRole.team_id == team_id,
+            ProjectRole.user_id == user_id,
+            col(ProjectRole.role).in_([role.value for role in roles]),
         )
+        .distinct()
     )
 
 

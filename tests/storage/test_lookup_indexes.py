@@ -9,7 +9,8 @@ from sqlalchemy.dialects import sqlite
 
 from storage import status_form_reads
 from storage.db import Database
-from storage.projects import _HELD_ROLES, _IN_CHANNEL
+from storage.models import Role
+from storage.projects import _HELD_ROLES, _IN_CHANNEL, _with_role
 
 
 def plan(database: Database, statement, params: dict) -> str:
@@ -42,3 +43,9 @@ def test_a_persons_roles_are_searched_from_the_person_not_from_every_project(
 def test_a_channels_project_is_searched_by_workspace_and_channel(sqlite_database, statement):
     found = plan(sqlite_database, statement, {"team_id": "T1", "channel_id": "C1"})
     assert "projects USING INDEX ix_projects_team_id_channel_id" in found
+
+
+def test_the_projects_a_person_holds_a_role_on_are_searched_from_the_person(sqlite_database):
+    statement = _with_role("T1", "U1", {Role.PM, Role.SPONSOR})
+    found = plan(sqlite_database, statement, {})
+    assert "project_roles USING INDEX ix_project_roles_team_id_user_id" in found.splitlines()[0]
