@@ -1,4 +1,5 @@
-"""Whole-workspace reads for the digest: every project's RAG history, in bulk.
+"""Whole-workspace reads for the digest: the active projects and every project's RAG
+history, in bulk.
 
 One or two statements however many projects the workspace has (see
 bench/digest_bench.py); the digest's rules live in workflows/digest.py.
@@ -6,12 +7,56 @@ bench/digest_bench.py); the digest's rules live in workflows/digest.py.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, String, func, type_coerce
 from sqlmodel import Session, col, select
 
-from storage.models import StatusUpdate
+from storage.models import Project, StatusUpdate
+
+
+class ProjectRow(NamedTuple):
+    """A project as the digest and "Needs attention" read it: every column of Project, as a
+    row, not an ORM object (a large portfolio has ten thousand; each section reads them)."""
+
+    id: int
+    team_id: str
+    key: str
+    name: str
+    channel_id: str | None
+    phase: str
+    start_date: date | None
+    target_date: date | None
+    budget: Decimal | None
+    status_cadence: str  # a Cadence value
+    gate_rule: str
+    gate_pm_may_approve: bool
+    gate_reject_ends: bool
+    gate_sla_days: int
+    retro_every_weeks: int | None
+    type_id: int | None
+    archived: bool
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# A project as stored, or as the digest reads it: both are read alike, field by field.
+ProjectLike = Project | ProjectRow
+
+
+def active_projects(*, session: Session, team_id: str) -> list[ProjectRow]:
+    """The workspace's projects that are not archived, ordered by key, as rows."""
+    columns = [col(getattr(Project, name)) for name in ProjectRow._fields]
+    rows = session.exec(
+        select(*columns)
+        .where(Project.team_id == team_id, col(Project.archived).is_(False))
+        .order_by(col(Project.key))
+    )
+    return [ProjectRow._make(row) for row in rows]
+
 
 # What the digest needs of one status update: (created_at, overall). A plain tuple, not a
 # named one or an ORM object: a large portfolio has a hundred thousand of them.

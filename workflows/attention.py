@@ -9,7 +9,8 @@ since when. A new project whose first update is not due yet is listed for inform
 not as a warning. Archived projects are not listed; one on hold owes no update. The
 digest and the leaders' Home tab both show it; the reads are bulk queries (at most a dozen
 statements however many projects, storage/watchlist.py), the rules are here. The digest
-takes the pending gates from here too, read once.
+takes the active projects (as rows, storage/portfolio.py), the pending gates and who holds
+the PM role from here too, read once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from storage import watchlist
 from storage.dependency_log import open_dependencies
 from storage.gate_log import pending_gates
 from storage.models import Gate, Project, Rag, Role, Workspace
-from storage.projects import list_projects
+from storage.portfolio import ProjectRow, active_projects
 from storage.workspaces import ensure_workspace
 from workflows.dependency_threats import Reach, ThreatKind, reaches, threats
 from workflows.gates import gate_label
@@ -170,7 +171,7 @@ class FirstUpdate(Reason):
 class AttentionItem:
     """A project and everything wrong with it, most severe first."""
 
-    project: Project
+    project: ProjectRow
     pm: str | None
     reasons: list[Reason]
 
@@ -196,12 +197,15 @@ class Attention:
 
     today: date
     items: list[AttentionItem]
-    projects: list[Project] = field(default_factory=list)
+    # The workspace's active projects, by key: rows, read once for every digest section.
+    projects: list[ProjectRow] = field(default_factory=list)
     # Each active project's newest standing update (none when it never reported).
     standing: dict[int, watchlist.Standing] = field(default_factory=dict)
     # Who acknowledged each standing red or amber update, by update id.
     readers: dict[int, set[str]] = field(default_factory=dict)
     gates: PendingGates = field(default_factory=PendingGates)
+    # Who holds the PM and sponsor roles of each project.
+    roles: dict[int, dict[Role, list[str]]] = field(default_factory=dict)
 
     @property
     def warnings(self) -> list[AttentionItem]:
@@ -244,16 +248,17 @@ def needs_attention(*, session: Session, team_id: str, now: datetime) -> Attenti
     reasons (most severe first), the most severe projects first, information last."""
     workspace = ensure_workspace(session=session, team_id=team_id)
     clock = _Clock(now, workspace)
-    projects = list_projects(session=session, team_id=team_id)
+    projects = active_projects(session=session, team_id=team_id)
     standing = watchlist.latest_standing(session=session, team_id=team_id)
     readers = watchlist.standing_readers(session=session, team_id=team_id)
     roles = watchlist.holders_by_project(
         session=session, team_id=team_id, roles={Role.PM, Role.SPONSOR}
     )
-    runs = watchlist.run_starts(session=session, team_id=team_id)
+    runs = watchlist.run_starts(
+        session=session, team_id=team_id, project_ids=_troubled(projects, standing)
+    )
     gates = _pending(session, team_id)
-    # Each id read once: an ORM attribute costs more than a local, ten thousand times over.
-    ids = [project.id or 0 for project in projects]
+    ids = [project.id for project in projects]
     found: dict[int, list[Reason]] = defaultdict(list)
     for project, project_id in zip(projects, ids, strict=True):
         latest = standing.get(project_id)
@@ -278,7 +283,25 @@ def needs_attention(*, session: Session, team_id: str, now: datetime) -> Attenti
         if (reasons := found[project_id])
     ]
     items.sort(key=lambda item: (not item.warns, _severity(item.reasons[0]), item.project.key))
-    return Attention(clock.today, items, projects, standing, readers, gates)
+    return Attention(clock.today, items, projects, standing, readers, gates, roles)
+
+
+def _troubled(projects: list[ProjectRow], standing: dict[int, watchlist.Standing]) -> list[int]:
+    # The projects whose latest update gives a reason that lasts since a run began: red or
+    # amber, flagged, or forecast over budget (_standing_reasons).
+    troubled = []
+    for project in projects:
+        latest = standing.get(project.id)
+        if latest is None:
+            continue
+        forecast, budget = latest.forecast_at_completion, project.budget
+        if (
+            latest.overall in watchlist.TROUBLED
+            or latest.flagged
+            or (forecast is not None and budget is not None and forecast > budget)
+        ):
+            troubled.append(project.id)
+    return troubled
 
 
 def _severity(reason: Reason) -> tuple[int, int]:
@@ -288,7 +311,7 @@ def _severity(reason: Reason) -> tuple[int, int]:
 
 def _standing_reasons(
     clock: _Clock,
-    project: Project,
+    project: ProjectRow,
     latest: watchlist.Standing | None,
     run: watchlist.RunStarts | None,
 ) -> list[Reason]:
@@ -322,7 +345,7 @@ def _standing_reasons(
 
 
 def _update_reasons(
-    clock: _Clock, project: Project, latest: watchlist.Standing | None
+    clock: _Clock, project: ProjectRow, latest: watchlist.Standing | None
 ) -> list[Reason]:
     # A missed due day is a warning, unless the project did not exist yet on that day: then,
     # like a new project that never reported, its first update is listed as information.
@@ -346,7 +369,7 @@ def _update_reasons(
 
 
 def _owes_update(
-    project: Project,
+    project: ProjectRow,
     latest: watchlist.Standing | None,
     now: datetime,
     current: Period,
@@ -410,7 +433,7 @@ def _gate_reasons(clock: _Clock, gates: PendingGates) -> list[tuple[int, Reason]
 
 
 def _risk_reasons(
-    session: Session, clock: _Clock, projects: dict[int, Project]
+    session: Session, clock: _Clock, projects: dict[int, ProjectRow]
 ) -> list[tuple[int, Reason]]:
     # High and critical entries with no owner (since raised) or past their review date.
     workspace = clock.workspace
@@ -439,7 +462,7 @@ def _risk_reasons(
 
 def _acknowledgement_reasons(
     clock: _Clock,
-    projects: list[Project],
+    projects: list[ProjectRow],
     standing: dict[int, watchlist.Standing],
     readers: dict[int, set[str]],
     roles: dict[int, dict[Role, list[str]]],
@@ -451,7 +474,7 @@ def _acknowledgement_reasons(
     everywhere = set(acknowledgers_of(workspace, []))
     reasons: list[tuple[int, Reason]] = []
     for project in projects:
-        update = standing.get(project.id or 0)
+        update = standing.get(project.id)
         if update is None or update.overall not in (Rag.RED, Rag.AMBER):
             continue
         due = add_working_days(update.created_at, ACKNOWLEDGE_WITHIN, workspace.time_zone)
@@ -472,7 +495,7 @@ def _acknowledgement_reasons(
 def _dependency_reasons(
     session: Session,
     clock: _Clock,
-    projects: list[Project],
+    projects: list[ProjectRow],
     standing: dict[int, watchlist.Standing],
 ) -> list[tuple[int, Reason]]:
     # Each threat to what a project waits on, at any hop (workflows/dependency_threats.py),
@@ -480,7 +503,7 @@ def _dependency_reasons(
     dependencies = open_dependencies(session=session, team_id=clock.workspace.team_id)
     if not dependencies:
         return []
-    active = {project.id: project for project in projects if project.id is not None}
+    active = {project.id: project for project in projects}
     found = threats(
         dependencies=dependencies, projects=active, standing=standing, today=clock.today
     )

@@ -17,9 +17,8 @@ from storage import sent_messages
 from storage.gate_log import decided_between
 from storage.kudos_log import kudos_between
 from storage.models import Gate, Project, Rag, Risk, Role, Workspace
-from storage.portfolio import PostedRag, rag_history
+from storage.portfolio import PostedRag, ProjectRow, rag_history
 from storage.risk_log import top_open_risks
-from storage.watchlist import holders_by_project
 from storage.workspaces import ensure_workspace
 from workflows import message_keys
 from workflows.attention import Attention, needs_attention
@@ -71,7 +70,7 @@ class Window:
 class ProjectLine:
     """A project as the digest names it."""
 
-    project: Project
+    project: ProjectRow
     pm: str | None
     rag: Rag | None
     previous: Rag | None
@@ -260,7 +259,7 @@ def _build(
     projects = attention.projects  # the workspace's active projects, read once
     if updates is None:
         updates = _history(session, workspace, window)
-    lines = _project_lines(session, team_id, projects, updates, window)
+    lines = _project_lines(attention, updates, window)
     # The trend's thirteen weeks end with the four of the Participation section.
     on_time = weekly_participation(workspace, projects, updates, trend_ends(window.end))
     return Digest(
@@ -291,8 +290,9 @@ def _build(
             workspace=workspace,
             start=window.start,
             end=window.end,
-            colours={line.project.id or 0: (line.previous, line.rag) for line in lines},
+            colours={line.project.id: (line.previous, line.rag) for line in lines},
             projects=projects,
+            pending=attention.gates.rows,
         ),
         benefits=benefits_review(
             session=session, workspace=workspace, start=window.start, end=window.end
@@ -310,22 +310,19 @@ def _build(
 
 
 def _project_lines(
-    session: Session,
-    team_id: str,
-    projects: list[Project],
-    updates: dict[int, list[PostedRag]],
-    window: Window,
+    attention: Attention, updates: dict[int, list[PostedRag]], window: Window
 ) -> list[ProjectLine]:
-    pms = holders_by_project(session=session, team_id=team_id, roles={Role.PM})
+    # Who holds the PM role was read by "Needs attention", with the sponsors.
+    roles = attention.roles
     lines = []
-    for project in projects:
-        assert project.id is not None
+    for project in attention.projects:
         history = updates.get(project.id, [])
         last = standing_at(history, window.end)
+        held = roles.get(project.id)
         lines.append(
             ProjectLine(
                 project=project,
-                pm=(pms[project.id].get(Role.PM) or [None])[0],
+                pm=(held.get(Role.PM) or [None])[0] if held else None,
                 rag=Rag(last[1]) if last else None,
                 previous=rag_at(history, window.start),
                 last_update_at=last[0] if last else None,
@@ -347,7 +344,7 @@ def _missing(
         if line.rag != Rag.HOLD
         and (due := due_in(workspace, line.project, window.start, window.end)) is not None
         and line.project.created_at < due.due_at
-        and not updated_in(updates.get(line.project.id or 0, []), due.start, window.end)
+        and not updated_in(updates.get(line.project.id, []), due.start, window.end)
     ]
 
 

@@ -11,6 +11,7 @@ what is asked of whom, not who is behind.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +19,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from storage.models import Project, ResourceRequest, TeamCapacity, Workspace
+from storage.portfolio import ProjectLike
 from storage.watchlist import Standing
 from workflows.forecast import ALL, Forecast, SkillWeek, forecast
 from workflows.load import ZERO, WeekLoad
@@ -77,7 +79,7 @@ class CapacityOutlook:
     late_requests: list[LateRequest] = field(default_factory=list)
     gaps: list[SkillGap] = field(default_factory=list)
     short_teams: list[ShortTeam] = field(default_factory=list)
-    projects: dict[int, Project] = field(default_factory=dict)
+    projects: dict[int, ProjectLike] = field(default_factory=dict)
 
     @property
     def clear(self) -> bool:
@@ -90,7 +92,7 @@ def capacity_outlook(
     session: Session,
     workspace: Workspace,
     now: datetime,
-    projects: list[Project],
+    projects: Sequence[ProjectLike],
     standing: dict[int, Standing],
     planned: Forecast | None = None,
 ) -> CapacityOutlook:

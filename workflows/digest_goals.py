@@ -1,8 +1,8 @@
 """The digest's Goals section: each active goal's health at the end of the digest's week,
 and what moved it that week (its projects that changed colour, its measure's check-in).
 
-Six statements whatever the number of goals and projects (one when the workspace has no
-goal): the projects' colours come from the digest's own reads.
+Five statements whatever the number of goals and projects (one when the workspace has no
+goal): the projects, their colours and the pending gates come from the digest's own reads.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from storage import goal_log
-from storage.models import GoalCheckin, Project, Rag, Workspace
+from storage.models import Gate, GoalCheckin, Project, Rag, Workspace
+from storage.portfolio import ProjectRow
 from workflows.goal_health import GoalHealth, goal_health
 
 
@@ -21,7 +22,7 @@ from workflows.goal_health import GoalHealth, goal_health
 class ColourChange:
     """A project serving the goal that changed colour in the week (None: no update)."""
 
-    project: Project
+    project: Project | ProjectRow
     before: Rag | None
     after: Rag | None
 
@@ -44,18 +45,26 @@ def goals_of_week(
     start: datetime,
     end: datetime,
     colours: dict[int, tuple[Rag | None, Rag | None]],
-    projects: list[Project] | None = None,
+    projects: list[ProjectRow] | None = None,
+    pending: list[tuple[Gate, Project]] | None = None,
 ) -> list[GoalWeek]:
     """The active goals, by key, for the week [start, end). `colours`: each active
     project's colour at `start` and at `end` (by id), as the digest read them;
-    `projects`: the active projects, when the digest read them already."""
+    `projects`: the active projects, and `pending`: the pending gates (oldest request
+    first), when the digest read them already."""
     goals = goal_log.goals_of(session=session, team_id=workspace.team_id)
     if not goals:
         return []
     now = {pid: after for pid, (_, after) in colours.items()}
     by_id = None if projects is None else {p.id or 0: p for p in projects}
     healths = goal_health(
-        session=session, workspace=workspace, goals=goals, colours=now, at=end, projects=by_id
+        session=session,
+        workspace=workspace,
+        goals=goals,
+        colours=now,
+        at=end,
+        projects=by_id,
+        pending=pending,
     )
     earlier = goal_log.latest_checkins(session=session, team_id=workspace.team_id, before=start)
     weeks = []

@@ -10,6 +10,7 @@ Three bulk reads, however many projects (see bench/digest_bench.py).
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from sqlmodel import Session
 from storage.gate_log import decided_between
 from storage.learning_log import actions_due_before, retros_summarised_between
 from storage.models import ActionStatus, Project, Retro, RetroAction, Workspace
-from storage.portfolio import PostedRag
+from storage.portfolio import PostedRag, ProjectLike
 from workflows.health_trend import TREND_WEEKS
 from workflows.participation import Participation, weekly_participation
 from workflows.periods import zone
@@ -74,7 +75,7 @@ def learning_review(
     workspace: Workspace,
     start: datetime,
     end: datetime,
-    projects: list[Project],
+    projects: Sequence[ProjectLike],
     updates: dict[int, list[PostedRag]],
     on_time: list[Participation] | None = None,
 ) -> Learning:
@@ -99,7 +100,7 @@ def _weeks(
     session: Session,
     workspace: Workspace,
     end: datetime,
-    projects: list[Project],
+    projects: Sequence[ProjectLike],
     updates: dict[int, list[PostedRag]],
     on_time: list[Participation] | None,
 ) -> list[LearningWeek]:

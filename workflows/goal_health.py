@@ -3,7 +3,8 @@ of their latest updates, the share on track, the next gate waiting for a decisio
 open high and critical risks; and where its measure stands between baseline and target.
 
 Every goal asked for is rolled up at once, in five statements however many goals and
-projects (storage/goal_log.py and the bulk reads the digest uses); `/goal list`, `/goal
+projects (storage/goal_log.py and the bulk reads the digest uses; three when the digest
+passes the projects, their colours and the pending gates it read); `/goal list`, `/goal
 show`, Home and the digest read it. Reads only.
 """
 
@@ -17,6 +18,7 @@ from sqlmodel import Session
 
 from storage import gate_log, goal_log, risk_log, watchlist
 from storage.models import Gate, Goal, GoalCheckin, Project, Rag, Workspace
+from storage.portfolio import ProjectRow
 from storage.workspaces import ensure_workspace
 from workflows.actor import Actor
 from workflows.goals import get_goal
@@ -97,12 +99,14 @@ def goal_health(
     goals: list[Goal],
     colours: dict[int, Rag | None] | None = None,
     at: datetime | None = None,
-    projects: dict[int, Project] | None = None,
+    projects: dict[int, Project] | dict[int, ProjectRow] | None = None,
+    pending: list[tuple[Gate, Project]] | None = None,
 ) -> list[GoalHealth]:
     """Each goal rolled up, in the order given. `colours`: each project's colour to use
     (by id; the digest's, as at its week's end), else their latest updates; `at`: only
     check-ins made before it count; `projects`: the workspace's active projects by id,
-    when already read (the digest's thousands are not loaded again)."""
+    and `pending`: the pending gates with their projects (oldest request first), when
+    already read (the digest's thousands are not loaded again)."""
     if not goals:
         return []
     team_id = workspace.team_id
@@ -120,7 +124,8 @@ def goal_health(
     if colours is None:
         standing = watchlist.latest_standing(session=session, team_id=team_id)
         colours = {pid: Rag(update.overall) for pid, update in standing.items()}
-    pending = gate_log.pending_gates(session=session, team_id=team_id)
+    if pending is None:
+        pending = gate_log.pending_gates(session=session, team_id=team_id)
     risks = risk_log.open_counts_by_project(
         session=session, team_id=team_id, min_score=workspace.risk_high_from
     )

@@ -9,13 +9,14 @@ workspace has (see bench/digest_bench.py); commands/digest_chart.py draws it.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from storage.models import Project, Rag, Workspace
-from storage.portfolio import PostedRag, rag_history
+from storage.models import Rag, Workspace
+from storage.portfolio import PostedRag, ProjectLike, rag_history
 from storage.projects import list_projects
 from workflows.participation import Participation, weekly_participation
 from workflows.periods import zone
@@ -65,7 +66,7 @@ def health_trend(
     end: datetime,
     weeks: int = TREND_WEEKS,
     updates: dict[int, list[PostedRag]] | None = None,
-    projects: list[Project] | None = None,
+    projects: Sequence[ProjectLike] | None = None,
     on_time: list[Participation] | None = None,
 ) -> HealthTrend:
     """The `weeks` seven-day weeks ending at `end` (a digest's send time), oldest first.

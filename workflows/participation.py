@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from operator import itemgetter
 
-from storage.models import Project, Rag, Workspace
-from storage.portfolio import PostedRag
+from storage.models import Rag, Workspace
+from storage.portfolio import PostedRag, ProjectLike
 from workflows.periods import Period, period_containing, previous_period, week_label, zone
 
 DAY, WEEK = timedelta(days=1), timedelta(days=7)
@@ -38,7 +38,7 @@ class Participation:
 
 def participation(
     workspace: Workspace,
-    projects: list[Project],
+    projects: Sequence[ProjectLike],
     updates: dict[int, list[PostedRag]],
     end: datetime,
 ) -> Participation:
@@ -51,7 +51,7 @@ def participation(
 
 def weekly_participation(
     workspace: Workspace,
-    projects: list[Project],
+    projects: Sequence[ProjectLike],
     updates: dict[int, list[PostedRag]],
     ends: Sequence[datetime],
 ) -> list[Participation]:
@@ -88,7 +88,9 @@ def weekly_participation(
     ]
 
 
-def due_in(workspace: Workspace, project: Project, start: datetime, end: datetime) -> Period | None:
+def due_in(
+    workspace: Workspace, project: ProjectLike, start: datetime, end: datetime
+) -> Period | None:
     """The project's period whose update fell due in [start, end), if one did."""
     return _due_for_cadence(
         str(project.status_cadence), workspace.time_zone, workspace.status_due_weekday, start, end

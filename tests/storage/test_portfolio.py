@@ -1,11 +1,14 @@
-"""The digest's bulk read of status history: every microsecond kept, in the order posted."""
+"""The digest's bulk reads: the active projects as rows, and status history with every
+microsecond kept, in the order posted."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from storage.models import Rag, StatusUpdate
-from storage.portfolio import rag_history
+from sqlmodel import select
+
+from storage.models import Project, Rag, StatusUpdate
+from storage.portfolio import ProjectRow, active_projects, rag_history
 from tests.conftest import START
 from tests.factories import TEAM, make_project
 
@@ -66,3 +69,23 @@ def test_each_project_has_its_own_history_and_one_without_updates_none(database)
         first: [(SINCE + timedelta(days=2), Rag.GREEN)],
         second: [(SINCE + timedelta(days=1), Rag.AMBER), (SINCE + timedelta(days=3), Rag.RED)],
     }
+
+
+def test_a_project_row_has_every_column_of_a_project():
+    assert ProjectRow._fields == tuple(column.name for column in Project.__table__.columns)
+
+
+def test_active_projects_are_rows_by_key_with_the_stored_values_and_no_archived_one(database):
+    make_project(database, key="ZEUS", name="Zeus", channel_id="CZEUS0001")
+    make_project(database)
+    make_project(database, key="HERMES", name="Hermes", channel_id="CHERMES01")
+    with database.session() as session:
+        hermes = session.exec(select(Project).where(Project.key == "HERMES")).one()
+        hermes.archived = True
+    with database.session() as session:
+        rows = active_projects(session=session, team_id=TEAM)
+        stored = {p.key: p for p in session.exec(select(Project))}
+    assert [row.key for row in rows] == ["APOLLO", "ZEUS"]
+    for row in rows:
+        assert isinstance(row, ProjectRow)
+        assert row == tuple(getattr(stored[row.key], name) for name in ProjectRow._fields)

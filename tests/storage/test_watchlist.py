@@ -1,0 +1,105 @@
+"""Needs attention's bulk reads: since when the projects asked about have been as they are,
+and who may decide the pending gates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlmodel import select
+
+from storage import watchlist
+from storage.models import Gate, GateApprover, GateStatus, Project, Rag, StatusUpdate
+from tests.conftest import START
+from tests.factories import TEAM, make_project
+
+WEEK = timedelta(weeks=1)
+
+
+def post(database, project_id, period, at, rag, *, flagged=False, forecast=None):
+    with database.session() as session:
+        session.add(
+            StatusUpdate(
+                team_id=TEAM,
+                project_id=project_id,
+                period=period,
+                author="UPM000001",
+                created_at=at,
+                overall=rag,
+                schedule=rag,
+                scope=rag,
+                budget=rag,
+                resources=rag,
+                summary="Steady.",
+                flagged=flagged,
+                forecast_at_completion=forecast,
+            )
+        )
+
+
+def starts(database, project_ids):
+    with database.session() as session:
+        return watchlist.run_starts(session=session, team_id=TEAM, project_ids=project_ids)
+
+
+def test_each_run_begins_with_the_first_update_of_the_current_value(database):
+    project = make_project(database).id
+    with database.session() as session:
+        session.get(Project, project).budget = Decimal(100)
+    post(database, project, "W1", START - 4 * WEEK, Rag.GREEN, forecast=Decimal(90))
+    post(database, project, "W2", START - 3 * WEEK, Rag.RED, forecast=Decimal(120))
+    post(database, project, "W3", START - 2 * WEEK, Rag.RED, flagged=True, forecast=Decimal(130))
+    post(database, project, "W4", START - WEEK, Rag.RED, flagged=True, forecast=Decimal(125))
+    assert starts(database, [project]) == {
+        project: watchlist.RunStarts(
+            colour=START - 3 * WEEK, flagged=START - 2 * WEEK, over_budget=START - 3 * WEEK
+        )
+    }
+
+
+def test_only_the_projects_asked_about_are_read(database):
+    asked = make_project(database).id
+    other = make_project(database, key="ZEUS", name="Zeus", channel_id="CZEUS0001").id
+    post(database, asked, "W1", START - WEEK, Rag.AMBER)
+    post(database, other, "W1", START - WEEK, Rag.RED)
+    assert set(starts(database, [asked])) == {asked}
+    assert starts(database, []) == {}
+
+
+def test_pending_gate_deciders_are_those_of_the_workspaces_pending_gates(database):
+    project = make_project(database).id
+    with database.session() as session:
+        pending = Gate(
+            team_id=TEAM,
+            project_id=project,
+            number=1,
+            from_phase="Discovery",
+            to_phase="Delivery",
+            requested_by="UPM000001",
+            requested_at=START,
+            evidence="Ready.",
+            rule="all",
+            required=2,
+        )
+        decided = Gate(
+            team_id=TEAM,
+            project_id=project,
+            number=2,
+            from_phase="Delivery",
+            to_phase="Closing",
+            requested_by="UPM000001",
+            requested_at=START,
+            evidence="Ready.",
+            rule="all",
+            required=1,
+            status=GateStatus.APPROVED,
+        )
+        session.add_all([pending, decided])
+        session.flush()
+        for gate, user in [(pending, "UAPPR0002"), (pending, "UAPPR0001"), (decided, "UAPPR0003")]:
+            session.add(GateApprover(team_id=TEAM, gate_id=gate.id, user_id=user))
+    with database.session() as session:
+        approvers, verdicts = watchlist.pending_gate_deciders(session=session, team_id=TEAM)
+        pending_id = session.exec(select(Gate.id).where(Gate.number == 1)).one()
+    assert dict(approvers) == {pending_id: ["UAPPR0002", "UAPPR0001"]}
+    assert dict(verdicts) == {}
