@@ -54,6 +54,9 @@ def benefits_review(
     awaiting = awaiting_check_in(session=session, team_id=team_id, now=end)
     checked_in = benefit_log.due_since(session=session, team_id=team_id) if awaiting else {}
     due, unrecorded = [], []
+    # When each check-in time counts as missed, worked out once per time: check-ins made by
+    # one job run share it.
+    deadlines: dict[datetime, datetime] = {}
     for check_in in awaiting:
         benefit = check_in.benefit
         # Not marked yet (the job has not had its turn): due from its date, not overdue.
@@ -64,7 +67,9 @@ def benefits_review(
             since=checked.astimezone(tz).date() if checked else benefit.realise_on,
             ask=check_in.ask,
         )
-        overdue = checked is not None and end >= overdue_after(checked, workspace)
+        if checked is not None and checked not in deadlines:
+            deadlines[checked] = overdue_after(checked, workspace)
+        overdue = checked is not None and end >= deadlines[checked]
         (unrecorded if overdue else due).append(note)
     recorded = benefit_log.recorded_between(session=session, team_id=team_id, start=start, end=end)
     notes = [

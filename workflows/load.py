@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from storage.capacity import AllocationSpan, PersonRow
 from storage.models import Allocation, Person
@@ -73,14 +74,15 @@ def capacity_in(person: Someone, week: date, today: date) -> Decimal:
     return capacity * (WORKING_DAYS - away) / WORKING_DAYS
 
 
-@dataclass(frozen=True)
-class WeekLoad:
-    """One person's week: what they can give, what is asked, and by which projects."""
+class WeekLoad(NamedTuple):
+    """One person's week: what they can give, what is asked, and by which projects (a
+    row, not a dataclass: a forecast makes one per person and week, a hundred thousand in
+    a large workspace, bench/digest_bench.py)."""
 
     week: date
     capacity: Decimal
     allocated: Decimal
-    by_project: dict[int, Decimal] = field(default_factory=dict)
+    by_project: dict[int, Decimal]
 
     @property
     def percent(self) -> int | None:
