@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
-from bench.scratch_db import drop, fresh_database  # noqa: E402
+from bench.scratch_db import as_in_service, drop, fresh_database  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Project, ProjectRole, Rag, Role  # noqa: E402
 from tests.factories import PM, make_project  # noqa: E402
@@ -333,6 +333,7 @@ def main() -> None:
         url = database.engine.url.render_as_string(hide_password=False)
         keys = seed(database)
         fill_portfolio(database, args.portfolio)
+        as_in_service(database)
         env = {
             "SLACK_BOT_TOKEN": "xoxb-bench",
             "SLACK_SIGNING_SECRET": SECRET,

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from bench.measure import counting_statements, peak_memory  # noqa: E402
-from bench.scratch_db import drop, fresh_database  # noqa: E402
+from bench.scratch_db import as_in_service, drop, fresh_database  # noqa: E402
 from commands.capacity_heatmap import heatmap_png  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -269,6 +269,7 @@ def main() -> None:
             database, name = fresh_database(args.database_url, folder, f"capacity_bench_{people}")
             try:
                 allocations, requests = seed(database, people, projects)
+                as_in_service(database)
                 figures = measure(database, args.rounds)
             finally:
                 database.dispose()

@@ -36,7 +36,7 @@ from sqlalchemy import delete, insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from bench.measure import TimedSender, counting_statements, peak_memory  # noqa: E402
-from bench.scratch_db import drop, fresh_database  # noqa: E402
+from bench.scratch_db import as_in_service, drop, fresh_database  # noqa: E402
 from bot.jobs import digest_job  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -431,6 +431,7 @@ def main() -> None:
             database, name = fresh_database(args.database_url, folder, f"digest_bench_{size}")
             try:
                 seed(database, size)
+                as_in_service(database)
                 figures = measure(database, args.rounds)
             finally:
                 database.dispose()

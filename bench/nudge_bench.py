@@ -37,7 +37,7 @@ from sqlalchemy import delete, insert, update  # noqa: E402
 from sqlmodel import Session, col  # noqa: E402
 
 from bench.measure import TimedSender, counting_statements, peak_memory  # noqa: E402
-from bench.scratch_db import drop, fresh_database  # noqa: E402
+from bench.scratch_db import as_in_service, drop, fresh_database  # noqa: E402
 from bot.jobs import nudge_job  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -314,6 +314,7 @@ def main() -> None:
             database, name = fresh_database(args.database_url, folder, f"nudge_bench_{size}")
             try:
                 seed(database, size)
+                as_in_service(database)
                 figures = measure(database, args.rounds)
             finally:
                 database.dispose()
