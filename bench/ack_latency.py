@@ -260,6 +260,8 @@ def to_the_channel(port: int, api: RemoteSlack, keys: list[str], rounds: int) ->
 def fill_portfolio(database: Database, size: int) -> None:
     """`size` more projects in the workspace, each run by one of 3,000 other people with two
     of them as members (bulk inserted: the bench measures requests, not project creation)."""
+    if size <= 0:
+        return
     now = datetime.now(UTC)
     projects = [
         {
