@@ -84,6 +84,10 @@ class Templates:
                 trim_blocks=True,
                 lstrip_blocks=True,
                 keep_trailing_newline=False,
+                # Loaded once: asking the files' times at every render cost a nudge job of
+                # 10,000 people two system calls a message. An edited template shows after a
+                # restart (the README says so).
+                auto_reload=False,
             )
             environment.filters.update(
                 mention=_mention,
