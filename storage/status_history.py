@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import NamedTuple
 
@@ -114,22 +115,28 @@ class LatestColour(NamedTuple):
     created_at: datetime
 
 
-def latest_colour_by_project(*, session: Session, team_id: str) -> dict[int, LatestColour]:
-    """For each project of the workspace, its newest standing update's colour and time: one
-    statement, columns only (the nudge job asks it of thousands of projects)."""
+def latest_colour_by_project(
+    *, session: Session, team_id: str, project_ids: Collection[int] | None = None
+) -> dict[int, LatestColour]:
+    """For each project of the workspace (or each of `project_ids`), its newest standing
+    update's colour and time: one statement, columns only (the nudge job asks it of
+    thousands of projects)."""
     rows = session.exec(
         select(StatusUpdate.project_id, StatusUpdate.overall, StatusUpdate.created_at).where(
-            col(StatusUpdate.id).in_(newest_standing_ids(team_id))
+            col(StatusUpdate.id).in_(newest_standing_ids(team_id, project_ids))
         )
     )
     return {project_id: LatestColour(overall, at) for project_id, overall, at in rows}
 
 
-def newest_standing_ids(team_id: str) -> Select[tuple[int]]:
-    """The id of each project's newest standing update in the workspace, as a subquery
-    (newer updates have higher ids)."""
-    return (
-        select(func.max(StatusUpdate.id))
-        .where(StatusUpdate.team_id == team_id, col(StatusUpdate.superseded_by_id).is_(None))
-        .group_by(col(StatusUpdate.project_id))
+def newest_standing_ids(
+    team_id: str, project_ids: Collection[int] | None = None
+) -> Select[tuple[int]]:
+    """The id of each project's newest standing update in the workspace (or of each of
+    `project_ids`), as a subquery (newer updates have higher ids)."""
+    statement = select(func.max(StatusUpdate.id)).where(
+        StatusUpdate.team_id == team_id, col(StatusUpdate.superseded_by_id).is_(None)
     )
+    if project_ids is not None:
+        statement = statement.where(col(StatusUpdate.project_id).in_(sorted(project_ids)))
+    return statement.group_by(col(StatusUpdate.project_id))

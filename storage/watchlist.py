@@ -82,17 +82,17 @@ def standing_readers(*, session: Session, team_id: str) -> dict[int, set[str]]:
 
 
 def holders_by_project(
-    *, session: Session, team_id: str, roles: set[Role]
+    *, session: Session, team_id: str, roles: set[Role], project_ids: Collection[int] | None = None
 ) -> dict[int, dict[Role, list[str]]]:
-    """For each project of the workspace, who holds each of `roles`, in a stable order."""
-    rows = session.exec(
-        select(ProjectRole.project_id, ProjectRole.role, ProjectRole.user_id)
-        .where(
-            ProjectRole.team_id == team_id,
-            col(ProjectRole.role).in_([role.value for role in roles]),
-        )
-        .order_by(col(ProjectRole.id))
+    """For each project of the workspace (or each of `project_ids`), who holds each of
+    `roles`, in a stable order."""
+    statement = select(ProjectRole.project_id, ProjectRole.role, ProjectRole.user_id).where(
+        ProjectRole.team_id == team_id,
+        col(ProjectRole.role).in_([role.value for role in roles]),
     )
+    if project_ids is not None:
+        statement = statement.where(col(ProjectRole.project_id).in_(sorted(project_ids)))
+    rows = session.exec(statement.order_by(col(ProjectRole.id)))
     found: dict[int, dict[Role, list[str]]] = defaultdict(lambda: defaultdict(list))
     # Each role's member looked up by its value: Role(value) costs more, row by row.
     members = {role.value: role for role in Role}

@@ -105,7 +105,8 @@ def _own_home(
         session=session, team_id=team_id, project_ids=[p.id for p in mine if p.id is not None]
     )
     stale = {
-        s.project.id: s for s in projects_needing_update(session=session, team_id=team_id, now=now)
+        s.project.id: s
+        for s in projects_needing_update(session=session, team_id=team_id, now=now, among=mine)
     }
     projects = [
         HomeProject(

@@ -32,17 +32,27 @@ class StaleProject:
     period: Period
 
 
-def projects_needing_update(*, session: Session, team_id: str, now: datetime) -> list[StaleProject]:
-    """Active projects whose update is due or overdue at `now`, in the workspace's time zone.
+def projects_needing_update(
+    *, session: Session, team_id: str, now: datetime, among: list[Project] | None = None
+) -> list[StaleProject]:
+    """Active projects whose update is due or overdue at `now`, in the workspace's time zone;
+    with `among`, only those of these projects (one person's, for their Home: not the
+    whole workspace read for a few).
 
     Due: no update yet this period and its due day has come. Overdue: not even one in
     the previous period. A project whose last update put it on hold owes none.
     """
     workspace = ensure_workspace(session=session, team_id=team_id)
     tz = zone(workspace.time_zone)
-    projects = list_projects(session=session, team_id=team_id)
-    latest = status_history.latest_colour_by_project(session=session, team_id=team_id)
-    pms = holders_by_project(session=session, team_id=team_id, roles={Role.PM})
+    if among is None:
+        projects, ids = list_projects(session=session, team_id=team_id), None
+    else:
+        projects = [p for p in among if not p.archived]
+        ids = [p.id for p in projects if p.id is not None]
+    latest = status_history.latest_colour_by_project(
+        session=session, team_id=team_id, project_ids=ids
+    )
+    pms = holders_by_project(session=session, team_id=team_id, roles={Role.PM}, project_ids=ids)
     # This period and the one before, once per cadence: all projects of one share them.
     periods: dict[str, tuple[Period, Period]] = {}
     stale = []

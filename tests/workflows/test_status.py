@@ -219,6 +219,34 @@ def test_a_project_is_due_from_its_due_day_until_it_updates(database):
     assert stale(database, at("2026-11-27 10:00")) == {}
 
 
+def test_staleness_among_a_persons_projects_is_the_workspaces_for_those(database):
+    early = at("2026-11-02 09:00")
+    apollo = make_project(database, now=early)
+    hermes = make_project(database, key="HERMES", channel_id=None, pm=OUTSIDER, now=early)
+    zeus = make_project(database, key="ZEUS", channel_id=None, now=early)
+    post(database, apollo, at("2026-11-18 09:00"))  # due by Friday 27
+    post(database, hermes, at("2026-11-18 09:00"))
+    post(database, zeus, at("2026-11-27 07:00"))  # posted this week: owes none
+    now = at("2026-11-27 10:00")
+    everywhere = stale(database, now)
+    assert set(everywhere) == {"APOLLO", "HERMES"}
+    with database.session() as session:
+        among = {
+            s.project.key: s
+            for s in projects_needing_update(
+                session=session, team_id=TEAM, now=now, among=[apollo, zeus]
+            )
+        }
+    assert set(among) == {"APOLLO"}
+    found, expected = among["APOLLO"], everywhere["APOLLO"]
+    assert (found.pm, found.last_update_at, found.overdue, found.period) == (
+        expected.pm,
+        expected.last_update_at,
+        expected.overdue,
+        expected.period,
+    )
+
+
 def test_a_project_that_missed_a_whole_period_is_overdue_at_once(database):
     project = make_project(database, now=at("2026-11-02 09:00"))
     post(database, project, at("2026-11-11 09:00"))
