@@ -59,7 +59,10 @@ def alerts_for(
     project reached (the nearest, for someone who answers for several)."""
     if not reached:
         return []
-    holders = watchlist.holders_by_project(session=session, team_id=team_id, roles=TOLD)
+    waiting = {reach.waiting.id for reach in reached if reach.waiting.id is not None}
+    holders = watchlist.holders_by_project(
+        session=session, team_id=team_id, roles=TOLD, project_ids=waiting
+    )
     planned: dict[str, Outgoing] = {}
     for reach in reached:
         threat = reach.threat
