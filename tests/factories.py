@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from storage.db import Database
-from storage.models import Project
+from storage.models import Project, Rag, StatusUpdate
 from workflows.projects import ProjectDraft, create_project
 
 TEAM = "T0PMO0001"
@@ -56,3 +56,26 @@ def make_project(
             draft=draft(**fields),
             now=now or datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
         )
+
+
+def add_status_update(
+    database: Database, project_id: int, period: str, at: datetime, rag: Rag, **fields: Any
+) -> None:
+    """A status update stored as it is, every dimension `rag`, bypassing the workflow's
+    rules: for tests of what storage reads back (times to the microsecond, ties, runs)."""
+    values: dict[str, Any] = {
+        "team_id": TEAM,
+        "project_id": project_id,
+        "period": period,
+        "author": PM,
+        "created_at": at,
+        "overall": rag,
+        "schedule": rag,
+        "scope": rag,
+        "budget": rag,
+        "resources": rag,
+        "summary": "Steady.",
+    }
+    values.update(fields)
+    with database.session() as session:
+        session.add(StatusUpdate(**values))

@@ -7,32 +7,16 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from storage.models import Project, Rag, StatusUpdate
+from storage.models import Project, Rag
 from storage.portfolio import ProjectRow, active_projects, rag_history
 from tests.conftest import START
 from tests.factories import TEAM, make_project
+from tests.factories import add_status_update as post
 
 SINCE, UNTIL = START - timedelta(weeks=2), START
 TICK = timedelta(microseconds=1)
 
 
-def post(database, project_id, period, at, rag):
-    with database.session() as session:
-        session.add(
-            StatusUpdate(
-                team_id=TEAM,
-                project_id=project_id,
-                period=period,
-                author="UPM000001",
-                created_at=at,
-                overall=rag,
-                schedule=rag,
-                scope=rag,
-                budget=rag,
-                resources=rag,
-                summary="Steady.",
-            )
-        )
 
 
 def history(database):

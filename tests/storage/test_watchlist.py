@@ -9,32 +9,12 @@ from decimal import Decimal
 from sqlmodel import select
 
 from storage import watchlist
-from storage.models import Gate, GateApprover, GateStatus, Project, Rag, StatusUpdate
+from storage.models import Gate, GateApprover, GateStatus, Project, Rag
 from tests.conftest import START
 from tests.factories import TEAM, make_project
+from tests.factories import add_status_update as post
 
 WEEK = timedelta(weeks=1)
-
-
-def post(database, project_id, period, at, rag, *, flagged=False, forecast=None):
-    with database.session() as session:
-        session.add(
-            StatusUpdate(
-                team_id=TEAM,
-                project_id=project_id,
-                period=period,
-                author="UPM000001",
-                created_at=at,
-                overall=rag,
-                schedule=rag,
-                scope=rag,
-                budget=rag,
-                resources=rag,
-                summary="Steady.",
-                flagged=flagged,
-                forecast_at_completion=forecast,
-            )
-        )
 
 
 def starts(database, project_ids):
@@ -46,10 +26,26 @@ def test_each_run_begins_with_the_first_update_of_the_current_value(database):
     project = make_project(database).id
     with database.session() as session:
         session.get(Project, project).budget = Decimal(100)
-    post(database, project, "W1", START - 4 * WEEK, Rag.GREEN, forecast=Decimal(90))
-    post(database, project, "W2", START - 3 * WEEK, Rag.RED, forecast=Decimal(120))
-    post(database, project, "W3", START - 2 * WEEK, Rag.RED, flagged=True, forecast=Decimal(130))
-    post(database, project, "W4", START - WEEK, Rag.RED, flagged=True, forecast=Decimal(125))
+    post(database, project, "W1", START - 4 * WEEK, Rag.GREEN, forecast_at_completion=Decimal(90))
+    post(database, project, "W2", START - 3 * WEEK, Rag.RED, forecast_at_completion=Decimal(120))
+    post(
+        database,
+        project,
+        "W3",
+        START - 2 * WEEK,
+        Rag.RED,
+        flagged=True,
+        forecast_at_completion=Decimal(130),
+    )
+    post(
+        database,
+        project,
+        "W4",
+        START - WEEK,
+        Rag.RED,
+        flagged=True,
+        forecast_at_completion=Decimal(125),
+    )
     assert starts(database, [project]) == {
         project: watchlist.RunStarts(
             colour=START - 3 * WEEK, flagged=START - 2 * WEEK, over_budget=START - 3 * WEEK
