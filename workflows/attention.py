@@ -258,17 +258,16 @@ def needs_attention(*, session: Session, team_id: str, now: datetime) -> Attenti
         session=session, team_id=team_id, project_ids=_troubled(projects, standing)
     )
     gates = _pending(session, team_id)
-    ids = [project.id for project in projects]
     found: dict[int, list[Reason]] = defaultdict(list)
-    for project, project_id in zip(projects, ids, strict=True):
-        latest = standing.get(project_id)
-        found[project_id] = [
-            *_standing_reasons(clock, project, latest, runs.get(project_id)),
+    for project in projects:
+        latest = standing.get(project.id)
+        found[project.id] = [
+            *_standing_reasons(clock, project, latest, runs.get(project.id)),
             *_update_reasons(clock, project, latest),
         ]
     for project_id, reason in [
         *_gate_reasons(clock, gates),
-        *_risk_reasons(session, clock, dict(zip(ids, projects, strict=True))),
+        *_risk_reasons(session, clock, {project.id: project for project in projects}),
         *_acknowledgement_reasons(clock, projects, standing, readers, roles),
         *_dependency_reasons(session, clock, projects, standing),
     ]:
@@ -276,11 +275,11 @@ def needs_attention(*, session: Session, team_id: str, now: datetime) -> Attenti
     items = [
         AttentionItem(
             project=project,
-            pm=(roles[project_id].get(Role.PM) or [None])[0],
+            pm=(roles[project.id].get(Role.PM) or [None])[0],
             reasons=sorted(reasons, key=_severity),
         )
-        for project, project_id in zip(projects, ids, strict=True)
-        if (reasons := found[project_id])
+        for project in projects
+        if (reasons := found[project.id])
     ]
     items.sort(key=lambda item: (not item.warns, _severity(item.reasons[0]), item.project.key))
     return Attention(clock.today, items, projects, standing, readers, gates, roles)
