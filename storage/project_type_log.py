@@ -89,7 +89,7 @@ def find_type(*, session: Session, team_id: str, name: str) -> ProjectType | Non
     )
 
 
-# Built once: every status form asks it.
+# Built once: every gate request and project form asks it.
 _TYPE_BY_ID = select(ProjectType).where(
     ProjectType.id == bindparam("type_id"), ProjectType.team_id == bindparam("team_id")
 )

@@ -18,12 +18,14 @@ def find_project(*, session: Session, team_id: str, key: str) -> Project | None:
     ).first()
 
 
-# Built once: every command typed in a project's channel asks it.
-_IN_CHANNEL = select(Project).where(
+# A channel's project: the active one whose home channel it is (bound: team_id, channel_id).
+CHANNEL_PROJECT = (
     Project.team_id == bindparam("team_id"),
     Project.channel_id == bindparam("channel_id"),
     col(Project.archived).is_(False),
 )
+# Built once: every command typed in a project's channel asks it.
+_IN_CHANNEL = select(Project).where(*CHANNEL_PROJECT)
 
 
 def project_in_channel(*, session: Session, team_id: str, channel_id: str) -> Project | None:

@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, bindparam, func
 from sqlmodel import Session, col, select
 
 from storage.models import Project, ProjectType, StatusUpdate
+from storage.projects import CHANNEL_PROJECT
 
 
 class FormReads(NamedTuple):
@@ -47,19 +48,15 @@ def _with_newest_update_and_type() -> Select:  # type: ignore[type-arg]
 
 
 # Built once, with bound parameters.
-_IN_CHANNEL = _with_newest_update_and_type().where(
-    Project.team_id == bindparam("team_id"),
-    Project.channel_id == bindparam("channel_id"),
-    col(Project.archived).is_(False),
-)
+_IN_CHANNEL = _with_newest_update_and_type().where(*CHANNEL_PROJECT)
 _BY_ID = _with_newest_update_and_type().where(
     Project.team_id == bindparam("team_id"), Project.id == bindparam("project_id")
 )
 
 
 def in_channel(*, session: Session, team_id: str, channel_id: str) -> FormReads | None:
-    """The active project whose home channel this is (as storage.projects.project_in_channel
-    finds it), with its newest standing update and its type; None when there is none."""
+    """The channel's project (storage.projects.CHANNEL_PROJECT), with its newest standing
+    update and its type; None when there is none."""
     row = session.execute(_IN_CHANNEL, {"team_id": team_id, "channel_id": channel_id}).first()
     return FormReads(*row) if row else None
 

@@ -68,7 +68,7 @@ def latest_by_project(
     return {row.project_id: row for row in rows}
 
 
-# Built once: every status form and post asks it.
+# Built once: every status post asks it.
 _STANDING = (
     select(StatusUpdate)
     .where(
