@@ -17,8 +17,6 @@ SINCE, UNTIL = START - timedelta(weeks=2), START
 TICK = timedelta(microseconds=1)
 
 
-
-
 def history(database):
     with database.session() as session:
         return rag_history(session=session, team_id=TEAM, since=SINCE, until=UNTIL)
