@@ -66,6 +66,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+# slack_sdk's loggers, with those of the clients pmo-bot uses (the Web API's, and the
+# response_url's that Bolt's `respond` uses).
+SLACK_SDK_LOGGERS = ("slack_sdk", "slack_sdk.web.base_client", "slack_sdk.webhook.client")
+
+
 def configure_logging() -> None:
     """Set up the root logger once; LOG_LEVEL (default INFO) tunes it, LOG_FORMAT=json
     switches to JSON lines."""
@@ -77,8 +82,12 @@ def configure_logging() -> None:
     if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
         for handler in logging.getLogger().handlers:
             handler.setFormatter(JsonFormatter())
-    # slack_sdk logs every HTTP body at DEBUG; keep it quiet unless asked.
-    logging.getLogger("slack_sdk").setLevel(max(logging.getLogger().level, logging.INFO))
+    # slack_sdk logs every HTTP body at DEBUG, what people typed with it: never. Its clients
+    # ask their own logger's level, not the effective one: left unset (0), each call would
+    # format its whole body (a modal's view) for a line that is then dropped.
+    quiet = max(logging.getLogger().level, logging.INFO)
+    for name in SLACK_SDK_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
     # Alembic narrates every migration step; `pmo-bot migrate` says the outcome itself.
     if logging.getLogger().level > logging.DEBUG:
         logging.getLogger("alembic").setLevel(logging.WARNING)

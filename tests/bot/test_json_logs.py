@@ -96,3 +96,42 @@ def test_a_message_a_request_queued_is_delivered_under_that_requests_id(
     ]
     assert (delivered["request_id"], delivered["team"]) == (answered["request_id"], TEAM)
     assert slack_api.dms(MEMBER)
+
+
+FORMATS_THE_BODY = """
+import logging, sys
+from slack_sdk import WebClient
+from bot.logs import configure_logging
+
+configure_logging()
+seen = []
+
+
+class Watched(str):
+    # JSON sends the text; only a log line formats the body with repr().
+    def __repr__(self):
+        seen.append(1)
+        return str.__repr__(self)
+
+
+web = WebClient(token="xoxb-test", base_url=sys.argv[1])
+web.views_open(trigger_id="1.2.abc", view={"type": "modal", "title": Watched("Status")})
+print(len(seen))
+"""
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+def test_slack_calls_never_format_their_body_for_the_log(slack_api, level):
+    # slack_sdk asks its logger's own level, not the effective one: left unset, every call
+    # would format its whole body (a modal's view, what people typed) for a debug line.
+    env = {**os.environ, "LOG_LEVEL": level}
+    done = subprocess.run(
+        [sys.executable, "-c", FORMATS_THE_BODY, slack_api.url],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "0"
+    assert "Sending a request" not in done.stderr
+    assert slack_api.calls_to("views.open")
