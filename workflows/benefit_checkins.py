@@ -85,7 +85,13 @@ def awaiting_check_in(*, session: Session, team_id: str, now: datetime) -> list[
     )
     if not rows:
         return []
-    roles = holders_by_project(session=session, team_id=team_id, roles={Role.SPONSOR, Role.PM})
+    # Only these benefits' projects: not every role of a large workspace.
+    roles = holders_by_project(
+        session=session,
+        team_id=team_id,
+        roles={Role.SPONSOR, Role.PM},
+        project_ids={project.id for _benefit, project in rows if project.id is not None},
+    )
     return [
         CheckIn(benefit=benefit, project=project, ask=askable(roles.get(project.id or 0, {})))
         for benefit, project in rows
