@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from storage import audit, gate_log
 from storage.models import Gate, GateApprover, GateDecision, GateStatus, Project, Role, Verdict
+from storage.portfolio import ProjectLike
 from storage.project_type_log import type_of
 from storage.projects import holders, roles_of
 from storage.workspaces import ensure_workspace
@@ -141,7 +142,7 @@ class Withdrawn:
     messages: list[Outgoing] = field(default_factory=list)
 
 
-def gate_label(gate: Gate, project: Project) -> str:
+def gate_label(gate: Gate, project: ProjectLike) -> str:
     """APOLLO-G2."""
     return f"{project.key}-G{gate.number}"
 

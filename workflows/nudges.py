@@ -26,6 +26,7 @@ from storage.models import (
     Role,
     Workspace,
 )
+from storage.portfolio import ProjectLike
 from storage.watchlist import holders_by_project
 from storage.workspaces import PersonClock, clocks_of, ensure_workspace, people_of
 from workflows import message_keys
@@ -59,7 +60,7 @@ class Nudge:
     kind: NudgeKind
     key: str
     to: str
-    project: Project
+    project: ProjectLike
     stale: StaleProject | None = None
     risk: Risk | None = None
     gate: OverdueGate | None = None

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from storage import audit, risk_log
 from storage.models import Project, Risk, RiskKind, Role, Workspace
+from storage.portfolio import ProjectLike
 from storage.projects import holders, roles_of
 from storage.watchlist import UnattendedRisk
 from storage.workspaces import ensure_workspace
@@ -132,7 +133,7 @@ def severity(score: int, workspace: Workspace) -> Severity:
     return Severity.LOW
 
 
-def risk_label(risk: Risk | UnattendedRisk, project: Project) -> str:
+def risk_label(risk: Risk | UnattendedRisk, project: ProjectLike) -> str:
     """How people refer to an entry: APOLLO-R3 (a risk), APOLLO-I4 (an issue), APOLLO-A5 (an
     assumption), APOLLO-D6 (a decision): one numbering per project, a letter per kind."""
     return f"{project.key}-{LETTERS[RiskKind(risk.kind)]}{risk.number}"

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from storage import status_history
 from storage.models import Project, Rag, Role
-from storage.projects import list_projects
+from storage.portfolio import ProjectLike, active_projects
 from storage.watchlist import holders_by_project
 from storage.workspaces import ensure_workspace
 from workflows.periods import Period, period_containing, previous_period, zone
@@ -25,7 +25,7 @@ from workflows.periods import Period, period_containing, previous_period, zone
 class StaleProject:
     """A project whose update is due (this period) or overdue (a whole period missed)."""
 
-    project: Project
+    project: ProjectLike
     pm: str | None
     last_update_at: datetime | None
     overdue: bool
@@ -44,8 +44,10 @@ def projects_needing_update(
     """
     workspace = ensure_workspace(session=session, team_id=team_id)
     tz = zone(workspace.time_zone)
+    projects: list[ProjectLike]
     if among is None:
-        projects, ids = list_projects(session=session, team_id=team_id), None
+        # Rows, not ORM objects: the nudge job reads every project of a large workspace.
+        projects, ids = list(active_projects(session=session, team_id=team_id)), None
     else:
         projects = [p for p in among if not p.archived]
         ids = [p.id for p in projects if p.id is not None]
