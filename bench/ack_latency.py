@@ -7,6 +7,11 @@ is another machine: its work must not slow the clients). Clients send signed com
 1, 20 and 50 at once, each as fast as the answers come, for a few seconds per case; the
 ack time is from sending a request to reading its HTTP answer (Slack's 3-second clock).
 
+Each case also reports the CPU the app's processes (gunicorn's and its workers') spent per
+ack, read from /proc (Linux): on a shared machine whose speed drifts from run to run, it
+says more steadily than throughput what a request costs (all the work a request causes, the
+listener's after the ack included). At saturation, throughput is two cores over it.
+
 The second table is the time from a `/status KEY green …` short form to its
 `chat.postMessage` at the Slack server, one command at a time, each project in its own
 channel (so no channel is being paced).
@@ -71,6 +76,8 @@ GUNICORN_FLAGS = [
 ]
 COMMANDS = (("/pmo", "help"), ("/status", ""))
 APPS = (("pmo-bot", "bot.wsgi:app"), ("bare Bolt", "bench.bare_bolt_app:app"))
+# After a load, how long the app may take to finish the listeners of its last acks.
+SETTLE = 0.5
 PROJECTS = 40  # one channel each, for the time to the channel
 # Runs those projects; PM (who sends the load) runs APOLLO only, as a typical PM does.
 CHANNEL_PM = "UPM000002"
@@ -173,12 +180,37 @@ def client(port: int, api: Any) -> SlackClient:
     )
 
 
+def server_cpu(pid: int) -> float | None:
+    """Processor seconds (user and system) spent so far by process `pid` and its children
+    (gunicorn's workers), or None where /proc cannot tell."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ticks = 0
+        for process in [pid, *map(int, children)]:
+            # Fields after the command name, which may hold spaces: utime and stime are
+            # the 14th and 15th of the whole line.
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Load:
-    """What `clients` clients sending one command for `seconds` saw."""
+    """What `clients` clients sending one command for `seconds` saw, and the processor time
+    the app spent meanwhile (None where it cannot be read)."""
 
     times: list[float]
     seconds: float
+    cpu_seconds: float | None = None
+
+    @property
+    def cpu_per_ack(self) -> float | None:
+        """Milliseconds of the app's processor time per ack."""
+        if self.cpu_seconds is None or not self.times:
+            return None
+        return self.cpu_seconds * 1000 / len(self.times)
 
     @property
     def per_second(self) -> float:
@@ -190,7 +222,13 @@ class Load:
 
 
 def load(
-    port: int, api: RemoteSlack, command: str, text: str, clients: int, seconds: float
+    port: int,
+    api: RemoteSlack,
+    command: str,
+    text: str,
+    clients: int,
+    seconds: float,
+    server: int | None = None,
 ) -> Load:
     slack = client(port, api)
     times: list[float] = []
@@ -215,14 +253,21 @@ def load(
     threads = [threading.Thread(target=one_client) for _ in range(clients)]
     for thread in threads:
         thread.start()
+    before = server_cpu(server) if server is not None else None
     deadline = time.perf_counter() + seconds
     began = time.perf_counter()
     start_line.wait()
     for thread in threads:
         thread.join()
+    elapsed = time.perf_counter() - began
     if failures:
         raise SystemExit(f"{command} {text!r} answered {failures[0]}")
-    return Load(times, time.perf_counter() - began)
+    cpu = None
+    if server is not None and before is not None:
+        time.sleep(SETTLE)  # the last listeners finish their work after their acks
+        after = server_cpu(server)
+        cpu = after - before if after is not None else None
+    return Load(times, elapsed, cpu)
 
 
 def warm_up(port: int, api: RemoteSlack) -> None:
@@ -352,7 +397,7 @@ def main() -> None:
                     for command, text in COMMANDS:
                         for clients in levels:
                             results[app_name, command, clients] = load(
-                                port, api, command, text, clients, args.seconds
+                                port, api, command, text, clients, args.seconds, process.pid
                             )
                     if app_name == "pmo-bot":
                         channel_times = to_the_channel(port, api, keys, args.rounds)
@@ -381,9 +426,10 @@ def report(
     print(f"loopback, Python {python}); times in ms\n")
     print(
         "| command | at once | pmo-bot median / p99 | bare Bolt median / p99 "
-        "| p99 ratio | acks/s pmo-bot / bare | throughput ratio |"
+        "| p99 ratio | acks/s pmo-bot / bare | throughput ratio "
+        "| CPU ms per ack, pmo-bot / bare |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for command, text in COMMANDS:
         name = f"`{command} {text}`".replace(" `", "`")
         for clients in levels:
@@ -397,7 +443,8 @@ def report(
                 f"| {statistics.median(bare.times):.0f} / {bare.percentile(0.99):.0f} "
                 f"| {ours.percentile(0.99) / bare.percentile(0.99):.1f}x "
                 f"| {ours.per_second:,.0f} / {bare.per_second:,.0f} "
-                f"| {ours.per_second / bare.per_second:.2f}x |"
+                f"| {ours.per_second / bare.per_second:.2f}x "
+                f"| {_ms(ours.cpu_per_ack)} / {_ms(bare.cpu_per_ack)} |"
             )
     ordered = sorted(channel_times)
     p99 = ordered[min(int(len(ordered) * 0.99), len(ordered) - 1)]
@@ -409,6 +456,10 @@ def report(
     print("\n| median | p99 | Slack server's own median | median above it |")
     print("|---:|---:|---:|---:|")
     print(f"| {median:.0f} ms | {p99:.0f} ms | {own:.1f} ms | {median - own:.0f} ms |")
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
 
 
 if __name__ == "__main__":
