@@ -12,7 +12,11 @@ ack, read from /proc (Linux): on a shared machine whose speed drifts from run to
 says more steadily than throughput what a request costs (all the work a request causes, the
 listener's after the ack included). At saturation, throughput is two cores over it.
 
-The second table is the time from a `/status KEY green …` short form to its
+The second table sets `/status` against a Bolt app that opens the same form (built once,
+no database): what opening a form costs any app, Slack's call included, so that what is
+pmo-bot's own shows.
+
+The third table is the time from a `/status KEY green …` short form to its
 `chat.postMessage` at the Slack server, one command at a time, each project in its own
 channel (so no channel is being paced).
 
@@ -76,6 +80,9 @@ GUNICORN_FLAGS = [
 ]
 COMMANDS = (("/pmo", "help"), ("/status", ""))
 APPS = (("pmo-bot", "bot.wsgi:app"), ("bare Bolt", "bench.bare_bolt_app:app"))
+# Bolt opening pmo-bot's form for one project, built once (bench/bare_bolt_app.py): `/status`
+# only, for what the Slack call itself costs.
+FORM_ONLY = ("Bolt opening the form", "bench.bare_bolt_app:app", {"BARE_OPENS_FORM": "1"})
 # After a load, how long the app may take to finish the listeners of its last acks.
 SETTLE = 0.5
 PROJECTS = 40  # one channel each, for the time to the channel
@@ -404,6 +411,17 @@ def main() -> None:
                 finally:
                     process.terminate()
                     process.wait(timeout=30)
+            app_name, module, extra = FORM_ONLY
+            process, port = start(module, {**env, **extra}, log)
+            try:
+                warm_up(port, api)
+                for clients in levels:
+                    results[app_name, "/status", clients] = load(
+                        port, api, "/status", "", clients, args.seconds, process.pid
+                    )
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
         if pg_name:
             drop(args.database_url, pg_name)
         own = api.post_latency()
@@ -446,6 +464,29 @@ def report(
                 f"| {ours.per_second / bare.per_second:.2f}x "
                 f"| {_ms(ours.cpu_per_ack)} / {_ms(bare.cpu_per_ack)} |"
             )
+    print(
+        "\nThe Slack call's part: `/status` against a Bolt app that opens the same form, "
+        "built once, with no database (bench/bare_bolt_app.py, BARE_OPENS_FORM=1):\n"
+    )
+    print(
+        "| at once | pmo-bot median / p99 | Bolt opening the form median / p99 "
+        "| acks/s pmo-bot / Bolt opening the form | throughput ratio "
+        "| CPU ms per ack, pmo-bot / Bolt opening the form |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for clients in levels:
+        ours, form = (
+            results["pmo-bot", "/status", clients],
+            results[FORM_ONLY[0], "/status", clients],
+        )
+        print(
+            f"| {clients} "
+            f"| {statistics.median(ours.times):.0f} / {ours.percentile(0.99):.0f} "
+            f"| {statistics.median(form.times):.0f} / {form.percentile(0.99):.0f} "
+            f"| {ours.per_second:,.0f} / {form.per_second:,.0f} "
+            f"| {ours.per_second / form.per_second:.2f}x "
+            f"| {_ms(ours.cpu_per_ack)} / {_ms(form.cpu_per_ack)} |"
+        )
     ordered = sorted(channel_times)
     p99 = ordered[min(int(len(ordered) * 0.99), len(ordered) - 1)]
     median = statistics.median(ordered)
