@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from bot.cli_support import console, ensure_schema, fail, settings_or_exit
 from storage.db import Database
-from storage.export_queries import EXPORT_TABLES
-from workflows.errors import PmoError
-from workflows.export import ExportedTable, workspace_to_export, write_table
+
+# What the export reads is imported when it runs, not for every `pmo-bot` command.
+if TYPE_CHECKING:
+    from workflows.export import ExportedTable
 
 
 def export(
@@ -32,6 +33,8 @@ def export(
     ] = False,
 ) -> None:
     """Write a workspace's tables as CSV files (UTF-8, one per table) to DIR."""
+    from storage.export_queries import EXPORT_TABLES
+
     if to.exists() and not to.is_dir():
         raise fail(f"--to {to} is a file, not a directory", code=2)
     taken = [t.filename for t in EXPORT_TABLES if (to / t.filename).exists()]
@@ -50,6 +53,10 @@ def export(
 
 def _write_all(database: Database, directory: Path, team: str | None) -> list[ExportedTable]:
     # One transaction: every file shows the workspace at the same moment.
+    from storage.export_queries import EXPORT_TABLES
+    from workflows.errors import PmoError
+    from workflows.export import ExportedTable, workspace_to_export, write_table
+
     with database.session() as session:
         try:
             team_id = workspace_to_export(session=session, team_id=team)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
 
-from bot.app import Runtime, build_runtime
 from bot.cli_support import (
     Group,
     announce_database,
@@ -21,20 +20,19 @@ from bot.cli_support import (
     parse_at,
     settings_or_exit,
 )
-from bot.delivery import DeliveryReport
-from bot.jobs import digest_job, nudge_job, preview_digests, preview_nudges, team_ids
-from bot.preview import plain, print_message, styled
-from commands.digest_chart import alt_text, health_chart
-from commands.rendering import Part, render
-from commands.templates import Templates
-from storage import outbox
 from storage.db import Database
-from storage.models import OutboxMessage, OutboxStatus
-from storage.workspaces import names_of
-from workflows.dependency_alerts import DependencyAlert
-from workflows.digest import DigestPlan, digest_trend
-from workflows.nudges import Nudge
 from workflows.wording import count
+
+# Each command imports what it runs when it runs: `pmo-bot --help`, `outbox list` or a
+# mistyped flag need not load the Slack app, the jobs and every message builder first
+# (a second of the command's start).
+if TYPE_CHECKING:
+    from bot.app import Runtime
+    from bot.delivery import DeliveryReport
+    from commands.rendering import Part
+    from commands.templates import Templates
+    from storage.models import OutboxMessage
+    from workflows.digest import DigestPlan
 
 AT_HELP = "Run as if at this ISO date-time (UTC unless it has an offset), e.g. 2026-11-30T09:05."
 PREVIEW_HELP = "Print what would be sent, send nothing."
@@ -52,6 +50,8 @@ outbox_cli = typer.Typer(
 
 def _offline_database() -> tuple[Database, Templates]:
     # Previews need the database and the templates, not Slack.
+    from commands.templates import Templates
+
     settings = settings_or_exit()
     announce_database(settings)
     ensure_schema(settings)
@@ -60,6 +60,8 @@ def _offline_database() -> tuple[Database, Templates]:
 
 def _require_team(database: Database, team: str | None) -> None:
     # `--team` names a workspace this database knows, or the command stops saying so.
+    from bot.jobs import team_ids
+
     if team is None:
         return
     known = team_ids(database)
@@ -73,11 +75,15 @@ def _require_team(database: Database, team: str | None) -> None:
 
 
 def _name_lookup(database: Database, team_id: str) -> dict[str, str]:
+    from storage.workspaces import names_of
+
     with database.session() as session:
         return names_of(session=session, team_id=team_id)
 
 
 def _print_digests(database: Database, templates: Templates, plans: list[DigestPlan]) -> None:
+    from bot.preview import plain, print_message
+
     for plan in plans:
         known = _name_lookup(database, plan.team_id)
 
@@ -97,6 +103,8 @@ def _print_digests(database: Database, templates: Templates, plans: list[DigestP
 def _parts(plan: DigestPlan, templates: Templates) -> list[Part]:
     # The digest's messages as the sender renders them (its rows stay loaded after the
     # session: the database keeps objects unexpired on commit).
+    from commands.rendering import render
+
     return render(plan.digest, templates) if plan.digest is not None else []
 
 
@@ -112,6 +120,8 @@ def digest(
 
     The chart is shared in the digest's thread.
     """
+    from bot.jobs import digest_job, preview_digests
+
     now = parse_at(at)
     if chart is not None and not preview:
         raise fail("--chart goes with --preview (a real run shares the chart in Slack)", code=2)
@@ -145,6 +155,9 @@ def digest(
 
 def _write_charts(database: Database, team_ids: list[str], now: datetime, path: Path) -> None:
     # The chart each digest carries, drawn as the sender would draw it.
+    from commands.digest_chart import alt_text, health_chart
+    from workflows.digest import digest_trend
+
     for team_id in team_ids:
         with database.session() as session:
             trend = digest_trend(session=session, team_id=team_id, now=now)
@@ -162,6 +175,10 @@ def nudge(
     team: Annotated[str | None, typer.Option(metavar="TEAM-ID", help=TEAM_HELP)] = None,
 ) -> None:
     """Run the nudge job now: reminders due in each person's own time zone (once each)."""
+    from bot.jobs import nudge_job, preview_nudges
+    from bot.preview import styled
+    from commands.rendering import render
+
     now = parse_at(at)
     if preview:
         database, templates = _offline_database()
@@ -200,6 +217,9 @@ def nudge(
 def _kind(content: object) -> str:
     # A nudge says its kind; other reminders are named after their class (ActionReminder:
     # "action reminder").
+    from workflows.dependency_alerts import DependencyAlert
+    from workflows.nudges import Nudge
+
     if isinstance(content, Nudge):
         return content.kind.value
     if isinstance(content, DependencyAlert):
@@ -208,6 +228,8 @@ def _kind(content: object) -> str:
 
 
 def _runtime(now: datetime) -> Runtime:
+    from bot.app import build_runtime
+
     settings = settings_or_exit(slack=True, receive=False)
     announce_database(settings)
     ensure_schema(settings)
@@ -233,6 +255,9 @@ def outbox_list(
     ] = 50,
 ) -> None:
     """The newest outbox messages, with their status and last error."""
+    from storage import outbox
+    from storage.models import OutboxStatus
+
     statuses = None
     if status is not None:
         try:
@@ -252,6 +277,8 @@ def outbox_list(
 
 def _print_outbox_row(row: OutboxMessage) -> None:
     # The key on a line of its own, never cut: it is what `outbox retry` and a person grep for.
+    from storage.models import OutboxStatus
+
     when = row.sent_at if row.status == OutboxStatus.SENT else row.next_attempt_at
     label = "sent" if row.status == OutboxStatus.SENT else "next try"
     facts = [f"#{row.id}", row.status, f"{row.attempts} tries", f"{row.team_id} → {row.channel}"]
@@ -271,6 +298,8 @@ def outbox_retry(
     ] = None,
 ) -> None:
     """Put failed messages back in line and try to deliver them now."""
+    from storage import outbox
+
     runtime = _runtime(parse_at(None))
     with runtime.database.session() as session:
         requeued = outbox.requeue_failed(session=session, now=runtime.clock(), ids=ids or None)
@@ -291,6 +320,7 @@ def demo(
 ) -> None:
     """Seed a sample portfolio (its own workspace) and print its Monday digest."""
     from bot.demo import DEMO_TEAM, demo_now, erase, seed, seeded
+    from bot.jobs import preview_digests
 
     database, templates = _offline_database()
     now = parse_at(at) if at else demo_now()
