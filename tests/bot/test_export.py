@@ -97,13 +97,27 @@ def read(directory, name):
         return list(csv.DictReader(stream))
 
 
-@pytest.fixture
-def exported(database, tmp_path):
+def export_seeded(database, directory):
     seed(database)
-    directory = tmp_path / "out" / "nested"
     result = export(database, directory, "--team", TEAM)
     assert result.returncode == 0, result.stderr
     return directory, result
+
+
+@pytest.fixture(scope="module")
+def exports_made():
+    # The tests that only read the files share one export per database kind (in each test
+    # process): seeding and a `pmo-bot` process cost seconds each.
+    return {}
+
+
+@pytest.fixture
+def exported(database, exports_made, tmp_path_factory):
+    """The seeded workspace's export (files and the command's result), to read only."""
+    if database.backend not in exports_made:
+        folder = tmp_path_factory.mktemp(f"export-{database.backend}")
+        exports_made[database.backend] = export_seeded(database, folder / "out" / "nested")
+    return exports_made[database.backend]
 
 
 def test_one_csv_per_table_with_a_summary_of_rows(exported):
@@ -212,8 +226,8 @@ def test_several_workspaces_need_a_team_and_an_unknown_one_is_named(database, tm
     assert not (tmp_path / "b").exists()
 
 
-def test_existing_files_are_kept_unless_forced(exported, database):
-    directory, _ = exported
+def test_existing_files_are_kept_unless_forced(database, tmp_path):
+    directory, _ = export_seeded(database, tmp_path / "out" / "nested")
     (directory / "projects.csv").write_text("mine", encoding="utf-8")
     again = export(database, directory, "--team", TEAM)
     assert again.returncode == 1
