@@ -9,6 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import Select, bindparam, func
 from sqlmodel import Session, col, select
 
+from storage.id_lists import one_of
 from storage.models import StatusUpdate
 
 
@@ -138,5 +139,5 @@ def newest_standing_ids(
         StatusUpdate.team_id == team_id, col(StatusUpdate.superseded_by_id).is_(None)
     )
     if project_ids is not None:
-        statement = statement.where(col(StatusUpdate.project_id).in_(sorted(project_ids)))
+        statement = statement.where(one_of(col(StatusUpdate.project_id), project_ids))
     return statement.group_by(col(StatusUpdate.project_id))

@@ -13,9 +13,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, func, null, or_
+from sqlalchemy import case, func, null, or_
 from sqlmodel import Session, col, select
 
+from storage.id_lists import one_of
 from storage.models import (
     Acknowledgement,
     Gate,
@@ -91,7 +92,7 @@ def holders_by_project(
         col(ProjectRole.role).in_([role.value for role in roles]),
     )
     if project_ids is not None:
-        statement = statement.where(col(ProjectRole.project_id).in_(sorted(project_ids)))
+        statement = statement.where(one_of(col(ProjectRole.project_id), project_ids))
     rows = session.exec(statement.order_by(col(ProjectRole.id)))
     found: dict[int, dict[Role, list[str]]] = defaultdict(lambda: defaultdict(list))
     # Each role's member looked up by its value: Role(value) costs more, row by row.
@@ -121,8 +122,6 @@ def run_starts(
     on its data."""
     over = col(StatusUpdate.forecast_at_completion) > col(Project.budget)
     forecast_over = case((over, 1), else_=0)
-    # The ids written into the statement: a workspace may name more than a driver binds.
-    asked = bindparam("project_ids", sorted(project_ids), expanding=True, literal_execute=True)
     marks = (
         select(
             col(StatusUpdate.project_id).label("project_id"),
@@ -134,7 +133,7 @@ def run_starts(
         .where(
             StatusUpdate.team_id == team_id,
             col(StatusUpdate.superseded_by_id).is_(None),
-            col(StatusUpdate.project_id).in_(asked),
+            one_of(col(StatusUpdate.project_id), project_ids),
         )
         .subquery()
     )

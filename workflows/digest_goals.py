@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from storage import goal_log
 from storage.models import Gate, GoalCheckin, Project, Rag, Workspace
-from storage.portfolio import ProjectRow
+from storage.portfolio import ProjectLike, ProjectRow
 from workflows.goal_health import GoalHealth, goal_health
 
 
@@ -22,7 +22,7 @@ from workflows.goal_health import GoalHealth, goal_health
 class ColourChange:
     """A project serving the goal that changed colour in the week (None: no update)."""
 
-    project: Project | ProjectRow
+    project: ProjectLike
     before: Rag | None
     after: Rag | None
 
