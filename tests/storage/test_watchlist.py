@@ -62,34 +62,27 @@ def test_only_the_projects_asked_about_are_read(database):
     assert starts(database, []) == {}
 
 
+def a_gate(project_id, number, from_phase, to_phase, required, status=GateStatus.PENDING):
+    return Gate(
+        team_id=TEAM,
+        project_id=project_id,
+        number=number,
+        from_phase=from_phase,
+        to_phase=to_phase,
+        requested_by="UPM000001",
+        requested_at=START,
+        evidence="Ready.",
+        rule="all",
+        required=required,
+        status=status,
+    )
+
+
 def test_pending_gate_deciders_are_those_of_the_workspaces_pending_gates(database):
     project = make_project(database).id
     with database.session() as session:
-        pending = Gate(
-            team_id=TEAM,
-            project_id=project,
-            number=1,
-            from_phase="Discovery",
-            to_phase="Delivery",
-            requested_by="UPM000001",
-            requested_at=START,
-            evidence="Ready.",
-            rule="all",
-            required=2,
-        )
-        decided = Gate(
-            team_id=TEAM,
-            project_id=project,
-            number=2,
-            from_phase="Delivery",
-            to_phase="Closing",
-            requested_by="UPM000001",
-            requested_at=START,
-            evidence="Ready.",
-            rule="all",
-            required=1,
-            status=GateStatus.APPROVED,
-        )
+        pending = a_gate(project, 1, "Discovery", "Delivery", required=2)
+        decided = a_gate(project, 2, "Delivery", "Closing", required=1, status=GateStatus.APPROVED)
         session.add_all([pending, decided])
         session.flush()
         for gate, user in [(pending, "UAPPR0002"), (pending, "UAPPR0001"), (decided, "UAPPR0003")]:
