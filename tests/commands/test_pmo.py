@@ -11,7 +11,8 @@ from sqlmodel import select
 
 import workflows.projects
 from storage.models import AuditEvent, Project, ProjectRole, Role
-from tests.factories import APPROVER, APPROVER_2, MEMBER, OUTSIDER, PM, SPONSOR, make_project
+from storage.workspaces import ensure_workspace
+from tests.factories import APPROVER, APPROVER_2, MEMBER, OUTSIDER, PM, SPONSOR, TEAM, make_project
 
 NEW_PROJECT = {
     "Key": "apollo",
@@ -320,14 +321,25 @@ def test_two_people_creating_one_key_at_once_one_wins_the_other_is_told_inline(
 ):
     # Both submissions pass the "is the key free?" check before either is stored: the
     # database's unique key decides, and the loser sees the same inline error as ever.
+    # The workspace is stored first: were it not, PostgreSQL would hold the second
+    # submission at the workspace's own insert until the first committed, and no race
+    # on the key would happen.
+    with database.session() as session:
+        ensure_workspace(session=session, team_id=TEAM)
+        session.commit()
     both_checked = threading.Barrier(2)
+    checks = []
+    met = []
     check = workflows.projects.find_project
 
     def find_project_in_step(**kwargs):
         found = check(**kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            # SQLite lets one writer in at a time, so there the other never arrives.
-            both_checked.wait(timeout=1)
+        checks.append(kwargs["key"])
+        if len(checks) <= 2:  # each submission's check; the loser asks once more
+            with contextlib.suppress(threading.BrokenBarrierError):
+                # SQLite lets one writer in at a time, so there the other never arrives.
+                both_checked.wait(timeout=1)
+                met.append(True)
         return found
 
     monkeypatch.setattr(workflows.projects, "find_project", find_project_in_step)
@@ -352,6 +364,8 @@ def test_two_people_creating_one_key_at_once_one_wins_the_other_is_told_inline(
         "response_action": "errors",
         "errors": {"key": "APOLLO is already taken by another project. Pick another key."},
     }
+    if database.engine.dialect.name == "postgresql":
+        assert met == [True, True]  # both checked before either stored: a real race
     with database.session() as session:
         assert len(session.exec(select(Project)).all()) == 1
         assert session.exec(select(AuditEvent.action)).all() == ["project.created"]
