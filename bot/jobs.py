@@ -135,10 +135,11 @@ def _refresh_profiles(
         # Whoever may be nudged now first, then everyone else on a project; a day old at
         # most, a batch per run (the job runs every few minutes: thousands a day).
         people = candidates(session=session, team_id=team_id, now=now)
+        first = set(people)
         people += [
             p.user_id
-            for p in capacity.people_on_projects(session=session, team_id=team_id)
-            if p.user_id not in people
+            for p in capacity.people_rows_on_projects(session=session, team_id=team_id)
+            if p.user_id not in first
         ]
         stale = people_to_refresh(
             session=session, team_id=team_id, user_ids=people, now=now, max_age_days=1

@@ -95,6 +95,15 @@ def people_of(
     return {person.user_id: person for person in session.exec(statement)}
 
 
+def refreshed_since(*, session: Session, team_id: str, since: datetime) -> set[str]:
+    """The workspace's people whose profile was read from Slack after `since`, by user id
+    (ids only: the nudge job asks of everyone on a project, thousands in a large workspace)."""
+    statement = select(Person.user_id).where(
+        Person.team_id == team_id, col(Person.profile_refreshed_at) > since
+    )
+    return set(session.exec(statement))
+
+
 class PersonClock(NamedTuple):
     """Where a person's day is and until when they paused nudges: all the nudge job asks
     of each person, read without the rest of their row."""

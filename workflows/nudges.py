@@ -10,7 +10,7 @@ hands them to bot/ to store in the outbox under that key.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from sqlmodel import Session
@@ -28,7 +28,7 @@ from storage.models import (
 )
 from storage.portfolio import ProjectLike
 from storage.watchlist import holders_by_project
-from storage.workspaces import PersonClock, clocks_of, ensure_workspace, people_of
+from storage.workspaces import PersonClock, clocks_of, ensure_workspace, refreshed_since
 from workflows import message_keys
 from workflows.benefit_checkins import awaiting_check_in, mark_due
 from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminders
@@ -343,14 +343,11 @@ def _reminders(session: Session, nudges: list[Nudge]) -> list[tuple[Gate, Projec
 def people_to_refresh(
     *, session: Session, team_id: str, user_ids: list[str], now: datetime, max_age_days: int = 7
 ) -> list[str]:
-    """Those whose time zone is unknown or was read from Slack more than a week ago."""
+    """Those of `user_ids` (in their order) whose time zone is unknown or was read from
+    Slack `max_age_days` or more ago."""
     if not user_ids:
         return []
-    known = people_of(session=session, team_id=team_id, user_ids=user_ids)
-    stale = []
-    for user in user_ids:
-        person = known.get(user)
-        refreshed = person.profile_refreshed_at if person else None
-        if refreshed is None or (now - refreshed).days >= max_age_days:
-            stale.append(user)
-    return stale
+    fresh = refreshed_since(
+        session=session, team_id=team_id, since=now - timedelta(days=max_age_days)
+    )
+    return [user for user in user_ids if user not in fresh]
