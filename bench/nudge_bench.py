@@ -314,7 +314,8 @@ def main() -> None:
     args = parser.parse_args()
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"The nudge job (who is due, then the nudges rendered and stored in the outbox) for "
+        f"The nudge job (whose Slack profile to read again, who is due, then the nudges "
+        f"rendered and stored in the outbox) for "
         f"one workspace on {backend}, median of {args.rounds} rounds\n"
     )
     columns = (
