@@ -60,10 +60,21 @@ def owned_by(
 
 def past_review(*, session: Session, team_id: str, today: date) -> list[tuple[Risk, Project]]:
     """Active entries whose review date is before `today`, oldest review first."""
-    statement = _active_with_projects(team_id).where(
-        col(Risk.review_date).is_not(None), col(Risk.review_date) < today
+    return list(session.exec(_past_review(team_id, today)))
+
+
+def past_review_owners(*, session: Session, team_id: str, today: date) -> list[str | None]:
+    """The owner of each of `past_review`'s entries, in its order: ids only (the nudge job
+    asks it of a whole workspace just to know whose profile to read first)."""
+    return list(session.scalars(_past_review(team_id, today).with_only_columns(col(Risk.owner))))
+
+
+def _past_review(team_id: str, today: date) -> Select[Risk, Project]:
+    return (
+        _active_with_projects(team_id)
+        .where(col(Risk.review_date).is_not(None), col(Risk.review_date) < today)
+        .order_by(col(Risk.review_date), col(Risk.id))
     )
-    return list(session.exec(statement.order_by(col(Risk.review_date), col(Risk.id))))
 
 
 def top_open_risks(

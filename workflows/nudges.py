@@ -34,7 +34,7 @@ from workflows.benefit_checkins import awaiting_check_in, mark_due
 from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminders
 from workflows.outgoing import Outgoing
 from workflows.periods import add_working_days, zone
-from workflows.risks import risks_past_review
+from workflows.risks import owners_past_review, risks_past_review
 from workflows.staleness import StaleProject, projects_needing_update
 from workflows.workspace_policy import parse_clock_time
 
@@ -107,9 +107,7 @@ def candidates(*, session: Session, team_id: str, now: datetime) -> list[str]:
         if stale.pm:
             people.append(stale.pm)
         people += sponsors.get(stale.project.id or 0, {}).get(Role.SPONSOR, [])
-    for risk, _ in risks_past_review(session=session, team_id=team_id, now=now):
-        if risk.owner:
-            people.append(risk.owner)
+    people += owners_past_review(session=session, team_id=team_id, now=now)
     for overdue in pending_past_sla(session=session, team_id=team_id, now=now):
         people += overdue.waiting + overdue.sponsors
     people += [

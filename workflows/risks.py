@@ -405,6 +405,14 @@ def risks_past_review(
     return risk_log.past_review(session=session, team_id=team_id, today=local_today(workspace, now))
 
 
+def owners_past_review(*, session: Session, team_id: str, now: datetime) -> list[str]:
+    """Who owns the entries of `risks_past_review` (each once, in its order)."""
+    workspace = ensure_workspace(session=session, team_id=team_id)
+    today = local_today(workspace, now)
+    owners = risk_log.past_review_owners(session=session, team_id=team_id, today=today)
+    return list(dict.fromkeys(owner for owner in owners if owner))
+
+
 def pm_of(session: Session, project: Project) -> str:
     """The project's PM as a mention, for refusals that say whom to ask."""
     assert project.id is not None

@@ -9,13 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from commands.risk_text import BadRiskText, RiskAsk, parse_risk_text
-from storage.models import RiskKind, Workspace
+from storage.models import Project, Risk, RiskKind, RiskStatus, Workspace
 from storage.workspaces import ensure_workspace
-from tests.factories import MEMBER, PM, TEAM, make_project
+from tests.factories import APPROVER, MEMBER, PM, SPONSOR, TEAM, make_project
 from workflows.risk_views import RiskFilter
 from workflows.risks import (
     RiskDraft,
     Severity,
+    owners_past_review,
     risk_label,
     risks_past_review,
     severity,
@@ -81,6 +82,49 @@ def test_review_dates_pass_at_midnight_in_the_workspace_zone(database):
             session=session, team_id=TEAM, now=datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
         )
     assert (risk.owner, found.key) == (MEMBER, "APOLLO")
+
+
+def test_the_owners_past_review_are_those_of_the_risks_past_review_once_each_oldest_first(
+    database,
+):
+    apollo = make_project(database)
+    hermes = make_project(database, key="HERMES", channel_id=None)
+    entries = [  # (project, owner, review date)
+        (apollo, SPONSOR, date(2026, 11, 20)),
+        (apollo, None, date(2026, 11, 10)),  # nobody owns it: nobody to ask
+        (hermes, MEMBER, date(2026, 11, 5)),
+        (apollo, SPONSOR, date(2026, 11, 1)),  # the same owner again: once, first place
+        (apollo, PM, date(2026, 11, 30)),  # not past yet
+        (apollo, APPROVER, None),  # no review date
+        (hermes, APPROVER, date(2026, 11, 2)),  # closed below
+        (hermes, "U0ARCHIVE", date(2026, 11, 3)),  # on HERMES, archived below
+    ]
+    with database.session() as session:
+        stored = [
+            store_risk(
+                session=session,
+                project=project,
+                raised_by=PM,
+                draft=draft(owner=owner, review_date=review),
+                now=NOW,
+            ).risk
+            for project, owner, review in entries
+        ]
+    with database.session() as session:
+        closed = session.get(Risk, stored[6].id)
+        closed.status = RiskStatus.CLOSED
+        session.add(closed)
+    with database.session() as session:
+        before_archive = owners_past_review(session=session, team_id=TEAM, now=NOW)
+        archived = session.get(Project, hermes.id)
+        archived.archived = True
+        session.add(archived)
+    with database.session() as session:
+        owners = owners_past_review(session=session, team_id=TEAM, now=NOW)
+        risks = risks_past_review(session=session, team_id=TEAM, now=NOW)
+    assert before_archive == [SPONSOR, "U0ARCHIVE", MEMBER]
+    assert owners == [SPONSOR]
+    assert owners == list(dict.fromkeys(risk.owner for risk, _ in risks if risk.owner))
 
 
 @pytest.mark.parametrize("text", ["p4 i5", "APOLLO i5", "x p0 i1 t", "x p1 i6 t", "APOLLO p1 p2 t"])
