@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from storage.models import AuditEvent, Benefit, BenefitStatus, Project
 from storage.types import UTCDateTime
@@ -48,8 +49,24 @@ def awaiting_value(
 ) -> list[tuple[Benefit, Project]]:
     """Benefits with no value recorded that are marked due, or whose realisation date is
     `today` or earlier and whose project is archived or in `closing_phase`; oldest first."""
+    statement = _awaiting_value(team_id, closing_phase, today)
+    return [(benefit, project) for benefit, project in session.exec(statement)]
+
+
+def projects_awaiting_value(
+    *, session: Session, team_id: str, closing_phase: str, today: date
+) -> list[int]:
+    """The project of each of `awaiting_value`'s benefits, in its order: ids only (the
+    nudge job asks it just to know whose profile to read first)."""
+    statement = _awaiting_value(team_id, closing_phase, today).with_only_columns(
+        col(Benefit.project_id)
+    )
+    return list(session.scalars(statement))
+
+
+def _awaiting_value(team_id: str, closing_phase: str, today: date) -> Select[Benefit, Project]:
     closed = or_(col(Project.archived).is_(True), col(Project.phase) == closing_phase)
-    statement = (
+    return (
         select(Benefit, Project)
         .join(Project, col(Project.id) == col(Benefit.project_id))
         .where(
@@ -63,7 +80,6 @@ def awaiting_value(
         )
         .order_by(col(Benefit.realise_on), col(Benefit.id))
     )
-    return [(benefit, project) for benefit, project in session.exec(statement)]
 
 
 def recorded_between(

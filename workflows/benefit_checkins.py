@@ -98,6 +98,28 @@ def awaiting_check_in(*, session: Session, team_id: str, now: datetime) -> list[
     ]
 
 
+def asked_for_values(*, session: Session, team_id: str, now: datetime) -> list[str]:
+    """Who `awaiting_check_in` asks, each once, in its order (without reading the benefits
+    themselves: the nudge job's look-up)."""
+    workspace = ensure_workspace(session=session, team_id=team_id)
+    project_ids = benefit_log.projects_awaiting_value(
+        session=session,
+        team_id=team_id,
+        closing_phase=closing_phase(workspace),
+        today=today_in(workspace, now),
+    )
+    if not project_ids:
+        return []
+    roles = holders_by_project(
+        session=session,
+        team_id=team_id,
+        roles={Role.SPONSOR, Role.PM},
+        project_ids=set(project_ids),
+    )
+    asked = (user for project_id in project_ids for user in askable(roles.get(project_id, {})))
+    return list(dict.fromkeys(asked))
+
+
 def mark_due(*, session: Session, team_id: str, now: datetime) -> list[Benefit]:
     """Mark *due* each expected benefit whose check-in has come, audited (the audit row
     dates the check-in), in the caller's transaction; returns those marked."""

@@ -30,7 +30,7 @@ from storage.portfolio import ProjectLike
 from storage.watchlist import holders_by_project
 from storage.workspaces import PersonClock, clocks_of, ensure_workspace, refreshed_since
 from workflows import message_keys
-from workflows.benefit_checkins import awaiting_check_in, mark_due
+from workflows.benefit_checkins import asked_for_values, awaiting_check_in, mark_due
 from workflows.gate_followup import OverdueGate, pending_past_sla, record_reminders
 from workflows.outgoing import Outgoing
 from workflows.periods import add_working_days, zone
@@ -110,11 +110,7 @@ def candidates(*, session: Session, team_id: str, now: datetime) -> list[str]:
     people += owners_past_review(session=session, team_id=team_id, now=now)
     for overdue in pending_past_sla(session=session, team_id=team_id, now=now):
         people += overdue.waiting + overdue.sponsors
-    people += [
-        user
-        for check_in in awaiting_check_in(session=session, team_id=team_id, now=now)
-        for user in check_in.ask
-    ]
+    people += asked_for_values(session=session, team_id=team_id, now=now)
     return list(dict.fromkeys(people))
 
 

@@ -14,7 +14,7 @@ from storage.projects import find_project
 from storage.workspaces import ensure_workspace
 from tests.factories import APPROVER, MEMBER, PM, SPONSOR, TEAM, make_project
 from workflows.actor import Actor
-from workflows.benefit_checkins import awaiting_check_in, mark_due
+from workflows.benefit_checkins import asked_for_values, awaiting_check_in, mark_due
 from workflows.benefits import (
     BenefitDraft,
     Direction,
@@ -257,6 +257,26 @@ def test_with_no_sponsor_the_pm_is_asked(database):
     with database.session() as session:
         [check_in] = awaiting_check_in(session=session, team_id=TEAM, now=TUESDAY_NOON)
     assert check_in.ask == [PM]
+
+
+def test_who_is_asked_for_values_is_each_asker_once_in_the_check_ins_order(database):
+    make_project(database, sponsor=None)  # APOLLO: its PM is asked
+    make_project(database, key="HERMES", channel_id=None, pm=MEMBER)  # its sponsor is
+    make_project(database, key="ZEUS", channel_id=None, pm=APPROVER)  # running: nobody
+    add(database, realise_on=date(2026, 11, 30))
+    add(database, key="HERMES", user=MEMBER, realise_on=date(2026, 11, 29))
+    add(database, key="HERMES", user=MEMBER, title="Second", realise_on=date(2026, 12, 1))
+    add(database, key="ZEUS", user=APPROVER, realise_on=date(2026, 11, 28))
+    with database.session() as session:
+        for key, pm in (("APOLLO", PM), ("HERMES", MEMBER)):
+            set_archived(session=session, team_id=TEAM, actor=pm, key=key, archived=True, now=NOW)
+    with database.session() as session:
+        asked = asked_for_values(session=session, team_id=TEAM, now=TUESDAY_NOON)
+        check_ins = awaiting_check_in(session=session, team_id=TEAM, now=TUESDAY_NOON)
+        nobody = asked_for_values(session=session, team_id=TEAM, now=NOW)
+    assert asked == [SPONSOR, PM]
+    assert asked == list(dict.fromkeys(user for c in check_ins for user in c.ask))
+    assert nobody == []
 
 
 # -- recording the value -------------------------------------------------------------------
