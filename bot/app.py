@@ -186,6 +186,9 @@ def build_runtime(
     listeners = listener_executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS)
     with _bolt_sees_our_oauth_choice(settings):
         app = App(
+            # Named, Bolt does not guess a name from its caller's file with
+            # inspect.stack(), which reads the source of every frame on the stack.
+            name="pmo-bot",
             client=client,
             signing_secret=settings.SLACK_SIGNING_SECRET or "",
             # Listeners log with the request's fields (bot/logs.py).
