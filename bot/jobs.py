@@ -25,7 +25,7 @@ from storage.db import Database
 from workflows.action_nudges import due_action_reminders
 from workflows.dependency_watch import due_dependency_alerts
 from workflows.digest import DigestPlan, build_digest, plan_digest
-from workflows.nudges import candidates, due_nudges, issue_nudges, people_to_refresh
+from workflows.nudges import due_nudges, issue_nudges, profiles_to_refresh
 from workflows.outgoing import Outgoing
 from workflows.retro_schedule import due_retro_messages
 
@@ -134,16 +134,14 @@ def _refresh_profiles(
     with database.session() as session:
         # Whoever may be nudged now first, then everyone else on a project; a day old at
         # most, a batch per run (the job runs every few minutes: thousands a day).
-        people = candidates(session=session, team_id=team_id, now=now)
-        first = set(people)
-        people += [
-            p.user_id
-            for p in capacity.people_rows_on_projects(session=session, team_id=team_id)
-            if p.user_id not in first
-        ]
-        stale = people_to_refresh(
-            session=session, team_id=team_id, user_ids=people, now=now, max_age_days=1
-        )[:PROFILE_BATCH]
+        stale = profiles_to_refresh(
+            session=session,
+            team_id=team_id,
+            now=now,
+            on_projects=capacity.user_ids_on_projects(session=session, team_id=team_id),
+            batch=PROFILE_BATCH,
+            max_age_days=1,
+        )
     client = clients.for_team(team_id)
     if client is None or not stale:
         return

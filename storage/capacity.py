@@ -68,6 +68,14 @@ def people_rows_on_projects(*, session: Session, team_id: str) -> list[PersonRow
     return [PersonRow(*row) for row in rows if row[0] in busy or row[2]]
 
 
+def user_ids_on_projects(*, session: Session, team_id: str) -> list[str]:
+    """Everyone on an active project or with an allocation, known to pmo-bot yet or not,
+    and everyone known with named skills: `people_on_projects` as user ids, by user id."""
+    busy = set(session.exec(_busy(team_id)).scalars())
+    known = session.exec(select(Person.user_id, Person.skills).where(Person.team_id == team_id))
+    return sorted(busy | {user_id for user_id, skills in known if skills})
+
+
 def _busy(team_id: str) -> Any:
     # Whoever is on an active project or has an allocation, by user id.
     on_projects = (

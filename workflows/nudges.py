@@ -99,19 +99,57 @@ def local_date(workspace: Workspace, person: Person | PersonClock | None, now: d
     return now.astimezone(zone((person and person.time_zone) or workspace.time_zone)).date()
 
 
-def candidates(*, session: Session, team_id: str, now: datetime) -> list[str]:
-    """Everyone who might be nudged now, so their time zones can be looked up first."""
+def profiles_to_refresh(
+    *,
+    session: Session,
+    team_id: str,
+    now: datetime,
+    on_projects: list[str],
+    batch: int,
+    max_age_days: int,
+) -> list[str]:
+    """Up to `batch` people whose Slack profile is unknown or `max_age_days` old, among
+    everyone `on_projects` and whoever might be nudged now: those first, when there are
+    more than a batch, so that their time zones are right before they are nudged.
+
+    Who owes a status update costs as much to work out as planning the nudges does
+    (bench/nudge_bench.py), and they are on their projects: it is worked out only when the
+    order matters. When every stale profile fits in one batch, all are read anyway."""
+    beyond = _candidates_beyond_projects(session, team_id, now)
+    stale = people_to_refresh(
+        session=session,
+        team_id=team_id,
+        user_ids=list(dict.fromkeys([*on_projects, *beyond])),
+        now=now,
+        max_age_days=max_age_days,
+    )
+    if len(stale) <= batch:
+        return stale
+    first = [*_owing_an_update(session, team_id, now), *beyond]
+    found = set(stale)
+    return [user for user in dict.fromkeys([*first, *stale]) if user in found][:batch]
+
+
+def _owing_an_update(session: Session, team_id: str, now: datetime) -> list[str]:
+    # The PM and the sponsors of each project whose status update is due or overdue.
     people: list[str] = []
     sponsors = holders_by_project(session=session, team_id=team_id, roles={Role.SPONSOR})
     for stale in projects_needing_update(session=session, team_id=team_id, now=now):
         if stale.pm:
             people.append(stale.pm)
         people += sponsors.get(stale.project.id or 0, {}).get(Role.SPONSOR, [])
-    people += owners_past_review(session=session, team_id=team_id, now=now)
+    return people
+
+
+def _candidates_beyond_projects(session: Session, team_id: str, now: datetime) -> list[str]:
+    # Who else might be nudged now, and need not be on an active project: risk owners, the
+    # approvers and sponsors of gates past their SLA, who records an awaited benefit (of a
+    # closed project, maybe archived).
+    people = owners_past_review(session=session, team_id=team_id, now=now)
     for overdue in pending_past_sla(session=session, team_id=team_id, now=now):
         people += overdue.waiting + overdue.sponsors
     people += asked_for_values(session=session, team_id=team_id, now=now)
-    return list(dict.fromkeys(people))
+    return people
 
 
 def due_nudges(*, session: Session, team_id: str, now: datetime) -> list[Outgoing]:

@@ -7,10 +7,20 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
+import bot.jobs
 from bot.jobs import nudge_job
 from storage.models import AuditEvent, NudgeStyle, Person, Rag
 from storage.workspaces import ensure_workspace, update_profile
-from tests.factories import APPROVER, APPROVER_2, MEMBER, PM, SPONSOR, TEAM, make_project
+from tests.factories import (
+    APPROVER,
+    APPROVER_2,
+    MEMBER,
+    OUTSIDER,
+    PM,
+    SPONSOR,
+    TEAM,
+    make_project,
+)
 from workflows.risks import RiskDraft, store_risk
 from workflows.status import StatusDraft, post_update
 
@@ -162,6 +172,47 @@ def test_gentle_style_never_escalates(runtime, slack_api, team):
     for day in ("2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03"):
         assert ("status_escalation", SPONSOR) not in nudge(runtime, utc(f"{day} 18:00"))
     assert slack_api.dms(SPONSOR) == []
+
+
+def looked_up(slack_api):
+    return [call["user"] for call in slack_api.calls_to("users.info")]
+
+
+def test_past_one_batch_of_profiles_those_who_may_be_nudged_now_are_read_first(
+    runtime, slack_api, team, monkeypatch
+):
+    monkeypatch.setattr(bot.jobs, "PROFILE_BATCH", 2)
+    # Friday: APOLLO owes its update, so its PM and its sponsor may be nudged today; the
+    # approvers' ids come first in the alphabet, and they are read after.
+    nudge(runtime, utc("2026-11-27 09:00"))
+    assert looked_up(slack_api) == [PM, SPONSOR]
+    nudge(runtime, utc("2026-11-27 09:05"))
+    assert looked_up(slack_api)[2:] == [APPROVER, APPROVER_2]
+    nudge(runtime, utc("2026-11-27 09:10"))
+    assert looked_up(slack_api)[4:] == [MEMBER]
+    nudge(runtime, utc("2026-11-27 09:15"))
+    assert len(looked_up(slack_api)) == 5  # everyone read today
+
+
+def test_a_risk_owner_on_no_project_is_known_by_zone_before_being_reminded(
+    runtime, slack, slack_api, database, team
+):
+    slack_api.add_user(OUTSIDER, "Olu Outsider", "Asia/Tokyo")
+    slack.command("/risk", "", user=MEMBER, channel="CAPOLLO01")
+    modal = slack.last_modal().enter(
+        {
+            "Title": "Vendor slip",
+            "Probability": "2",
+            "Impact": "2",
+            "Owner": OUTSIDER,
+            "Review date": "2026-11-20",
+        }
+    )
+    slack.submit(modal, user=MEMBER)
+    # 10:00 in London is 19:00 in Tokyo: too late to remind them there.
+    assert ("risk_review", OUTSIDER) not in nudge(runtime, utc("2026-11-23 10:00"))
+    assert OUTSIDER in looked_up(slack_api)
+    assert ("risk_review", OUTSIDER) in nudge(runtime, utc("2026-11-24 01:00"))  # 10:00 there
 
 
 def test_a_risk_owner_is_reminded_once_its_review_date_passes(
