@@ -4,9 +4,20 @@ that may run in many processes at once."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, insert, or_, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -89,8 +100,7 @@ def enqueue_many(*, session: Session, messages: list[dict[str, Any]], now: datet
         return 0
     try:
         with session.begin_nested():
-            # Into the table itself: the ORM's bulk insert costs more than the database.
-            session.execute(insert(OutboxMessage.__table__), list(rows.values()))
+            _insert_rows(session, list(rows.values()))
     except IntegrityError:
         return sum(
             enqueue(session=session, now=now, **message)[1]
@@ -98,6 +108,54 @@ def enqueue_many(*, session: Session, messages: list[dict[str, Any]], now: datet
             if (message["team_id"], message["key"]) in rows
         )
     return len(rows)
+
+
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    # Into the table itself: the ORM's bulk insert costs more than the database. On
+    # PostgreSQL through psycopg, with COPY: 14,000 nudges in half the time of an insert
+    # (bench/nudge_bench.py).
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        _copy_rows(connection, rows)
+    else:
+        session.execute(insert(OutboxMessage.__table__), rows)
+
+
+def _copy_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    # What the insert would store, column by column: each value as given, or the column's
+    # default, through the column type's own conversion for the database (UTC datetimes,
+    # JSON, bytes). A refused row (a key stored meanwhile) raises IntegrityError, as the
+    # insert would.
+    dialect = connection.dialect
+    columns = [column for column in OutboxMessage.__table__.columns if not column.primary_key]
+    converters = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    defaults = [_default(column) for column in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {OutboxMessage.__tablename__} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                values = []
+                for column, convert, default in zip(columns, converters, defaults, strict=True):
+                    value = row.get(column.name, default)
+                    if isinstance(value, Enum):
+                        value = value.value
+                    values.append(convert(value) if convert and value is not None else value)
+                copy.write_row(values)
+    except dialect.dbapi.IntegrityError as refused:  # type: ignore[union-attr]
+        raise IntegrityError("COPY outbox", None, refused) from refused
+    finally:
+        cursor.close()
+
+
+def _default(column: Column[Any]) -> Any:
+    # The value an insert gives a column it is not given: its default, or NULL.
+    default = column.default
+    if default is None:
+        return None
+    if default.is_callable:
+        return default.arg(None)  # type: ignore[attr-defined]
+    return default.arg  # type: ignore[attr-defined]
 
 
 def _row(message: dict[str, Any], now: datetime) -> dict[str, Any]:
