@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -76,22 +77,10 @@ def askable(roles: dict[Role, list[str]]) -> list[str]:
 def awaiting_check_in(*, session: Session, team_id: str, now: datetime) -> list[CheckIn]:
     """Every benefit of the workspace awaiting its value now, with who is asked for it
     (two statements, however many projects)."""
-    workspace = ensure_workspace(session=session, team_id=team_id)
-    rows = benefit_log.awaiting_value(
-        session=session,
-        team_id=team_id,
-        closing_phase=closing_phase(workspace),
-        today=today_in(workspace, now),
-    )
+    rows = benefit_log.awaiting_value(session=session, **_awaiting(session, team_id, now))
     if not rows:
         return []
-    # Only these benefits' projects: not every role of a large workspace.
-    roles = holders_by_project(
-        session=session,
-        team_id=team_id,
-        roles={Role.SPONSOR, Role.PM},
-        project_ids={project.id for _benefit, project in rows if project.id is not None},
-    )
+    roles = _askable_roles(session, team_id, {project.id or 0 for _benefit, project in rows})
     return [
         CheckIn(benefit=benefit, project=project, ask=askable(roles.get(project.id or 0, {})))
         for benefit, project in rows
@@ -101,23 +90,33 @@ def awaiting_check_in(*, session: Session, team_id: str, now: datetime) -> list[
 def asked_for_values(*, session: Session, team_id: str, now: datetime) -> list[str]:
     """Who `awaiting_check_in` asks, each once, in its order (without reading the benefits
     themselves: the nudge job's look-up)."""
-    workspace = ensure_workspace(session=session, team_id=team_id)
     project_ids = benefit_log.projects_awaiting_value(
-        session=session,
-        team_id=team_id,
-        closing_phase=closing_phase(workspace),
-        today=today_in(workspace, now),
+        session=session, **_awaiting(session, team_id, now)
     )
     if not project_ids:
         return []
-    roles = holders_by_project(
-        session=session,
-        team_id=team_id,
-        roles={Role.SPONSOR, Role.PM},
-        project_ids=set(project_ids),
-    )
+    roles = _askable_roles(session, team_id, set(project_ids))
     asked = (user for project_id in project_ids for user in askable(roles.get(project_id, {})))
     return list(dict.fromkeys(asked))
+
+
+def _awaiting(session: Session, team_id: str, now: datetime) -> dict[str, Any]:
+    # Which benefits await a value now: the workspace's closing phase and its local day.
+    workspace = ensure_workspace(session=session, team_id=team_id)
+    return {
+        "team_id": team_id,
+        "closing_phase": closing_phase(workspace),
+        "today": today_in(workspace, now),
+    }
+
+
+def _askable_roles(
+    session: Session, team_id: str, project_ids: set[int]
+) -> dict[int, dict[Role, list[str]]]:
+    # Only these benefits' projects: not every role of a large workspace.
+    return holders_by_project(
+        session=session, team_id=team_id, roles={Role.SPONSOR, Role.PM}, project_ids=project_ids
+    )
 
 
 def mark_due(*, session: Session, team_id: str, now: datetime) -> list[Benefit]:
