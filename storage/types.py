@@ -12,6 +12,12 @@ from sqlalchemy.types import TypeDecorator
 
 # datetime.replace(tzinfo=...) costs about 1 us on CPython 3.11; combine costs a fifth.
 _combine = datetime.combine
+# A naive UTC moment as SQLite text, as SQLAlchemy writes it (every microsecond digit).
+_SAMPLE = datetime(987, 6, 5, 4, 3, 2)
+
+
+def _as_text(naive: datetime) -> str:
+    return naive.isoformat(" ", "microseconds")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -28,6 +34,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is not UTC:
             value = value.astimezone(UTC)
         return _combine(value.date(), value.time())  # as replace(tzinfo=None), 4x faster
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
+        # What process_bind_param does, then the driver's own conversion (SQLite: text), in
+        # one call per value: 2.9 -> 0.6 us a value on SQLite (a nudge run stores some forty
+        # thousand). SQLite's text is written by isoformat where that is what SQLAlchemy
+        # writes, to the character (checked here, once), else by SQLAlchemy.
+        convert = self.impl_instance.bind_processor(dialect)
+        if convert is not None and convert(_SAMPLE) == _as_text(_SAMPLE):
+            convert = _as_text
+        to_naive_utc = self.process_bind_param
+
+        def process(value: Any) -> Any:
+            naive = to_naive_utc(value, dialect)
+            return naive if convert is None or naive is None else convert(naive)
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
