@@ -164,7 +164,11 @@ def build_runtime(
 ) -> Runtime:
     """Wire the app to its database and to Slack at SLACK_API_URL."""
     settings.require_slack(receive=False)
-    database = database or Database(settings.DATABASE_URL)
+    # Every listener thread may be in a transaction at once: the pool keeps that many
+    # connections open instead of closing every one past SQLAlchemy's default five when it
+    # is given back, and opening it again (on PostgreSQL, a server process started and
+    # ended each time: three hundred in 16 s of bench/ack_latency.py at 20 at once).
+    database = database or Database(settings.DATABASE_URL, pool_size=LISTENER_THREADS)
     # Single-workspace mode: Bolt takes the bot token from this client.
     client = web_client(settings, settings.SLACK_BOT_TOKEN, retry_backoff)
     app_options: dict[str, Any] = {}
