@@ -131,7 +131,7 @@ def preview_nudges(*, database: Database, now: datetime, team: str | None = None
 def _refresh_profiles(
     database: Database, clients: TeamClients, team_id: str, now: datetime
 ) -> None:
-    with database.session() as session:
+    with _collector_paused(), database.session() as session:
         # Whoever may be nudged now first, then everyone else on a project; a day old at
         # most, a batch per run (the job runs every few minutes: thousands a day).
         stale = profiles_to_refresh(
