@@ -23,7 +23,7 @@ from bot.logs import ContextCarryingExecutor
 from bot.oauth import installation_store, oauth_settings
 from bot.replays import drop_replays
 from bot.sender import Sender
-from bot.settings import Settings
+from bot.settings import LISTENER_THREADS, Settings
 from bot.slack_client import DEFAULT_BACKOFF_SECONDS, TeamClients, web_client
 from commands import (
     acknowledge,
@@ -57,7 +57,6 @@ SURFACES = [
     home,
     dm_reply,
 ]
-LISTENER_THREADS = 16
 
 
 class _TokenFromClient(logging.Filter):
@@ -164,11 +163,11 @@ def build_runtime(
 ) -> Runtime:
     """Wire the app to its database and to Slack at SLACK_API_URL."""
     settings.require_slack(receive=False)
-    # Every listener thread may be in a transaction at once: the pool keeps that many
-    # connections open instead of closing every one past SQLAlchemy's default five when it
-    # is given back, and opening it again (on PostgreSQL, a server process started and
-    # ended each time: three hundred in 16 s of bench/ack_latency.py at 20 at once).
-    database = database or Database(settings.DATABASE_URL, pool_size=LISTENER_THREADS)
+    # Every listener thread may be in a transaction at once: by default (DATABASE_POOL_SIZE)
+    # the pool keeps that many connections open instead of closing every one past
+    # SQLAlchemy's default five when it is given back, and opening it again (on PostgreSQL, a
+    # server process started and ended each time: 300 in 16 s of bench/ack_latency.py).
+    database = database or Database(settings.DATABASE_URL, pool_size=settings.DATABASE_POOL_SIZE)
     # Single-workspace mode: Bolt takes the bot token from this client.
     client = web_client(settings, settings.SLACK_BOT_TOKEN, retry_backoff)
     app_options: dict[str, Any] = {}

@@ -13,6 +13,9 @@ from storage.db import normalize_url
 
 DEFAULT_DATABASE_URL = "sqlite:///pmo.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# Bolt's listener threads in a serving process (bot/app.py): each may be in a transaction.
+LISTENER_THREADS = 16
+DEFAULT_POOL_SIZE = LISTENER_THREADS
 
 
 class SettingsError(Exception):
@@ -33,6 +36,9 @@ class Settings(BaseSettings):
     SLACK_API_URL: str = DEFAULT_SLACK_API_URL
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     PORT: int = Field(default=3000, ge=1, le=65535)
+    # Database connections a serving process keeps open between requests (10 more are
+    # opened while it is busy): one per listener thread (bot/app.py) by default.
+    DATABASE_POOL_SIZE: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=100)
     # `pmo-bot scheduler` serves GET /metrics and /healthz on this port when set.
     METRICS_PORT: int | None = Field(default=None, ge=1, le=65535)
     # A folder of Jinja2 templates overriding the digest's and nudges' text (optional).

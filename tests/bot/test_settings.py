@@ -15,6 +15,7 @@ ALL = (
     "SLACK_STATE_SECRET",
     "SLACK_API_URL",
     "DATABASE_URL",
+    "DATABASE_POOL_SIZE",
     "PORT",
 )
 
@@ -30,6 +31,7 @@ def test_defaults_are_sqlite_port_3000_and_slacks_api():
     settings = load_settings()
     assert settings.DATABASE_URL == DEFAULT_DATABASE_URL
     assert settings.PORT == 3000
+    assert settings.DATABASE_POOL_SIZE == 16
     assert settings.SLACK_API_URL == "https://slack.com/api/"
 
 
@@ -61,6 +63,17 @@ def test_the_api_url_gets_its_trailing_slash(monkeypatch):
     [
         ("PORT", "eighty", "PORT: input should be a valid integer"),
         ("PORT", "70000", "PORT: input should be less than or equal to 65535"),
+        (
+            "DATABASE_POOL_SIZE",
+            "0",
+            "DATABASE_POOL_SIZE: input should be greater than or equal to 1",
+        ),
+        (
+            "DATABASE_POOL_SIZE",
+            "500",
+            "DATABASE_POOL_SIZE: input should be less than or equal to 100",
+        ),
+        ("DATABASE_POOL_SIZE", "many", "DATABASE_POOL_SIZE: input should be a valid integer"),
         ("SLACK_BOT_TOKEN", "xoxp-user-token", "SLACK_BOT_TOKEN: must be a bot token"),
         ("SLACK_APP_TOKEN", "xoxb-wrong-kind", "SLACK_APP_TOKEN: must be an app-level token"),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: must be an http:// or https:// URL"),
