@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
+from bot import metrics
 from bot.ack import StickyAck
 from bot.delivery import ChannelPacer, Courier, Deliverer
 from bot.errors import handle_error
@@ -168,6 +169,7 @@ def build_runtime(
     # SQLAlchemy's default five when it is given back, and opening it again (on PostgreSQL, a
     # server process started and ended each time: 300 in 16 s of bench/ack_latency.py).
     database = database or Database(settings.DATABASE_URL, pool_size=settings.DATABASE_POOL_SIZE)
+    metrics.watch_connections(database.engine)
     # Single-workspace mode: Bolt takes the bot token from this client.
     client = web_client(settings, settings.SLACK_BOT_TOKEN, retry_backoff)
     app_options: dict[str, Any] = {}

@@ -27,6 +27,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy import Engine, event
+from sqlalchemy.pool import QueuePool
 
 from storage import outbox
 from storage.db import Database
@@ -62,6 +64,52 @@ SCHEDULER_LEADER = Gauge(
     "1 while this process holds the scheduler lease and runs the jobs",
     multiprocess_mode="livemax",
 )
+
+# The database pool of each process (DATABASE_POOL_SIZE): connections opened again and
+# again, or all of them in use, say the pool is smaller than the load.
+DB_CONNECTIONS_OPEN = Gauge(
+    "pmo_db_connections_open",
+    "Database connections held open (in a transaction or idle in the pool)",
+    multiprocess_mode="livesum",
+)
+DB_CONNECTIONS_IN_USE = Gauge(
+    "pmo_db_connections_in_use",
+    "Database connections in use now",
+    multiprocess_mode="livesum",
+)
+DB_CONNECTIONS_OPENED = Counter("pmo_db_connections_opened", "Database connections opened")
+
+
+def watch_connections(engine: Engine) -> None:
+    """Keep the database connection metrics for `engine`'s pool, counting from the
+    connections it already holds."""
+    pool = engine.pool
+    idle = pool.checkedin() if isinstance(pool, QueuePool) else 0
+    busy = pool.checkedout() if isinstance(pool, QueuePool) else 0
+    DB_CONNECTIONS_OPEN.inc(idle + busy)
+    DB_CONNECTIONS_IN_USE.inc(busy)
+    event.listen(engine, "connect", _opened)
+    event.listen(engine, "close", _closed)
+    event.listen(engine, "close_detached", _closed)
+    event.listen(engine, "checkout", _checked_out)
+    event.listen(engine, "checkin", _checked_in)
+
+
+def _opened(_dbapi_connection: Any, _record: Any) -> None:
+    DB_CONNECTIONS_OPENED.inc()
+    DB_CONNECTIONS_OPEN.inc()
+
+
+def _closed(_dbapi_connection: Any, *_record: Any) -> None:
+    DB_CONNECTIONS_OPEN.dec()
+
+
+def _checked_out(_dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    DB_CONNECTIONS_IN_USE.inc()
+
+
+def _checked_in(_dbapi_connection: Any, _record: Any) -> None:
+    DB_CONNECTIONS_IN_USE.dec()
 
 
 def request_label(body: object) -> tuple[str, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 
 from storage import outbox
 from storage.workspaces import ensure_workspace
@@ -65,3 +67,35 @@ def test_a_failed_delivery_is_counted_by_its_outcome(
     samples = scrape(slack)
     assert samples[("pmo_deliveries_total", (("outcome", "failed"),))] == before + 1
     assert samples[("pmo_outbox_depth", ())] == 0
+
+
+def _connections() -> tuple[float, float, float]:
+    # (in use, open, opened) in this process, as GET /metrics reports them: read from the
+    # registry itself, since a scrape uses a connection of its own.
+    return tuple(  # type: ignore[return-value]
+        REGISTRY.get_sample_value(name) or 0.0
+        for name in (
+            "pmo_db_connections_in_use",
+            "pmo_db_connections_open",
+            "pmo_db_connections_opened_total",
+        )
+    )
+
+
+def test_database_connections_in_use_held_open_and_opened(slack, runtime):
+    samples = scrape(slack)
+    for name in ("in_use", "open", "opened_total"):
+        assert ("pmo_db_connections_" + name, ()) in samples
+    runtime.database.dispose()  # no idle connection left: the next ones are new
+    # Process-wide figures (other tests' pools count too): compared before and after.
+    in_use, held, opened = _connections()
+    with runtime.database.reading() as first, runtime.database.reading() as second:
+        first.execute(text("SELECT 1"))
+        second.execute(text("SELECT 1"))
+        assert _connections() == (in_use + 2, held + 2, opened + 2)
+    assert _connections() == (in_use, held + 2, opened + 2)  # given back, kept open
+    with runtime.database.reading() as again:
+        again.execute(text("SELECT 1"))
+        assert _connections() == (in_use + 1, held + 2, opened + 2)  # one of those two
+    runtime.database.dispose()
+    assert _connections() == (in_use, held, opened + 2)
