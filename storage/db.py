@@ -175,6 +175,19 @@ class Database:
             yield connection
 
     @contextmanager
+    def statement(self) -> Iterator[Connection]:
+        """A bare connection for one statement that is a transaction of its own. On
+        PostgreSQL it runs in autocommit mode: the statement is the only round trip, no
+        BEGIN and COMMIT around it (each a round trip to the server). On SQLite, a
+        transaction as `connection()` makes one: a writer takes its turn among writers."""
+        if self.backend != "postgresql":
+            with self.connection() as connection:
+                yield connection
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
+
+    @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only transaction, for showing things: it waits for no writer and holds
         none up (SQLite takes no write lock for it), and the database refuses a write in it.

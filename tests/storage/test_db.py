@@ -86,6 +86,30 @@ def test_a_reading_transaction_neither_waits_for_a_writer_nor_holds_one_up(datab
     assert _count(database) == 2
 
 
+def test_a_statement_on_postgresql_is_committed_as_it_runs_on_sqlite_at_the_end(database):
+    # PostgreSQL: autocommit, no BEGIN and COMMIT round trips (the replay record before
+    # every ack, bot/replays.py); SQLite: a transaction that takes its writer's turn.
+    insert = text("INSERT INTO seen_requests (key, seen_at) VALUES (:key, :now)")
+    with database.statement() as connection:
+        connection.execute(insert, {"key": "event:one", "now": datetime(2026, 11, 2, tzinfo=UTC)})
+        seen_meanwhile = _count(database)  # by another connection
+    assert seen_meanwhile == (1 if database.backend == "postgresql" else 0)
+    assert _count(database) == 1
+
+
+def test_a_statement_that_fails_stores_nothing(database):
+    insert = text("INSERT INTO seen_requests (key, seen_at) VALUES (:key, :now)")
+    row = {"key": "event:one", "now": datetime(2026, 11, 2, tzinfo=UTC)}
+    with database.statement() as connection:
+        connection.execute(insert, row)
+    with pytest.raises(DBAPIError), database.statement() as connection:
+        connection.execute(insert, row)  # the same key again
+    assert _count(database) == 1
+    with database.statement() as connection:  # the connection is usable again
+        connection.execute(insert, {**row, "key": "event:two"})
+    assert _count(database) == 2
+
+
 def test_a_connection_that_served_a_reading_transaction_writes_again(database):
     for round_ in range(3):  # the pool hands the same connection back each time
         assert _count(database) == round_
