@@ -3,6 +3,7 @@ that may run in many processes at once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import (
     or_,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -111,41 +113,74 @@ def enqueue_many(*, session: Session, messages: list[dict[str, Any]], now: datet
 
 
 def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    # Into the table itself: the ORM's bulk insert costs more than the database. On
-    # PostgreSQL through psycopg, with COPY: 14,000 nudges in half the time of an insert
-    # (bench/nudge_bench.py).
+    # Into the table itself, each value converted here as SQLAlchemy's insert converts it:
+    # the insert's own handling of each row and value cost more than the database (14,000
+    # nudges, bench/nudge_bench.py). On PostgreSQL through psycopg, by COPY.
     connection = session.connection()
-    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+    dialect = connection.dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
         _copy_rows(connection, rows)
+    elif dialect.name == "sqlite":
+        columns, values = _stored_values(dialect, rows)
+        marks = ", ".join("?" for _ in columns)
+        names = ", ".join(columns)
+        statement = f"INSERT INTO {_TABLE} ({names}) VALUES ({marks})"
+        connection.exec_driver_sql(statement, list(values))
     else:
         session.execute(insert(OutboxMessage.__table__), rows)
 
 
+_TABLE = OutboxMessage.__tablename__
+
+
 def _copy_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    # What the insert would store, column by column: each value as given, or the column's
-    # default, through the column type's own conversion for the database (UTC datetimes,
-    # JSON, bytes). A refused row (a key stored meanwhile) raises IntegrityError, as the
-    # insert would.
+    # A refused row (a key stored meanwhile) raises IntegrityError, as the insert would.
     dialect = connection.dialect
-    columns = [column for column in OutboxMessage.__table__.columns if not column.primary_key]
-    converters = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
-    defaults = [_default(column) for column in columns]
-    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    columns, values = _stored_values(dialect, rows)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        with cursor.copy(f"COPY {OutboxMessage.__tablename__} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                values = []
-                for column, convert, default in zip(columns, converters, defaults, strict=True):
-                    value = row.get(column.name, default)
-                    if isinstance(value, Enum):
-                        value = value.value
-                    values.append(convert(value) if convert and value is not None else value)
-                copy.write_row(values)
+        with cursor.copy(f"COPY {_TABLE} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
     except dialect.dbapi.IntegrityError as refused:  # type: ignore[union-attr]
         raise IntegrityError("COPY outbox", None, refused) from refused
     finally:
         cursor.close()
+
+
+def _stored_values(
+    dialect: Dialect, rows: list[dict[str, Any]]
+) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    # What the insert would store, column by column: each value as given, or the column's
+    # default, through the column type's own conversion for the database (UTC datetimes,
+    # JSON, bytes); an Enum as its value. Returns the quoted column names and each row's
+    # values in their order, made as they are read (COPY streams them).
+    columns = [column for column in OutboxMessage.__table__.columns if not column.primary_key]
+    plan = [
+        (
+            column.name,
+            column.type.dialect_impl(dialect).bind_processor(dialect) or _same,
+            _default(column),
+        )
+        for column in columns
+    ]
+    values = (
+        tuple(
+            [
+                None
+                if (value := row.get(name, default)) is None
+                else convert(value.value if isinstance(value, Enum) else value)
+                for name, convert, default in plan
+            ]
+        )
+        for row in rows
+    )
+    quote = dialect.identifier_preparer.quote
+    return [quote(column.name) for column in columns], values
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _default(column: Column[Any]) -> Any:
