@@ -177,9 +177,9 @@ class Database:
     @contextmanager
     def statement(self) -> Iterator[Connection]:
         """A bare connection for one statement that is a transaction of its own. On
-        PostgreSQL it runs in autocommit mode: the statement is the only round trip, no
-        BEGIN and COMMIT around it (each a round trip to the server). On SQLite, a
-        transaction as `connection()` makes one: a writer takes its turn among writers."""
+        PostgreSQL it runs in autocommit mode: no BEGIN and COMMIT around the statement,
+        each a round trip to the server. On SQLite, a transaction as `connection()` makes
+        one: a writer takes its turn among writers."""
         if self.backend != "postgresql":
             with self.connection() as connection:
                 yield connection
