@@ -164,11 +164,14 @@ def build_runtime(
 ) -> Runtime:
     """Wire the app to its database and to Slack at SLACK_API_URL."""
     settings.require_slack(receive=False)
-    # Every listener thread may be in a transaction at once: by default (DATABASE_POOL_SIZE)
-    # the pool keeps that many connections open instead of closing every one past
-    # SQLAlchemy's default five when it is given back, and opening it again (on PostgreSQL, a
-    # server process started and ended each time: 300 in 16 s of bench/ack_latency.py).
-    database = database or Database(settings.DATABASE_URL, pool_size=settings.DATABASE_POOL_SIZE)
+    # DATABASE_POOL_SIZE is the most connections this process holds, each kept open once
+    # opened: SQLAlchemy's default pool kept five and opened and closed ten more as load
+    # came and went (on PostgreSQL, a server process started and ended each time: 300 in
+    # 16 s of bench/ack_latency.py). A thread finding them all in use waits for one; no
+    # thread holds two at once (checked over the test suite).
+    database = database or Database(
+        settings.DATABASE_URL, pool_size=settings.DATABASE_POOL_SIZE, max_overflow=0
+    )
     metrics.watch_connections(database.engine)
     # Single-workspace mode: Bolt takes the bot token from this client.
     client = web_client(settings, settings.SLACK_BOT_TOKEN, retry_backoff)

@@ -65,8 +65,8 @@ SCHEDULER_LEADER = Gauge(
     multiprocess_mode="livemax",
 )
 
-# The database pool of each process (DATABASE_POOL_SIZE): connections opened again and
-# again, or all of them in use, say the pool is smaller than the load.
+# The database pool of each process (DATABASE_POOL_SIZE): all of its connections in use
+# say threads wait for one.
 DB_CONNECTIONS_OPEN = Gauge(
     "pmo_db_connections_open",
     "Database connections held open (in a transaction or idle in the pool)",

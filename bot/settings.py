@@ -36,8 +36,8 @@ class Settings(BaseSettings):
     SLACK_API_URL: str = DEFAULT_SLACK_API_URL
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     PORT: int = Field(default=3000, ge=1, le=65535)
-    # Database connections a serving process keeps open between requests (10 more are
-    # opened while it is busy): one per listener thread (bot/app.py) by default.
+    # The most database connections a serving process holds, kept open once opened: one
+    # per listener thread (bot/app.py) by default.
     DATABASE_POOL_SIZE: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=100)
     # `pmo-bot scheduler` serves GET /metrics and /healthz on this port when set.
     METRICS_PORT: int | None = Field(default=None, ge=1, le=65535)

@@ -1,11 +1,12 @@
-"""A serving process keeps DATABASE_POOL_SIZE database connections open between requests
-(by default one per listener thread that may be in a transaction at once) instead of
-opening and closing those past a small pool's size."""
+"""A serving process holds at most DATABASE_POOL_SIZE database connections (by default one
+per listener thread that may be in a transaction at once), each kept open once opened,
+instead of opening and closing those past a small pool's size."""
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 
 from sqlalchemy import event, text
 
@@ -48,11 +49,33 @@ def test_every_listener_thread_in_a_transaction_at_once_keeps_its_connection(dat
     assert _connections_opened(runtime, LISTENER_THREADS, rounds=4) == [LISTENER_THREADS, 0, 0, 0]
 
 
-def test_a_smaller_pool_keeps_only_that_many_and_opens_the_others_when_busy(database, slack_api):
+def test_a_thread_finding_every_connection_in_use_waits_for_one(database, slack_api):
+    # DATABASE_POOL_SIZE is the most a process holds: for a database that allows few.
     settings = make_settings(
         SLACK_API_URL=slack_api.url, DATABASE_URL=database.url, DATABASE_POOL_SIZE=3
     )
     runtime = build_runtime(settings)
-    # For a database that allows few connections: three stay open, the other five are
-    # opened when needed and closed when given back.
-    assert _connections_opened(runtime, 8, rounds=3) == [8, 5, 5]
+    opened = []
+    event.listen(runtime.database.engine, "connect", lambda *_: opened.append(1))
+    fourth_read = threading.Event()
+
+    def a_fourth_reader() -> None:
+        with runtime.database.reading() as session:
+            session.execute(text("SELECT 1"))
+            fourth_read.set()
+
+    try:
+        with ExitStack() as held:
+            for _ in range(3):
+                held.enter_context(runtime.database.reading()).execute(text("SELECT 1"))
+            waiting = threading.Thread(target=a_fourth_reader)
+            waiting.start()
+            assert not fourth_read.wait(timeout=0.3)  # every connection is in use
+            assert len(opened) == 3
+        # Given back: the fourth gets one of the three, and nothing more is opened.
+        assert fourth_read.wait(timeout=10)
+        waiting.join(timeout=10)
+        assert len(opened) == 3
+    finally:
+        runtime.courier.stop()
+        runtime.database.dispose()
