@@ -127,7 +127,8 @@ def manifest(
 def doctor() -> None:
     """Check this deployment, one line per check with the fix; exit code 0 when all pass.
 
-    Checks: database, migration, token, scopes, signing secret, digest channel, scheduler.
+    Checks: database, migration, connections (PostgreSQL), token, scopes, signing secret,
+    digest channel, scheduler, outbox.
     """
     from bot.doctor import run_checks
 

@@ -1,7 +1,8 @@
 """`pmo-bot doctor`: the checks of a deployment, each a line that says what it found and,
 when something is wrong, what to do about it.
 
-The checks: the database answers and is at the migration head; the bot token is valid and
+The checks: the database answers and is at the migration head (on PostgreSQL, with
+connections enough for the Procfile's processes); the bot token is valid and
 holds every scope of the manifest (auth.test and its x-oauth-scopes header; with OAuth,
 the token of each installed workspace); the signing secret is set (unless Socket Mode);
 each workspace has a digest channel with the bot in it; a scheduler holds its lease; no
@@ -31,6 +32,9 @@ from storage.models import SchedulerLease, Workspace
 from storage.slack_tables import bots
 from workflows.wording import count
 
+# The Procfile's processes that hold database connections: the web line's two gunicorn
+# workers and the worker (`release` migrates and ends).
+PROCFILE_PROCESSES = 3
 # A message still waiting after this long means nobody delivers the outbox.
 STUCK_AFTER = timedelta(minutes=10)
 # A lease given back on shutdown is made to expire in 1970.
@@ -67,6 +71,9 @@ def run_checks(settings: Settings, *, now: datetime) -> list[Finding]:
     try:
         found = [check_database(settings, database)]
         database_ok = found[0].ok
+        if database is not None and database_ok:
+            connections = check_connections(settings, database)
+            found += [connections] if connections is not None else []
         tokens, workspaces = check_tokens(settings, database if database_ok else None)
         found += tokens
         found.append(check_signing_secret(settings))
@@ -118,6 +125,26 @@ def check_database(settings: Settings, database: Database | None) -> Finding:
             f"{label} is at migration {revision}, this code needs {head}: {migrate}",
         )
     return Finding("database", True, f"{label} answers, at migration {head} (the newest)")
+
+
+def check_connections(settings: Settings, database: Database) -> Finding | None:
+    """On PostgreSQL, the Procfile's processes at their busiest (each holding up to
+    DATABASE_POOL_SIZE connections) fit in the connections the server takes; None for
+    SQLite, which has no such limit."""
+    limit = database.connection_limit()
+    if limit is None:
+        return None
+    each = settings.DATABASE_POOL_SIZE
+    most = PROCFILE_PROCESSES * each
+    says = (
+        f"the Procfile's two web workers and worker hold up to {most} "
+        f"(DATABASE_POOL_SIZE {each} each); PostgreSQL takes {limit}"
+    )
+    if most <= limit:
+        return Finding("connections", True, says)
+    fits = limit // PROCFILE_PROCESSES
+    fix = f"set DATABASE_POOL_SIZE={fits} or less" if fits else "raise max_connections"
+    return Finding("connections", False, f"{says}: {fix}")
 
 
 def _sqlite_file(url: str) -> Path | None:

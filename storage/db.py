@@ -17,6 +17,12 @@ from sqlmodel import Session, create_engine
 
 from storage.sqlite_turns import TurnTakingConnection, line_for
 
+# PostgreSQL's connections for ordinary users: reserved_connections is PostgreSQL 16's.
+_CONNECTION_LIMIT = (
+    "SELECT current_setting('max_connections')::int"
+    " - current_setting('superuser_reserved_connections')::int"
+    " - coalesce(current_setting('reserved_connections', true)::int, 0)"
+)
 # The execution option that marks a reading transaction (see Database.reading).
 READ_ONLY = "pmo_read_only"
 
@@ -202,6 +208,15 @@ class Database:
             # Closing ends the transaction (the pool rolls it back) and, unlike a rollback,
             # leaves what was read loaded for use after the block.
             yield session
+
+    def connection_limit(self) -> int | None:
+        """How many connections the database server takes from users who are not
+        superusers (max_connections less those it reserves); None for SQLite, which has
+        no server."""
+        if self.backend != "postgresql":
+            return None
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql(_CONNECTION_LIMIT).scalar_one()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

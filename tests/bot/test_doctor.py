@@ -13,6 +13,7 @@ from slack_sdk.oauth.installation_store import Installation
 from typer.testing import CliRunner
 
 from bot.cli import cli
+from bot.doctor import Finding, check_connections
 from bot.manifest import BOT_SCOPES
 from bot.oauth import installation_store
 from storage import outbox, schema
@@ -312,3 +313,43 @@ def test_a_database_behind_the_code_is_named_and_left_alone(deployment):
     ) in result.stdout.splitlines()
     assert "– scheduler: not checked: it needs the database" in result.stdout.splitlines()
     assert schema.applied_revision(deployment.database.engine) == behind
+
+
+def _postgres_limit(database):
+    # Read here as PostgreSQL's documentation defines it, not through the code under test.
+    with database.engine.connect() as connection:
+        most = int(connection.exec_driver_sql("SHOW max_connections").scalar_one())
+        reserved = int(
+            connection.exec_driver_sql("SHOW superuser_reserved_connections").scalar_one()
+        )
+    return most - reserved
+
+
+def test_on_postgresql_the_procfiles_processes_fit_in_its_connections(database):
+    found = check_connections(make_settings(DATABASE_URL=database.url), database)
+    if database.backend == "sqlite":
+        assert found is None  # no server, no limit: no line
+        return
+    limit = _postgres_limit(database)
+    assert limit >= 48  # the test server's; the check below depends on it
+    assert found == Finding(
+        "connections",
+        True,
+        "the Procfile's two web workers and worker hold up to 48 (DATABASE_POOL_SIZE 16 "
+        f"each); PostgreSQL takes {limit}",
+    )
+
+
+def test_a_pool_too_large_for_postgresql_says_what_fits(database):
+    if database.backend == "sqlite":
+        pytest.skip("SQLite has no connection limit")
+    limit = _postgres_limit(database)
+    size = limit // 3 + 1
+    settings = make_settings(DATABASE_URL=database.url, DATABASE_POOL_SIZE=size)
+    assert check_connections(settings, database) == Finding(
+        "connections",
+        False,
+        f"the Procfile's two web workers and worker hold up to {3 * size} "
+        f"(DATABASE_POOL_SIZE {size} each); PostgreSQL takes {limit}: "
+        f"set DATABASE_POOL_SIZE={limit // 3} or less",
+    )
