@@ -82,7 +82,9 @@ DB_CONNECTIONS_OPENED = Counter("pmo_db_connections_opened", "Database connectio
 
 def watch_connections(engine: Engine) -> None:
     """Keep the database connection metrics for `engine`'s pool, counting from the
-    connections it already holds."""
+    connections it already holds; once per engine, however many runtimes share it."""
+    if event.contains(engine, "connect", _opened):
+        return
     pool = engine.pool
     idle = pool.checkedin() if isinstance(pool, QueuePool) else 0
     busy = pool.checkedout() if isinstance(pool, QueuePool) else 0

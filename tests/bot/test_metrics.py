@@ -6,8 +6,10 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
+from bot.app import build_runtime
 from storage import outbox
 from storage.workspaces import ensure_workspace
+from tests.conftest import make_settings
 from tests.factories import PM, TEAM
 
 
@@ -99,3 +101,20 @@ def test_database_connections_in_use_held_open_and_opened(slack, runtime):
         assert _connections() == (in_use + 1, held + 2, opened + 2)  # one of those two
     runtime.database.dispose()
     assert _connections() == (in_use, held, opened + 2)
+
+
+def test_two_runtimes_on_one_database_count_its_connections_once(runtime, slack_api):
+    # Another runtime on the same database (a second replica, in tests) must not count the
+    # connections its pool already holds again.
+    with runtime.database.reading() as session:
+        session.execute(text("SELECT 1"))  # one connection, idle in the pool now
+    before = _connections()
+    settings = make_settings(SLACK_API_URL=slack_api.url, DATABASE_URL=runtime.database.url)
+    second = build_runtime(settings, database=runtime.database)
+    try:
+        assert _connections() == before
+        in_use, held, opened = before
+        runtime.database.dispose()
+        assert _connections() == (in_use, held - 1, opened)
+    finally:
+        second.courier.stop()
